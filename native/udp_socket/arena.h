@@ -1,0 +1,28 @@
+// One receive arena: the JS-owned arrays one recvmmsg round writes into, plus the iovec/mmsghdr
+// scaffolding that points at them. JS keeps the arrays; we keep references so they outlive us.
+#pragma once
+#include <napi.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cstdint>
+#include <vector>
+
+namespace disptap {
+
+struct Arena {
+  Napi::Reference<Napi::Value> keep[5];
+  uint8_t* data = nullptr;
+  size_t slot_size = 0;
+  uint8_t* control = nullptr;
+  size_t control_size = 0;
+  int32_t* i32 = nullptr;
+  int64_t* i64 = nullptr;  // slots, then one trailing value: readAt
+  uint8_t* addr = nullptr;
+  unsigned count = 0;
+  std::vector<mmsghdr> msgs;
+  std::vector<iovec> iov;
+  std::vector<sockaddr_storage> names;
+};
+
+}  // namespace disptap

@@ -1,0 +1,425 @@
+#include "udp_socket/udp_socket.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "addon/registry.h"
+#include "cmsg/cmsg.h"
+#include "cmsg/meta_layout.h"
+#include "common/errors.h"
+#include "udp_socket/sockaddr_io.h"
+
+namespace disptap {
+namespace {
+
+int64_t RealtimeNs() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000LL + ts.tv_nsec;
+}
+
+// Env teardown (e.g. a worker exiting): close our handle; the hook is removed in the close callback.
+void OnTeardown(napi_async_cleanup_hook_handle, void* arg) {
+  auto* box = static_cast<PollBox*>(arg);
+  if (box->owner) box->owner->CloseHandles();
+}
+
+void OnPollEvent(uv_poll_t* handle, int status, int events) {
+  auto* box = static_cast<PollBox*>(handle->data);
+  if (box && box->owner) box->owner->OnPoll(status, events);
+}
+
+bool TypedBytes(const Napi::Value& v, napi_typedarray_type type, void** data, size_t* bytes) {
+  if (!v.IsTypedArray()) return false;
+  Napi::TypedArray ta = v.As<Napi::TypedArray>();
+  if (ta.TypedArrayType() != type) return false;
+  *data = static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+  *bytes = ta.ByteLength();
+  return true;
+}
+
+}  // namespace
+
+void UdpSocket::Init(Napi::Env env, Napi::Object exports) {
+  Napi::Function ctor = DefineClass(env, "UdpSocket",
+                                    {
+                                        InstanceMethod("bind", &UdpSocket::Bind),
+                                        InstanceMethod("connect", &UdpSocket::Connect),
+                                        InstanceMethod("setIntOption", &UdpSocket::SetIntOption),
+                                        InstanceMethod("getIntOption", &UdpSocket::GetIntOption),
+                                        InstanceMethod("localAddress", &UdpSocket::LocalAddress),
+                                        InstanceMethod("registerArena", &UdpSocket::RegisterArena),
+                                        InstanceMethod("recv", &UdpSocket::Recv),
+                                        InstanceMethod("readMsg", &UdpSocket::ReadMsg),
+                                        InstanceMethod("startPoll", &UdpSocket::StartPoll),
+                                        InstanceMethod("stopPoll", &UdpSocket::StopPoll),
+                                        InstanceMethod("close", &UdpSocket::Close),
+                                        InstanceAccessor("fd", &UdpSocket::Fd, nullptr),
+                                    });
+  exports.Set("UdpSocket", ctor);
+}
+
+// new UdpSocket(family: 4 | 6, onPoll: (status, events) => void)
+UdpSocket::UdpSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<UdpSocket>(info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsFunction()) {
+    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "new UdpSocket(family, onPoll)");
+    return;
+  }
+  const int fam = info[0].As<Napi::Number>().Int32Value();
+  if (fam != 4 && fam != 6) {
+    ThrowRangeError(env, "ERR_INVALID_ARG_VALUE", "family must be 4 or 6");
+    return;
+  }
+  family_ = fam == 4 ? AF_INET : AF_INET6;
+  fd_ = UniqueFd(::socket(family_, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP));
+  if (!fd_.valid()) {
+    ThrowErrno(env, errno, "socket");
+    return;
+  }
+  uv_loop_t* loop = nullptr;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) {
+    fd_.Reset();
+    ThrowTypeError(env, "ERR_DISPTAP_NO_LOOP", "no libuv loop for this environment");
+    return;
+  }
+  auto box = std::make_unique<PollBox>();
+  const int rc = uv_poll_init(loop, &box->poll, fd_.get());
+  if (rc != 0) {
+    fd_.Reset();
+    ThrowErrno(env, -rc, "uv_poll_init");
+    return;
+  }
+  box->poll.data = box.get();
+  box->owner = this;
+  napi_add_async_cleanup_hook(env, OnTeardown, box.get(), &box->hook);
+  box_ = std::move(box);
+  on_poll_ = Napi::Persistent(info[1].As<Napi::Function>());
+}
+
+UdpSocket::~UdpSocket() { CloseHandles(); }
+
+void UdpSocket::CloseHandles() {
+  if (box_) {
+    if (polling_) {
+      uv_poll_stop(&box_->poll);
+      polling_ = false;
+      // The JS-side strong reference taken at StartPoll is dropped by Close(); from a finaliser or
+      // teardown there is none left to drop.
+    }
+    box_->owner = nullptr;
+    // The uv handle must outlive this call: ownership passes to libuv until the close callback.
+    PollBox* raw = box_.release();
+    uv_close(reinterpret_cast<uv_handle_t*>(&raw->poll), [](uv_handle_t* h) {
+      std::unique_ptr<PollBox> owned(static_cast<PollBox*>(h->data));
+      if (owned->hook) napi_remove_async_cleanup_hook(owned->hook);
+    });
+  }
+  fd_.Reset();  // after the poll stopped watching it
+}
+
+bool UdpSocket::CheckOpen(Napi::Env env, const char* syscall) {
+  if (fd_.valid()) return true;
+  Napi::Error e = Napi::Error::New(env, std::string(syscall) + ": socket is closed");
+  e.Set("code", Napi::String::New(env, "ERR_SOCKET_CLOSED"));
+  e.ThrowAsJavaScriptException();
+  return false;
+}
+
+// bind(addressBytes, port, scopeId, displayAddress)
+Napi::Value UdpSocket::Bind(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env, "bind")) return env.Undefined();
+  sockaddr_storage ss;
+  socklen_t len;
+  if (!SockaddrFromArgs(info, 0, family_, &ss, &len)) return env.Undefined();
+  if (::bind(fd_.get(), reinterpret_cast<sockaddr*>(&ss), len) != 0) {
+    const int err = errno;
+    std::string shown = info.Length() > 3 && info[3].IsString() ? info[3].As<Napi::String>().Utf8Value()
+                                                               : SockaddrToString(ss);
+    ThrowErrno(env, err, "bind", shown, info[1].As<Napi::Number>().Int32Value());
+  }
+  return env.Undefined();
+}
+
+// connect(addressBytes, port, scopeId, displayAddress)
+Napi::Value UdpSocket::Connect(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env, "connect")) return env.Undefined();
+  sockaddr_storage ss;
+  socklen_t len;
+  if (!SockaddrFromArgs(info, 0, family_, &ss, &len)) return env.Undefined();
+  if (::connect(fd_.get(), reinterpret_cast<sockaddr*>(&ss), len) != 0) {
+    const int err = errno;
+    ThrowErrno(env, err, "connect", SockaddrToString(ss), info[1].As<Napi::Number>().Int32Value());
+  }
+  return env.Undefined();
+}
+
+// setIntOption(level, name, value, label): label names the option in the error message.
+Napi::Value UdpSocket::SetIntOption(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env, "setsockopt")) return env.Undefined();
+  if (info.Length() < 3 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsNumber()) {
+    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "setIntOption(level, name, value)");
+    return env.Undefined();
+  }
+  const int level = info[0].As<Napi::Number>().Int32Value();
+  const int name = info[1].As<Napi::Number>().Int32Value();
+  const int value = static_cast<int>(info[2].As<Napi::Number>().Int64Value());
+  if (::setsockopt(fd_.get(), level, name, &value, sizeof value) != 0) {
+    const int err = errno;
+    std::string label = info.Length() > 3 && info[3].IsString() ? info[3].As<Napi::String>().Utf8Value() : "";
+    ThrowErrno(env, err, "setsockopt", label);
+  }
+  return env.Undefined();
+}
+
+Napi::Value UdpSocket::GetIntOption(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env, "getsockopt")) return env.Undefined();
+  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsNumber()) {
+    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "getIntOption(level, name)");
+    return env.Undefined();
+  }
+  int value = 0;
+  socklen_t len = sizeof value;
+  if (::getsockopt(fd_.get(), info[0].As<Napi::Number>().Int32Value(), info[1].As<Napi::Number>().Int32Value(),
+                   &value, &len) != 0) {
+    ThrowErrno(env, errno, "getsockopt");
+    return env.Undefined();
+  }
+  return Napi::Number::New(env, value);
+}
+
+// → [family, Uint8Array(16), port, scopeId, flowinfo]
+Napi::Value UdpSocket::LocalAddress(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env, "getsockname")) return env.Undefined();
+  sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+  if (::getsockname(fd_.get(), reinterpret_cast<sockaddr*>(&ss), &len) != 0) {
+    ThrowErrno(env, errno, "getsockname");
+    return env.Undefined();
+  }
+  Napi::Uint8Array bytes = Napi::Uint8Array::New(env, 16);
+  int port, scope;
+  uint32_t flow;
+  const int fam = SockaddrToParts(ss, len, bytes.Data(), &port, &scope, &flow);
+  Napi::Array out = Napi::Array::New(env, 5);
+  out.Set(0u, fam);
+  out.Set(1u, bytes);
+  out.Set(2u, port);
+  out.Set(3u, scope);
+  out.Set(4u, static_cast<double>(flow));
+  return out;
+}
+
+// registerArena(data: Uint8Array, control: Uint8Array, i32: Int32Array, i64: BigInt64Array,
+//               addr: Uint8Array, slotSize, controlSize, count) → arena id
+Napi::Value UdpSocket::RegisterArena(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto a = std::make_unique<Arena>();
+  void *data, *control, *i32, *i64, *addr;
+  size_t data_b, control_b, i32_b, i64_b, addr_b;
+  if (info.Length() < 8 || !TypedBytes(info[0], napi_uint8_array, &data, &data_b) ||
+      !TypedBytes(info[1], napi_uint8_array, &control, &control_b) ||
+      !TypedBytes(info[2], napi_int32_array, &i32, &i32_b) ||
+      !TypedBytes(info[3], napi_bigint64_array, &i64, &i64_b) ||
+      !TypedBytes(info[4], napi_uint8_array, &addr, &addr_b) || !info[5].IsNumber() || !info[6].IsNumber() ||
+      !info[7].IsNumber()) {
+    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "registerArena(data, control, i32, i64, addr, slot, ctrl, n)");
+    return env.Undefined();
+  }
+  a->slot_size = info[5].As<Napi::Number>().Uint32Value();
+  a->control_size = info[6].As<Napi::Number>().Uint32Value();
+  a->count = info[7].As<Napi::Number>().Uint32Value();
+  const size_t n = a->count;
+  // Every later write is bounded by these checks: the arrays must hold n slots.
+  if (n == 0 || n > 1024 || a->slot_size == 0 || data_b < n * a->slot_size || control_b < n * a->control_size ||
+      i32_b < n * layout::kI32Stride * 4 || i64_b < (n * layout::kI64Stride + 1) * 8 ||
+      addr_b < n * layout::kAddrStride) {
+    ThrowRangeError(env, "ERR_OUT_OF_RANGE", "registerArena: arrays too small for the slot count");
+    return env.Undefined();
+  }
+  for (int i = 0; i < 5; i++) a->keep[i] = Napi::Persistent(info[i]);
+  a->data = static_cast<uint8_t*>(data);
+  a->control = static_cast<uint8_t*>(control);
+  a->i32 = static_cast<int32_t*>(i32);
+  a->i64 = static_cast<int64_t*>(i64);
+  a->addr = static_cast<uint8_t*>(addr);
+  a->msgs.resize(n);
+  a->iov.resize(n);
+  a->names.resize(n);
+  arenas_.push_back(std::move(a));
+  return Napi::Number::New(env, static_cast<double>(arenas_.size() - 1));
+}
+
+// recv(arenaId, max) → number of datagrams read into the arena (0 when nothing is queued).
+Napi::Value UdpSocket::Recv(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env, "recvmmsg")) return env.Undefined();
+  const uint32_t id = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().Uint32Value() : ~0u;
+  if (id >= arenas_.size()) {
+    ThrowRangeError(env, "ERR_OUT_OF_RANGE", "recv: unknown arena");
+    return env.Undefined();
+  }
+  Arena& a = *arenas_[id];
+  unsigned max = a.count;
+  if (info.Length() > 1 && info[1].IsNumber()) max = std::min(max, info[1].As<Napi::Number>().Uint32Value());
+  if (max == 0) return Napi::Number::New(env, 0);
+  for (unsigned i = 0; i < max; i++) {
+    a.iov[i] = {a.data + i * a.slot_size, a.slot_size};
+    msghdr& h = a.msgs[i].msg_hdr;
+    h.msg_name = &a.names[i];
+    h.msg_namelen = sizeof(sockaddr_storage);
+    h.msg_iov = &a.iov[i];
+    h.msg_iovlen = 1;
+    h.msg_control = a.control_size ? a.control + i * a.control_size : nullptr;
+    h.msg_controllen = a.control_size;
+    h.msg_flags = 0;
+    a.msgs[i].msg_len = 0;
+  }
+  int n;
+  do {
+    // MSG_TRUNC: msg_len is the datagram's real length even when the slot was too small.
+    n = ::recvmmsg(fd_.get(), a.msgs.data(), max, MSG_DONTWAIT | MSG_TRUNC, nullptr);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return Napi::Number::New(env, 0);
+    ThrowErrno(env, errno, "recvmmsg");
+    return env.Undefined();
+  }
+  a.i64[a.count * layout::kI64Stride] = RealtimeNs();
+  for (int i = 0; i < n; i++) {
+    const msghdr& h = a.msgs[i].msg_hdr;
+    int32_t* i32 = a.i32 + i * layout::kI32Stride;
+    int64_t* i64 = a.i64 + i * layout::kI64Stride;
+    uint8_t* addr = a.addr + i * layout::kAddrStride;
+    cmsg::RxMeta meta;
+    const size_t ctrl_len = std::min<size_t>(h.msg_controllen, a.control_size);
+    cmsg::Decode(static_cast<const uint8_t*>(h.msg_control), h.msg_control ? ctrl_len : 0, &meta);
+    layout::WriteMeta(meta, i32, i64, addr);
+    const unsigned len = a.msgs[i].msg_len;
+    i32[layout::kOrigLen] = static_cast<int32_t>(len);
+    i32[layout::kCapLen] = static_cast<int32_t>(std::min<size_t>(len, a.slot_size));
+    i32[layout::kFlags] = h.msg_flags;
+    i32[layout::kCtrlLen] = static_cast<int32_t>(ctrl_len);
+    int port, scope;
+    uint32_t flow;
+    i32[layout::kSrcFamily] = SockaddrToParts(a.names[i], h.msg_namelen, addr + layout::kSrcAddr, &port, &scope, &flow);
+    i32[layout::kSrcPort] = port;
+    i32[layout::kSrcScope] = scope;
+    i32[layout::kSrcFlowinfo] = static_cast<int32_t>(flow);
+  }
+  return Napi::Number::New(env, n);
+}
+
+// readMsg(b, oob) → null when nothing is queued, else [n, oobn, flags, family, addr16, port, scope]:
+// Go's ReadMsgUDP: payload copied into b, the raw control bytes into oob, as the kernel gave them.
+Napi::Value UdpSocket::ReadMsg(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env, "recvmsg")) return env.Undefined();
+  void *b, *oob;
+  size_t b_len, oob_len;
+  if (info.Length() < 2 || !TypedBytes(info[0], napi_uint8_array, &b, &b_len) ||
+      !TypedBytes(info[1], napi_uint8_array, &oob, &oob_len)) {
+    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "readMsg(b: Uint8Array, oob: Uint8Array)");
+    return env.Undefined();
+  }
+  sockaddr_storage ss;
+  iovec iov{b, b_len};
+  msghdr h{};
+  h.msg_name = &ss;
+  h.msg_namelen = sizeof ss;
+  h.msg_iov = &iov;
+  h.msg_iovlen = 1;
+  h.msg_control = oob_len ? oob : nullptr;
+  h.msg_controllen = oob_len;
+  ssize_t n;
+  do {
+    n = ::recvmsg(fd_.get(), &h, MSG_DONTWAIT);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return env.Null();
+    ThrowErrno(env, errno, "recvmsg");
+    return env.Undefined();
+  }
+  Napi::Uint8Array addr = Napi::Uint8Array::New(env, 16);
+  int port, scope;
+  uint32_t flow;
+  const int fam = SockaddrToParts(ss, h.msg_namelen, addr.Data(), &port, &scope, &flow);
+  Napi::Array out = Napi::Array::New(env, 7);
+  out.Set(0u, static_cast<double>(n));
+  out.Set(1u, static_cast<double>(oob_len ? std::min<size_t>(h.msg_controllen, oob_len) : 0));
+  out.Set(2u, h.msg_flags);
+  out.Set(3u, fam);
+  out.Set(4u, addr);
+  out.Set(5u, port);
+  out.Set(6u, scope);
+  return out;
+}
+
+// startPoll(events): UV_READABLE = 1, UV_PRIORITIZED = 8. Keeps the JS object alive while watching.
+Napi::Value UdpSocket::StartPoll(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env, "uv_poll_start") || !box_) return env.Undefined();
+  const int events = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : UV_READABLE;
+  const int rc = uv_poll_start(&box_->poll, events & (UV_READABLE | UV_PRIORITIZED), OnPollEvent);
+  if (rc != 0) {
+    ThrowErrno(env, -rc, "uv_poll_start");
+    return env.Undefined();
+  }
+  if (!polling_) Ref();
+  polling_ = true;
+  return env.Undefined();
+}
+
+Napi::Value UdpSocket::StopPoll(const Napi::CallbackInfo& info) {
+  if (box_ && polling_) {
+    uv_poll_stop(&box_->poll);
+    polling_ = false;
+    Unref();
+  }
+  return info.Env().Undefined();
+}
+
+void UdpSocket::OnPoll(int status, int events) {
+  Napi::Env env = Env();
+  Napi::HandleScope scope(env);
+  if (status < 0 && polling_) {
+    // libuv stopped the handle itself (e.g. POLLERR without POLLPRI): mirror that state.
+    polling_ = false;
+    Unref();
+  }
+  // MakeCallback: runs the microtask queue afterwards, so promises resolved here settle now.
+  on_poll_.MakeCallback(Value(), {Napi::Number::New(env, status), Napi::Number::New(env, events)});
+  if (env.IsExceptionPending()) {
+    Napi::Error err = env.GetAndClearPendingException();
+    napi_fatal_exception(env, err.Value());
+  }
+}
+
+Napi::Value UdpSocket::Close(const Napi::CallbackInfo& info) {
+  const bool was_polling = polling_;
+  CloseHandles();
+  if (was_polling) Unref();
+  arenas_.clear();
+  on_poll_.Reset();
+  return info.Env().Undefined();
+}
+
+Napi::Value UdpSocket::Fd(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), fd_.get()); }
+
+namespace {
+void InitUdpSocket(Napi::Env env, Napi::Object exports) { UdpSocket::Init(env, exports); }
+}  // namespace
+DISPTAP_REGISTER_MODULE(udp_socket, InitUdpSocket);
+
+}  // namespace disptap
