@@ -55,22 +55,22 @@ Napi::Value DecodeControl(const Napi::CallbackInfo& info) {
   Napi::Int32Array i32 = info[1].As<Napi::Int32Array>();
   Napi::BigInt64Array i64 = info[2].As<Napi::BigInt64Array>();
   Napi::Uint8Array addr = info[3].As<Napi::Uint8Array>();
-  if (i32.TypedArrayType() != napi_int32_array || i32.ElementLength() < layout::kI32Stride ||
-      i64.TypedArrayType() != napi_bigint64_array || i64.ElementLength() < layout::kI64Stride ||
+  if (i32.TypedArrayType() != napi_int32_array || i32.ElementLength() < layout::kI32Fields ||
+      i64.TypedArrayType() != napi_bigint64_array || i64.ElementLength() < layout::kI64Fields ||
       addr.TypedArrayType() != napi_uint8_array || addr.ElementLength() < layout::kAddrStride) {
     ThrowRangeError(env, "ERR_OUT_OF_RANGE", "decodeControl: layout arrays too small");
     return env.Undefined();
   }
   cmsg::RxMeta meta;
   cmsg::Decode(data, len, &meta);
-  layout::WriteMeta(meta, i32.Data(), i64.Data(), addr.Data());
+  layout::WriteMeta(meta, i32.Data(), i64.Data(), addr.Data(), 1, 0);
   return env.Undefined();
 }
 
 Napi::Value Layout(Napi::Env env) {
   Napi::Object o = Napi::Object::New(env);
-  o.Set("i32Stride", static_cast<double>(layout::kI32Stride));
-  o.Set("i64Stride", static_cast<double>(layout::kI64Stride));
+  o.Set("i32Fields", static_cast<double>(layout::kI32Fields));
+  o.Set("i64Fields", static_cast<double>(layout::kI64Fields));
   o.Set("addrStride", static_cast<double>(layout::kAddrStride));
   o.Set("cmsgAlign", static_cast<double>(cmsg::kAlign));
   o.Set("cmsgHeaderLen", static_cast<double>(cmsg::kHeaderLen));

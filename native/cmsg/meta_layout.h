@@ -1,5 +1,6 @@
-// Struct-of-arrays layout shared with TypeScript (src/native-layout.ts): one slot per datagram.
-// Keep both files in step; test/layout.test.ts checks the values match.
+// Struct-of-arrays layout shared with TypeScript (src/layout.ts). Field-major: field f of slot i is
+// at [f * capacity + i], so JS can view one field of a whole batch as a typed array without copying.
+// Addresses are slot-major (kAddrStride bytes per slot).
 #pragma once
 #include <cstdint>
 #include <cstring>
@@ -33,38 +34,43 @@ enum I32Field : int {
   kOffenderFamily,
   kOffenderPort,
   kSrcFlowinfo,
-  kI32Stride
+  kI32Fields
 };
 
-enum I64Field : int { kSoftware = 0, kHardware, kLegacy, kTimestampNs, kTimestampUs, kI64Stride };
+enum I64Field : int { kSoftware = 0, kHardware, kLegacy, kTimestampNs, kTimestampUs, kI64Fields };
 
 enum AddrField : int { kSrcAddr = 0, kDstAddr = 16, kSpecDst = 32, kOffender = 36, kAddrStride = 64 };
 
-inline void WriteMeta(const cmsg::RxMeta& m, int32_t* i32, int64_t* i64, uint8_t* addr) {
-  i32[kPresent] = static_cast<int32_t>(m.present);
-  i32[kDstFamily] = m.dst_family;
-  i32[kIfIndex] = m.if_index;
-  i32[kTtl] = m.ttl;
-  i32[kTos] = m.tos;
-  i32[kDrops] = static_cast<int32_t>(m.drops);
-  i32[kHwIfIndex] = static_cast<int32_t>(m.hw_if_index);
-  i32[kL2Len] = static_cast<int32_t>(m.l2_length);
-  i32[kUnknown] = m.unknown;
-  i32[kDefective] = m.defective;
-  i32[kEeErrno] = static_cast<int32_t>(m.ee_errno);
-  i32[kEeOriginTypeCode] = m.ee_origin | (m.ee_type << 8) | (m.ee_code << 16);
-  i32[kEeInfo] = static_cast<int32_t>(m.ee_info);
-  i32[kEeData] = static_cast<int32_t>(m.ee_data);
-  i32[kOffenderFamily] = m.offender_family;
-  i32[kOffenderPort] = m.offender_port;
-  i64[kSoftware] = m.software_ns;
-  i64[kHardware] = m.hardware_ns;
-  i64[kLegacy] = m.legacy_ns;
-  i64[kTimestampNs] = m.timestampns_ns;
-  i64[kTimestampUs] = m.timestamp_us_ns;
-  std::memcpy(addr + kDstAddr, m.dst, 16);
-  std::memcpy(addr + kSpecDst, m.spec_dst, 4);
-  std::memcpy(addr + kOffender, m.offender, 16);
+// Writes slot i of an arena with `cap` slots.
+inline void WriteMeta(const cmsg::RxMeta& m, int32_t* i32, int64_t* i64, uint8_t* addr, size_t cap, size_t i) {
+  auto I = [&](int f) -> int32_t& { return i32[f * cap + i]; };
+  auto L = [&](int f) -> int64_t& { return i64[f * cap + i]; };
+  I(kPresent) = static_cast<int32_t>(m.present);
+  I(kDstFamily) = m.dst_family;
+  I(kIfIndex) = m.if_index;
+  I(kTtl) = m.ttl;
+  I(kTos) = m.tos;
+  I(kDrops) = static_cast<int32_t>(m.drops);
+  I(kHwIfIndex) = static_cast<int32_t>(m.hw_if_index);
+  I(kL2Len) = static_cast<int32_t>(m.l2_length);
+  I(kUnknown) = m.unknown;
+  I(kDefective) = m.defective;
+  I(kEeErrno) = static_cast<int32_t>(m.ee_errno);
+  I(kEeOriginTypeCode) = m.ee_origin | (m.ee_type << 8) | (m.ee_code << 16);
+  I(kEeInfo) = static_cast<int32_t>(m.ee_info);
+  I(kEeData) = static_cast<int32_t>(m.ee_data);
+  I(kOffenderFamily) = m.offender_family;
+  I(kOffenderPort) = m.offender_port;
+  // Absent timestamps are 0 so a batch's timestamp arrays read "0 = absent" directly.
+  L(kSoftware) = (m.present & cmsg::kSoftwareTs) ? m.software_ns : 0;
+  L(kHardware) = (m.present & cmsg::kHardwareTs) ? m.hardware_ns : 0;
+  L(kLegacy) = m.legacy_ns;
+  L(kTimestampNs) = m.timestampns_ns;
+  L(kTimestampUs) = m.timestamp_us_ns;
+  uint8_t* a = addr + i * kAddrStride;
+  std::memcpy(a + kDstAddr, m.dst, 16);
+  std::memcpy(a + kSpecDst, m.spec_dst, 4);
+  std::memcpy(a + kOffender, m.offender, 16);
 }
 
 }  // namespace disptap::layout

@@ -243,7 +243,7 @@ Napi::Value UdpSocket::RegisterArena(const Napi::CallbackInfo& info) {
   const size_t n = a->count;
   // Every later write is bounded by these checks: the arrays must hold n slots.
   if (n == 0 || n > 1024 || a->slot_size == 0 || data_b < n * a->slot_size || control_b < n * a->control_size ||
-      i32_b < n * layout::kI32Stride * 4 || i64_b < (n * layout::kI64Stride + 1) * 8 ||
+      i32_b < n * layout::kI32Fields * 4 || i64_b < (n * layout::kI64Fields + 1) * 8 ||
       addr_b < n * layout::kAddrStride) {
     ThrowRangeError(env, "ERR_OUT_OF_RANGE", "registerArena: arrays too small for the slot count");
     return env.Undefined();
@@ -296,27 +296,27 @@ Napi::Value UdpSocket::Recv(const Napi::CallbackInfo& info) {
     ThrowErrno(env, errno, "recvmmsg");
     return env.Undefined();
   }
-  a.i64[a.count * layout::kI64Stride] = RealtimeNs();
+  a.i64[a.count * layout::kI64Fields] = RealtimeNs();
+  const size_t cap = a.count;
   for (int i = 0; i < n; i++) {
     const msghdr& h = a.msgs[i].msg_hdr;
-    int32_t* i32 = a.i32 + i * layout::kI32Stride;
-    int64_t* i64 = a.i64 + i * layout::kI64Stride;
-    uint8_t* addr = a.addr + i * layout::kAddrStride;
+    auto I = [&](int f) -> int32_t& { return a.i32[f * cap + i]; };
     cmsg::RxMeta meta;
     const size_t ctrl_len = std::min<size_t>(h.msg_controllen, a.control_size);
     cmsg::Decode(static_cast<const uint8_t*>(h.msg_control), h.msg_control ? ctrl_len : 0, &meta);
-    layout::WriteMeta(meta, i32, i64, addr);
+    layout::WriteMeta(meta, a.i32, a.i64, a.addr, cap, i);
     const unsigned len = a.msgs[i].msg_len;
-    i32[layout::kOrigLen] = static_cast<int32_t>(len);
-    i32[layout::kCapLen] = static_cast<int32_t>(std::min<size_t>(len, a.slot_size));
-    i32[layout::kFlags] = h.msg_flags;
-    i32[layout::kCtrlLen] = static_cast<int32_t>(ctrl_len);
+    I(layout::kOrigLen) = static_cast<int32_t>(len);
+    I(layout::kCapLen) = static_cast<int32_t>(std::min<size_t>(len, a.slot_size));
+    I(layout::kFlags) = h.msg_flags;
+    I(layout::kCtrlLen) = static_cast<int32_t>(ctrl_len);
     int port, scope;
     uint32_t flow;
-    i32[layout::kSrcFamily] = SockaddrToParts(a.names[i], h.msg_namelen, addr + layout::kSrcAddr, &port, &scope, &flow);
-    i32[layout::kSrcPort] = port;
-    i32[layout::kSrcScope] = scope;
-    i32[layout::kSrcFlowinfo] = static_cast<int32_t>(flow);
+    I(layout::kSrcFamily) =
+        SockaddrToParts(a.names[i], h.msg_namelen, a.addr + i * layout::kAddrStride + layout::kSrcAddr, &port, &scope, &flow);
+    I(layout::kSrcPort) = port;
+    I(layout::kSrcScope) = scope;
+    I(layout::kSrcFlowinfo) = static_cast<int32_t>(flow);
   }
   return Napi::Number::New(env, n);
 }

@@ -1,0 +1,61 @@
+// Struct-of-arrays layout written by the native side (native/cmsg/meta_layout.h). Field-major:
+// field f of slot i is at [f * capacity + i]; addresses are ADDR_STRIDE bytes per slot.
+import { native } from './native.js';
+
+export const I32 = {
+  capLen: 0,
+  origLen: 1,
+  flags: 2,
+  ctrlLen: 3,
+  srcFamily: 4,
+  srcPort: 5,
+  srcScope: 6,
+  present: 7,
+  dstFamily: 8,
+  ifIndex: 9,
+  ttl: 10,
+  tos: 11,
+  drops: 12,
+  hwIfIndex: 13,
+  l2Len: 14,
+  unknown: 15,
+  defective: 16,
+  eeErrno: 17,
+  eeOriginTypeCode: 18,
+  eeInfo: 19,
+  eeData: 20,
+  offenderFamily: 21,
+  offenderPort: 22,
+  srcFlowinfo: 23,
+} as const;
+export const I32_FIELDS = 24;
+
+export const I64 = { software: 0, hardware: 1, legacy: 2, timestampNs: 3, timestampUs: 4 } as const;
+export const I64_FIELDS = 5;
+
+export const ADDR = { src: 0, dst: 16, specDst: 32, offender: 36 } as const;
+export const ADDR_STRIDE = 64;
+
+/** Presence bits (native cmsg::Present). */
+export const PRESENT = {
+  softwareTs: 1 << 0,
+  hardwareTs: 1 << 1,
+  legacyTs: 1 << 2,
+  timestampNs: 1 << 3,
+  timestampUs: 1 << 4,
+  dst: 1 << 5,
+  ttl: 1 << 6,
+  tos: 1 << 7,
+  drops: 1 << 8,
+  tsPktinfo: 1 << 9,
+  extErr: 1 << 10,
+  offender: 1 << 11,
+} as const;
+
+if (
+  native.layout.i32Fields !== I32_FIELDS ||
+  native.layout.i64Fields !== I64_FIELDS ||
+  native.layout.addrStride !== ADDR_STRIDE
+) {
+  throw new Error('disptap: native layout does not match src/layout.ts; rebuild the addon');
+}

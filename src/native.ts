@@ -1,0 +1,72 @@
+// Loads the compiled addon and describes its (deliberately thin) surface.
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export interface NativeUdpSocket {
+  readonly fd: number;
+  bind(address: Uint8Array, port: number, scopeId: number, display: string): void;
+  connect(address: Uint8Array, port: number, scopeId: number, display: string): void;
+  setIntOption(level: number, name: number, value: number, label?: string): void;
+  getIntOption(level: number, name: number): number;
+  localAddress(): [family: number, address: Uint8Array, port: number, scopeId: number, flowinfo: number];
+  registerArena(
+    data: Uint8Array,
+    control: Uint8Array,
+    i32: Int32Array,
+    i64: BigInt64Array,
+    addr: Uint8Array,
+    slotSize: number,
+    controlSize: number,
+    count: number,
+  ): number;
+  recv(arena: number, max?: number): number;
+  readMsg(
+    b: Uint8Array,
+    oob: Uint8Array,
+  ): [n: number, oobn: number, flags: number, family: number, address: Uint8Array, port: number, scopeId: number] | null;
+  startPoll(events: number): void;
+  stopPoll(): void;
+  close(): void;
+}
+
+export interface NativeBinding {
+  UdpSocket: new (family: 4 | 6, onPoll: (status: number, events: number) => void) => NativeUdpSocket;
+  parseControl(bytes: Uint8Array): number[];
+  decodeControl(bytes: Uint8Array, i32: Int32Array, i64: BigInt64Array, addr: Uint8Array): void;
+  ifIndexToName(index: number): string | null;
+  ifNameToIndex(name: string): number;
+  clock: { realtimeNs(): bigint; monotonicNs(): bigint; monotonicRawNs(): bigint; taiNs(): bigint };
+  layout: { i32Fields: number; i64Fields: number; addrStride: number; cmsgAlign: number; cmsgHeaderLen: number };
+}
+
+function findRoot(start: string): string {
+  let dir = start;
+  for (;;) {
+    if (fs.existsSync(path.join(dir, 'binding.gyp'))) return dir;
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error(`disptap: cannot find the package root above ${start}`);
+    dir = up;
+  }
+}
+
+function load(): NativeBinding {
+  const root = findRoot(path.dirname(fileURLToPath(import.meta.url)));
+  const require = createRequire(import.meta.url);
+  const candidates = [
+    process.env.DISPTAP_NATIVE,
+    path.join(root, 'build', 'Release', 'disptap.node'),
+    path.join(root, 'build', 'Debug', 'disptap.node'),
+  ].filter((p): p is string => !!p);
+  for (const p of candidates) if (fs.existsSync(p)) return require(p) as NativeBinding;
+  throw new Error(`disptap: native addon not built (looked for ${candidates.join(', ')}); run npm run build:native`);
+}
+
+export const native: NativeBinding = load();
+
+// libuv poll event bits
+export const UV_READABLE = 1;
+export const UV_WRITABLE = 2;
+export const UV_DISCONNECT = 4;
+export const UV_PRIORITIZED = 8;

@@ -1,0 +1,131 @@
+// Validation of openUdp options: everything is checked before any syscall.
+import { parseAddress, validatePort, type Family, type ParsedAddress } from './address.js';
+import { invalidArg } from './errors.js';
+import { native } from './native.js';
+
+export type TimestampMode = 'none' | 'software' | 'hardware';
+
+export interface OpenUdpOptions {
+  /** Local address to bind: '127.0.0.1', '::1', '0.0.0.0', '::' (default: the family's any address). */
+  address?: string;
+  /** Local port; 0 lets the kernel choose (see tap.address()). Default 0. */
+  port?: number;
+  /** 4 or 6; inferred from address when omitted. */
+  family?: Family;
+  reuseAddr?: boolean;
+  reusePort?: boolean;
+  /** SO_RCVBUF bytes (SO_RCVBUFFORCE when more than rmem_max is asked and allowed). */
+  recvBufferSize?: number;
+  /** IPv6 sockets only: refuse IPv4-mapped traffic. Default false. */
+  ipv6Only?: boolean;
+  /** Kernel RX timestamps. Default 'software'. */
+  timestamps?: TimestampMode;
+  /** IP_PKTINFO / IPV6_RECVPKTINFO: destination address and arrival interface. Default true. */
+  pktinfo?: boolean;
+  /** IP_RECVTTL / IPV6_RECVHOPLIMIT. Default true. */
+  ttl?: boolean;
+  /** IP_RECVTOS / IPV6_RECVTCLASS. Default true. */
+  tos?: boolean;
+  /** SO_RXQ_OVFL: cumulative kernel drop counter. Default true. */
+  dropCounter?: boolean;
+  /** Bytes per datagram slot; longer datagrams arrive truncated (MSG_TRUNC). Default 65536. */
+  maxMessageSize?: number;
+  /** Datagrams per recvmmsg call. Default 64. */
+  batchSize?: number;
+  /** Control bytes per datagram; default sized from the enabled options with CMSG_SPACE. */
+  controlBufferSize?: number;
+  /** Messages queued for receive()/iteration before reading pauses (kernel buffers the rest). Default 8192. */
+  highWaterMark?: number;
+}
+
+export interface ResolvedOptions {
+  family: Family;
+  bind: ParsedAddress;
+  addressText: string;
+  port: number;
+  reuseAddr: boolean;
+  reusePort: boolean;
+  recvBufferSize: number | undefined;
+  ipv6Only: boolean;
+  timestamps: TimestampMode;
+  pktinfo: boolean;
+  ttl: boolean;
+  tos: boolean;
+  dropCounter: boolean;
+  maxMessageSize: number;
+  batchSize: number;
+  controlBufferSize: number | undefined;
+  highWaterMark: number;
+}
+
+const KNOWN = new Set([
+  'address', 'port', 'family', 'reuseAddr', 'reusePort', 'recvBufferSize', 'ipv6Only', 'timestamps',
+  'pktinfo', 'ttl', 'tos', 'dropCounter', 'maxMessageSize', 'batchSize', 'controlBufferSize', 'highWaterMark',
+]);
+
+function bool(o: Record<string, unknown>, key: string, dflt: boolean): boolean {
+  const v = o[key];
+  if (v === undefined) return dflt;
+  if (typeof v !== 'boolean') throw invalidArg('ERR_INVALID_ARG_TYPE', `options.${key} must be a boolean, got ${typeof v}`);
+  return v;
+}
+
+export function intOption(o: Record<string, unknown>, key: string, min: number, max: number): number | undefined {
+  const v = o[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number') throw invalidArg('ERR_INVALID_ARG_TYPE', `options.${key} must be a number, got ${typeof v}`);
+  if (!Number.isInteger(v) || v < min || v > max)
+    throw invalidArg('ERR_OUT_OF_RANGE', `options.${key} must be an integer in ${min}..${max}, got ${v}`, RangeError);
+  return v;
+}
+
+export function resolveOptions(input: unknown): ResolvedOptions {
+  if (input === null || typeof input !== 'object')
+    throw invalidArg('ERR_INVALID_ARG_TYPE', 'openUdp(options): options must be an object');
+  const o = input as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (!KNOWN.has(k)) throw invalidArg('ERR_INVALID_ARG_VALUE', `openUdp: unknown option '${k}'`);
+  let family = o.family as Family | undefined;
+  if (family !== undefined && family !== 4 && family !== 6)
+    throw invalidArg('ERR_INVALID_ARG_VALUE', `options.family must be 4 or 6, got ${String(family)}`);
+  const addrText = o.address === undefined ? (family === 6 ? '::' : '0.0.0.0') : o.address;
+  if (typeof addrText !== 'string') throw invalidArg('ERR_INVALID_ARG_TYPE', `options.address must be a string, got ${typeof addrText}`);
+  const bind = parseAddress(addrText, 'options.address', (zone) => {
+    const idx = native.ifNameToIndex(zone);
+    if (!idx) throw invalidArg('ERR_INVALID_ADDRESS', `options.address: no interface named '${zone}'`);
+    return idx;
+  });
+  if (family === undefined) family = bind.family;
+  else if (family !== bind.family) {
+    // An IPv4 address on an IPv6 socket is meant as its mapped form.
+    if (family === 6 && bind.family === 4) {
+      const m = new Uint8Array(16);
+      m[10] = 0xff;
+      m[11] = 0xff;
+      m.set(bind.bytes, 12);
+      bind.bytes = m;
+      bind.family = 6;
+    } else throw invalidArg('ERR_INVALID_ARG_VALUE', `options.address ${addrText} is not an IPv${family} address`);
+  }
+  const timestamps = o.timestamps ?? 'software';
+  if (timestamps !== 'none' && timestamps !== 'software' && timestamps !== 'hardware')
+    throw invalidArg('ERR_INVALID_ARG_VALUE', `options.timestamps must be 'none', 'software' or 'hardware', got ${String(timestamps)}`);
+  return {
+    family,
+    bind,
+    addressText: addrText,
+    port: o.port === undefined ? 0 : validatePort(o.port, 'options.port'),
+    reuseAddr: bool(o, 'reuseAddr', false),
+    reusePort: bool(o, 'reusePort', false),
+    recvBufferSize: intOption(o, 'recvBufferSize', 1, 2 ** 31 - 1),
+    ipv6Only: bool(o, 'ipv6Only', false),
+    timestamps,
+    pktinfo: bool(o, 'pktinfo', true),
+    ttl: bool(o, 'ttl', true),
+    tos: bool(o, 'tos', true),
+    dropCounter: bool(o, 'dropCounter', true),
+    maxMessageSize: intOption(o, 'maxMessageSize', 1, 1 << 20) ?? 65536,
+    batchSize: intOption(o, 'batchSize', 1, 1024) ?? 64,
+    controlBufferSize: intOption(o, 'controlBufferSize', 0, 1 << 16),
+    highWaterMark: intOption(o, 'highWaterMark', 1, 1 << 24) ?? 8192,
+  };
+}

@@ -1,0 +1,225 @@
+// Streams a pcapng capture. Every packet is written with a synchronous write(2) before
+// write() returns: pcapng has no trailer, so whatever was reported is a valid file on disk
+// even if the process dies by SIGTERM/SIGKILL/uncaught error right after. Interface blocks
+// are emitted the first time an interface is seen, so a new IDB may appear mid-file (valid
+// pcapng: an EPB may refer to any IDB that precedes it in the section).
+import fs from 'node:fs';
+import os from 'node:os';
+import { promisify } from 'node:util';
+import { encodeEnhancedPacket, encodeInterfaceDescription, encodeSectionHeader, type Direction } from './blocks.js';
+import { formatMetaComment, type TimestampSource } from './comments.js';
+import { synthesizeUdp, type Endpoint } from './synth.js';
+
+export interface CaptureRecord {
+  /** Kernel RX timestamp, ns since the Unix epoch. */
+  timestampNs: bigint;
+  timestampSource: TimestampSource;
+  /** Receiving interface; one IDB per distinct (ifName, ifIndex). */
+  ifName: string;
+  ifIndex?: number;
+  src: Endpoint;
+  dst: Endpoint;
+  ttl?: number;
+  tos?: number;
+  /** UDP payload as received (may be truncated). */
+  payload: Uint8Array;
+  /** UDP payload length before truncation (MSG_TRUNC); defaults to payload.length. */
+  origLength?: number;
+  direction?: Direction;
+  readDelayNs?: bigint;
+  /** Kernel drop counter of the socket as of this packet. */
+  drops?: number | bigint;
+  /** Extra comments, after the generated `disptap:` metadata line. */
+  comments?: readonly string[];
+}
+
+export interface WriterOptions {
+  /** shb_userappl; default 'disptap'. */
+  userAppl?: string;
+  /** A section comment, e.g. the command line. */
+  comment?: string;
+  /** 'wx' refuses to overwrite an existing file. Default 'w'. */
+  flags?: 'w' | 'wx';
+  mode?: number;
+}
+
+export interface FdWriterOptions extends Omit<WriterOptions, 'flags' | 'mode'> {
+  /** Close the fd on close(); default false (e.g. stdout). */
+  closeFd?: boolean;
+}
+
+export interface CaptureInterface {
+  id: number;
+  name: string;
+  ifIndex?: number;
+}
+
+type ErrnoError = NodeJS.ErrnoException;
+
+function codedError(code: string, message: string, cause?: unknown): ErrnoError {
+  const e = new Error(message, cause === undefined ? undefined : { cause }) as ErrnoError;
+  e.code = code;
+  return e;
+}
+
+const fsOpen = promisify(fs.open);
+
+export class PcapngWriter {
+  readonly path: string;
+  private fd: number;
+  private readonly closeFd: boolean;
+  /** Regular files get positional writes, so a torn block can be cut off again; pipes cannot. */
+  private readonly seekable: boolean;
+  private offset = 0;
+  private closed = false;
+  private damaged: ErrnoError | null = null;
+  private readonly ifaces = new Map<string, CaptureInterface>();
+  private packetCount = 0;
+
+  private constructor(fd: number, path: string, closeFd: boolean, opts: WriterOptions) {
+    this.fd = fd;
+    this.path = path;
+    this.closeFd = closeFd;
+    this.seekable = fs.fstatSync(fd).isFile();
+    const comments = opts.comment ? [opts.comment] : [];
+    this.append(encodeSectionHeader({ userAppl: opts.userAppl ?? 'disptap', os: `${os.type()} ${os.release()}`, comments }));
+  }
+
+  /** Creates (truncates) `path` and writes the section header; throws ENOSPC/EACCES/... as Node errors. */
+  static async open(path: string, opts: WriterOptions = {}): Promise<PcapngWriter> {
+    const fd = await fsOpen(path, opts.flags ?? 'w', opts.mode ?? 0o644);
+    try {
+      return new PcapngWriter(fd, path, true, opts);
+    } catch (err) {
+      fs.closeSync(fd);
+      throw err;
+    }
+  }
+
+  /** Writes to an fd the caller opened (a pipe to `wireshark -k -i -`, stdout). */
+  static fromFd(fd: number, opts: FdWriterOptions = {}): PcapngWriter {
+    return new PcapngWriter(fd, `fd:${fd}`, opts.closeFd ?? false, opts);
+  }
+
+  get interfaces(): readonly CaptureInterface[] {
+    return [...this.ifaces.values()];
+  }
+
+  /** Packets written so far. */
+  get packets(): number {
+    return this.packetCount;
+  }
+
+  get bytesWritten(): number {
+    return this.offset;
+  }
+
+  /**
+   * Writes one packet (and its interface block the first time). On return the bytes are in
+   * the kernel; returns the packet's 1-based frame number as Wireshark shows it.
+   */
+  write(record: CaptureRecord): number {
+    if (this.closed) throw codedError('ERR_PCAPNG_CLOSED', `pcapng writer for ${this.path} is closed`);
+    if (this.damaged) {
+      throw codedError(this.damaged.code ?? 'EIO', `${this.path}: an earlier failed write left a partial block: ${this.damaged.message}`, this.damaged);
+    }
+    if (typeof record.timestampNs !== 'bigint') {
+      throw codedError('ERR_INVALID_ARG_TYPE', `timestampNs must be a bigint (ns), got ${typeof record.timestampNs}`);
+    }
+    const pkt = synthesizeUdp({
+      src: record.src,
+      dst: record.dst,
+      ttl: record.ttl,
+      tos: record.tos,
+      payload: record.payload,
+      origPayloadLength: record.origLength,
+    });
+    const meta = formatMetaComment({
+      timestampSource: record.timestampSource,
+      dst: record.dst,
+      ifIndex: record.ifIndex,
+      ttl: record.ttl,
+      tos: record.tos,
+      readDelayNs: record.readDelayNs,
+      drops: record.drops,
+    });
+    const key = `${record.ifIndex ?? ''}\u0000${record.ifName}`;
+    let iface = this.ifaces.get(key);
+    const blocks: Uint8Array[] = [];
+    if (!iface) {
+      iface = { id: this.ifaces.size, name: record.ifName, ifIndex: record.ifIndex };
+      blocks.push(
+        encodeInterfaceDescription({
+          name: record.ifName || undefined,
+          description: record.ifIndex === undefined ? undefined : `ifindex ${record.ifIndex}`,
+        }),
+      );
+    }
+    blocks.push(
+      encodeEnhancedPacket({
+        interfaceId: iface.id,
+        timestamp: record.timestampNs,
+        data: pkt.data,
+        origLength: pkt.origLength,
+        comments: [meta, ...(record.comments ?? [])],
+        direction: record.direction,
+      }),
+    );
+    this.append(concat(blocks));
+    // Only now is the IDB on disk; a failed write must not leave a phantom interface mapped.
+    this.ifaces.set(key, iface);
+    return ++this.packetCount;
+  }
+
+  /** Writes all of `bytes` or, on failure, cuts the file back to the last whole block and throws. */
+  private append(bytes: Uint8Array): void {
+    let done = 0;
+    try {
+      while (done < bytes.length) {
+        const pos = this.seekable ? this.offset + done : null;
+        done += fs.writeSync(this.fd, bytes, done, bytes.length - done, pos);
+      }
+    } catch (err) {
+      const e = err as ErrnoError;
+      if (done > 0) {
+        if (!this.seekable) this.damaged = e;
+        else {
+          try {
+            fs.ftruncateSync(this.fd, this.offset);
+          } catch {
+            this.damaged = e;
+          }
+        }
+      }
+      throw e;
+    }
+    this.offset += bytes.length;
+  }
+
+  /** fsync (regular files) then close; idempotent. Errors such as EIO/ENOSPC from fsync are thrown. */
+  async close(): Promise<void> {
+    this.closeSync();
+  }
+
+  /** For 'exit' handlers, where nothing async runs. */
+  closeSync(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      if (this.seekable) fs.fsyncSync(this.fd);
+    } finally {
+      if (this.closeFd) fs.closeSync(this.fd);
+    }
+  }
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}

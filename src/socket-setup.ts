@@ -1,0 +1,110 @@
+// Applies resolved options to a fresh native socket: metadata switches, buffers, bind.
+import fs from 'node:fs';
+import { cmsgSpace } from './cmsg.js';
+import * as C from './constants.js';
+import type { SystemError } from './errors.js';
+import type { NativeUdpSocket } from './native.js';
+import type { ResolvedOptions } from './options.js';
+
+export interface SetupResult {
+  controlSize: number;
+  /** The SO_TIMESTAMPING option number the kernel accepted (65 = _NEW, 37 = old), 0 if off. */
+  timestampingOption: number;
+  timestampingFlags: number;
+}
+
+export const RX_SOFTWARE_FLAGS = C.SOF_TIMESTAMPING_RX_SOFTWARE | C.SOF_TIMESTAMPING_SOFTWARE;
+export const RX_HARDWARE_FLAGS =
+  RX_SOFTWARE_FLAGS | C.SOF_TIMESTAMPING_RX_HARDWARE | C.SOF_TIMESTAMPING_RAW_HARDWARE | C.SOF_TIMESTAMPING_OPT_PKTINFO;
+
+/** Sets SO_TIMESTAMPING, preferring the y2038-safe SO_TIMESTAMPING_NEW where the kernel has it. */
+export function setTimestamping(sock: NativeUdpSocket, flags: number): number {
+  try {
+    sock.setIntOption(C.SOL_SOCKET, C.SO_TIMESTAMPING_NEW, flags, 'SO_TIMESTAMPING_NEW');
+    return C.SO_TIMESTAMPING_NEW;
+  } catch (e) {
+    const code = (e as SystemError).code;
+    if (code !== 'ENOPROTOOPT' && code !== 'EINVAL') throw e;
+  }
+  sock.setIntOption(C.SOL_SOCKET, C.SO_TIMESTAMPING_OLD, flags, 'SO_TIMESTAMPING');
+  return C.SO_TIMESTAMPING_OLD;
+}
+
+function readProcInt(path: string): number | undefined {
+  try {
+    return Number(fs.readFileSync(path, 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+}
+
+export function setRecvBuffer(sock: NativeUdpSocket, size: number): void {
+  const max = readProcInt('/proc/sys/net/core/rmem_max');
+  if (max !== undefined && size > max) {
+    try {
+      // Needs CAP_NET_ADMIN; without it fall back to what an ordinary process may have.
+      sock.setIntOption(C.SOL_SOCKET, C.SO_RCVBUFFORCE, size, 'SO_RCVBUFFORCE');
+      return;
+    } catch (e) {
+      if ((e as SystemError).code !== 'EPERM') throw e;
+    }
+  }
+  sock.setIntOption(C.SOL_SOCKET, C.SO_RCVBUF, size, 'SO_RCVBUF');
+}
+
+/** Everything before bind(), then bind. */
+export function setupSocket(sock: NativeUdpSocket, o: ResolvedOptions): SetupResult {
+  const v6 = o.family === 6;
+  const dual = v6 && !o.ipv6Only;
+  let control = 0;
+  if (o.reuseAddr) sock.setIntOption(C.SOL_SOCKET, C.SO_REUSEADDR, 1, 'SO_REUSEADDR');
+  if (o.reusePort) sock.setIntOption(C.SOL_SOCKET, C.SO_REUSEPORT, 1, 'SO_REUSEPORT');
+  if (v6) sock.setIntOption(C.IPPROTO_IPV6, C.IPV6_V6ONLY, o.ipv6Only ? 1 : 0, 'IPV6_V6ONLY');
+  if (o.recvBufferSize !== undefined) setRecvBuffer(sock, o.recvBufferSize);
+
+  let timestampingOption = 0;
+  let timestampingFlags = 0;
+  if (o.timestamps !== 'none') {
+    timestampingFlags = o.timestamps === 'hardware' ? RX_HARDWARE_FLAGS : RX_SOFTWARE_FLAGS;
+    timestampingOption = setTimestamping(sock, timestampingFlags);
+    control += cmsgSpace(48);
+    if (o.timestamps === 'hardware') control += cmsgSpace(16); // SCM_TIMESTAMPING_PKTINFO
+  }
+  if (o.dropCounter) {
+    sock.setIntOption(C.SOL_SOCKET, C.SO_RXQ_OVFL, 1, 'SO_RXQ_OVFL');
+    control += cmsgSpace(4);
+  }
+  // A dual-stack IPv6 socket gets the IPv4-level cmsgs too for IPv4-mapped traffic.
+  if (o.pktinfo) {
+    if (v6) {
+      sock.setIntOption(C.IPPROTO_IPV6, C.IPV6_RECVPKTINFO, 1, 'IPV6_RECVPKTINFO');
+      control += cmsgSpace(20);
+    }
+    if (!v6 || dual) {
+      sock.setIntOption(C.IPPROTO_IP, C.IP_PKTINFO, 1, 'IP_PKTINFO');
+      control += cmsgSpace(12);
+    }
+  }
+  if (o.ttl) {
+    if (v6) {
+      sock.setIntOption(C.IPPROTO_IPV6, C.IPV6_RECVHOPLIMIT, 1, 'IPV6_RECVHOPLIMIT');
+      control += cmsgSpace(4);
+    }
+    if (!v6 || dual) {
+      sock.setIntOption(C.IPPROTO_IP, C.IP_RECVTTL, 1, 'IP_RECVTTL');
+      control += cmsgSpace(4);
+    }
+  }
+  if (o.tos) {
+    if (v6) {
+      sock.setIntOption(C.IPPROTO_IPV6, C.IPV6_RECVTCLASS, 1, 'IPV6_RECVTCLASS');
+      control += cmsgSpace(4);
+    }
+    if (!v6 || dual) {
+      sock.setIntOption(C.IPPROTO_IP, C.IP_RECVTOS, 1, 'IP_RECVTOS');
+      control += cmsgSpace(1);
+    }
+  }
+  sock.bind(o.bind.bytes, o.port, o.bind.scopeId, o.addressText);
+  return { controlSize: o.controlBufferSize ?? control, timestampingOption, timestampingFlags };
+}

@@ -1,0 +1,406 @@
+// UdpTap: a UDP socket that hands out every datagram with its kernel metadata.
+import { EventEmitter } from 'node:events';
+import { formatAddress } from './address.js';
+import { Arena } from './arena.js';
+import { RxBatch } from './batch.js';
+import * as C from './constants.js';
+import { abortError, closedError, invalidArg, timeoutError, type SystemError } from './errors.js';
+import { native, UV_READABLE, type NativeUdpSocket } from './native.js';
+import { resolveOptions, type OpenUdpOptions, type ResolvedOptions, type TimestampMode } from './options.js';
+import type { RxMessage, SocketAddress } from './rx-types.js';
+import { messageAt } from './slot-reader.js';
+import { setupSocket } from './socket-setup.js';
+
+export interface ReceiveOptions {
+  signal?: AbortSignal;
+  /** Reject with code 'ETIMEDOUT' when nothing arrives in time. */
+  timeoutMs?: number;
+}
+
+export interface ReadMsgResult {
+  /** Payload bytes copied into b. */
+  n: number;
+  /** Control bytes copied into oob. */
+  oobn: number;
+  /** msg_flags (MSG_TRUNC 0x20, MSG_CTRUNC 0x8, …). */
+  flags: number;
+  addr: SocketAddress;
+}
+
+export interface TapAddress extends SocketAddress {}
+
+/** Rounds of recvmmsg per poll wake-up before yielding to the event loop. */
+const ROUNDS_PER_WAKE = 16;
+/** Pooled batch arenas per tap: one lent to the consumer, the rest queued. */
+const MAX_BATCH_ARENAS = 4;
+
+interface Waiter<T> {
+  resolve: (v: T) => void;
+  reject: (e: Error) => void;
+  cleanup: () => void;
+}
+
+// Taps that are watching their socket stay reachable from here, as a dgram socket keeps itself
+// alive; idle unclosed taps are not, so GC can collect them (the native finaliser closes the fd).
+const watching = new Set<UdpTap>();
+
+export class UdpTap extends EventEmitter {
+  readonly #sock: NativeUdpSocket;
+  readonly #opts: ResolvedOptions;
+  readonly #controlSize: number;
+  #closed = false;
+  #polling = false;
+  #msgArena: Arena | null = null;
+  readonly #freeArenas: Arena[] = [];
+  #arenaCount = 0;
+  readonly #queue: RxMessage[] = [];
+  #queueHead = 0;
+  readonly #receivers: Waiter<RxMessage>[] = [];
+  #iterators = 0;
+  readonly #batchWaiters: Waiter<RxBatch>[] = [];
+  readonly #batchQueue: RxBatch[] = [];
+  #batchIterators = 0;
+  #lent: RxBatch | null = null;
+  /** The SO_TIMESTAMPING option the kernel took (65 = _NEW, 37 = old), 0 when off. */
+  readonly timestampingOption: number;
+  readonly timestampingFlags: number;
+
+  /** @internal use openUdp() */
+  constructor(options: OpenUdpOptions) {
+    super();
+    this.#opts = resolveOptions(options);
+    // The native object keeps a reference to this closure only; `this` is reached weakly enough
+    // that an unclosed, idle tap can be collected (its finaliser releases fd and handle).
+    const weak = new WeakRef(this);
+    this.#sock = new native.UdpSocket(this.#opts.family, (status, events) => {
+      const tap = weak.deref();
+      if (tap) tap.#onPoll(status, events);
+    });
+    try {
+      const r = setupSocket(this.#sock, this.#opts);
+      this.#controlSize = r.controlSize;
+      this.timestampingOption = r.timestampingOption;
+      this.timestampingFlags = r.timestampingFlags;
+    } catch (e) {
+      this.#sock.close();
+      throw e;
+    }
+    const onListenerChange = (event: string | symbol) => {
+      if (event === 'message') queueMicrotask(() => this.#updatePolling());
+    };
+    this.on('newListener', onListenerChange);
+    this.on('removeListener', onListenerChange);
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** The native file descriptor (for diagnostics; do not close it yourself). */
+  get fd(): number {
+    return this.#sock.fd;
+  }
+
+  get timestampMode(): TimestampMode {
+    return this.#opts.timestamps;
+  }
+
+  /** Effective SO_RCVBUF as the kernel reports it (twice what was asked, for bookkeeping). */
+  get recvBufferSize(): number {
+    this.#assertOpen('recvBufferSize');
+    return this.#sock.getIntOption(C.SOL_SOCKET, C.SO_RCVBUF);
+  }
+
+  address(): TapAddress {
+    this.#assertOpen('address');
+    const [fam, bytes, port, scopeId] = this.#sock.localAddress();
+    const family = fam === 4 ? 4 : 6;
+    const a: TapAddress = { family, address: formatAddress(family, bytes), port };
+    if (scopeId) a.scopeId = scopeId;
+    return a;
+  }
+
+  /** Next datagram with its metadata. */
+  receive(opts: ReceiveOptions = {}): Promise<RxMessage> {
+    if (opts === null || typeof opts !== 'object') return Promise.reject(invalidArg('ERR_INVALID_ARG_TYPE', 'receive(options): options must be an object'));
+    const { signal, timeoutMs } = opts;
+    if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs >= 0) || !Number.isFinite(timeoutMs)))
+      return Promise.reject(invalidArg('ERR_OUT_OF_RANGE', `timeoutMs must be a finite number >= 0, got ${String(timeoutMs)}`, RangeError));
+    if (this.#closed) return Promise.reject(closedError('receive'));
+    if (signal?.aborted) return Promise.reject(abortError(signal.reason));
+    if (this.#queueHead < this.#queue.length) return Promise.resolve(this.#shift());
+    return new Promise<RxMessage>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const onAbort = () => fail(abortError(signal?.reason));
+      const w: Waiter<RxMessage> = {
+        resolve,
+        reject,
+        cleanup: () => {
+          if (timer) clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+        },
+      };
+      const fail = (e: Error) => {
+        const i = this.#receivers.indexOf(w);
+        if (i >= 0) this.#receivers.splice(i, 1);
+        w.cleanup();
+        reject(e);
+        this.#updatePolling();
+      };
+      if (timeoutMs !== undefined) timer = setTimeout(() => fail(timeoutError('receive', timeoutMs)), timeoutMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#receivers.push(w);
+      this.#updatePolling();
+    });
+  }
+
+  /** `for await (const msg of tap)`: every datagram until the tap closes or the loop breaks. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<RxMessage, void, undefined> {
+    this.#iterators++;
+    this.#updatePolling();
+    try {
+      while (!this.#closed) {
+        try {
+          yield await this.receive();
+        } catch (e) {
+          if ((e as SystemError).code === 'ERR_SOCKET_CLOSED') return;
+          throw e;
+        }
+      }
+    } finally {
+      this.#iterators--;
+      this.#updatePolling();
+    }
+  }
+
+  /** One recvmmsg round as struct-of-arrays; valid until the next batch is requested. */
+  receiveBatch(opts: ReceiveOptions = {}): Promise<RxBatch> {
+    if (this.#closed) return Promise.reject(closedError('receiveBatch'));
+    const { signal, timeoutMs } = opts;
+    if (signal?.aborted) return Promise.reject(abortError(signal.reason));
+    this.#lent?.release();
+    this.#lent = null;
+    const queued = this.#batchQueue.shift();
+    if (queued) return Promise.resolve(this.#lend(queued));
+    return new Promise<RxBatch>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const onAbort = () => fail(abortError(signal?.reason));
+      const w: Waiter<RxBatch> = {
+        resolve: (b) => resolve(this.#lend(b)),
+        reject,
+        cleanup: () => {
+          if (timer) clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+        },
+      };
+      const fail = (e: Error) => {
+        const i = this.#batchWaiters.indexOf(w);
+        if (i >= 0) this.#batchWaiters.splice(i, 1);
+        w.cleanup();
+        reject(e);
+        this.#updatePolling();
+      };
+      if (timeoutMs !== undefined) timer = setTimeout(() => fail(timeoutError('receiveBatch', timeoutMs)), timeoutMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#batchWaiters.push(w);
+      this.#updatePolling();
+    });
+  }
+
+  /** `for await (const batch of tap.batches())`; each batch is released when the next is taken. */
+  async *batches(): AsyncGenerator<RxBatch, void, undefined> {
+    this.#batchIterators++;
+    this.#updatePolling();
+    try {
+      while (!this.#closed) {
+        try {
+          yield await this.receiveBatch();
+        } catch (e) {
+          if ((e as SystemError).code === 'ERR_SOCKET_CLOSED') return;
+          throw e;
+        }
+      }
+    } finally {
+      this.#batchIterators--;
+      this.#lent?.release();
+      this.#lent = null;
+      this.#updatePolling();
+    }
+  }
+
+  /**
+   * Go's UDPConn.ReadMsgUDP(b, oob): one datagram, payload copied into b and the raw control bytes
+   * into oob exactly as the kernel wrote them. Returns null when nothing is queued (never blocks).
+   */
+  readMsg(b: Uint8Array, oob: Uint8Array): ReadMsgResult | null {
+    if (!(b instanceof Uint8Array)) throw invalidArg('ERR_INVALID_ARG_TYPE', 'readMsg: b must be a Uint8Array/Buffer');
+    if (!(oob instanceof Uint8Array)) throw invalidArg('ERR_INVALID_ARG_TYPE', 'readMsg: oob must be a Uint8Array/Buffer');
+    this.#assertOpen('readMsg');
+    const r = this.#sock.readMsg(b, oob);
+    if (!r) return null;
+    const [n, oobn, flags, fam, bytes, port, scopeId] = r;
+    const family = fam === 4 ? 4 : 6;
+    const addr: SocketAddress = { family, address: fam ? formatAddress(family, bytes) : '', port };
+    if (scopeId) addr.scopeId = scopeId;
+    return { n, oobn, flags, addr };
+  }
+
+  /** Releases the fd and the uv handle; pending receives reject with ERR_SOCKET_CLOSED. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#polling = false;
+    watching.delete(this);
+    this.#sock.close();
+    const err = closedError('receive');
+    for (const w of this.#receivers.splice(0)) {
+      w.cleanup();
+      w.reject(err);
+    }
+    for (const w of this.#batchWaiters.splice(0)) {
+      w.cleanup();
+      w.reject(closedError('receiveBatch'));
+    }
+    this.#queue.length = 0;
+    this.#queueHead = 0;
+    this.#batchQueue.length = 0;
+    this.#lent = null;
+    this.emit('close');
+  }
+
+  // ---- internals ----
+
+  #assertOpen(op: string): void {
+    if (this.#closed) throw closedError(op);
+  }
+
+  #shift(): RxMessage {
+    const m = this.#queue[this.#queueHead]!;
+    this.#queue[this.#queueHead++] = undefined as unknown as RxMessage;
+    if (this.#queueHead === this.#queue.length) {
+      this.#queue.length = 0;
+      this.#queueHead = 0;
+    } else if (this.#queueHead > 1024 && this.#queueHead * 2 > this.#queue.length) {
+      this.#queue.splice(0, this.#queueHead);
+      this.#queueHead = 0;
+    }
+    if (this.#polling === false) this.#updatePolling();
+    return m;
+  }
+
+  #lend(b: RxBatch): RxBatch {
+    this.#lent = b;
+    return b;
+  }
+
+  #batchMode(): boolean {
+    return this.#batchWaiters.length > 0 || this.#batchIterators > 0;
+  }
+
+  #wantsData(): boolean {
+    if (this.#closed) return false;
+    if (this.#batchMode()) return this.#batchWaiters.length > 0 || this.#batchQueue.length < MAX_BATCH_ARENAS - 1;
+    const queued = this.#queue.length - this.#queueHead;
+    if (this.#receivers.length > 0) return true;
+    if (this.#iterators > 0 && queued < this.#opts.highWaterMark) return true;
+    return this.listenerCount('message') > 0;
+  }
+
+  #updatePolling(): void {
+    const want = this.#wantsData();
+    if (want && !this.#polling) {
+      this.#sock.startPoll(UV_READABLE);
+      this.#polling = true;
+      watching.add(this);
+    } else if (!want && this.#polling) {
+      this.#sock.stopPoll();
+      this.#polling = false;
+      watching.delete(this);
+    }
+  }
+
+  #takeArena(): Arena | null {
+    const a = this.#freeArenas.pop();
+    if (a) return a;
+    if (this.#arenaCount >= MAX_BATCH_ARENAS) return null;
+    this.#arenaCount++;
+    return new Arena(this.#sock, this.#opts.batchSize, this.#opts.maxMessageSize, this.#controlSize);
+  }
+
+  #onPoll(status: number, _events: number): void {
+    if (this.#closed) return;
+    if (status < 0) {
+      this.#polling = false; // libuv stopped the handle
+      watching.delete(this);
+      this.#fail(Object.assign(new Error(`poll failed (${status})`), { code: 'ERR_POLL', errno: status }));
+      return;
+    }
+    try {
+      for (let round = 0; round < ROUNDS_PER_WAKE && !this.#closed && this.#wantsData(); round++) {
+        const n = this.#batchMode() ? this.#readBatchRound() : this.#readMessageRound();
+        if (n < this.#opts.batchSize) break; // drained
+      }
+    } catch (e) {
+      this.#fail(e as Error);
+      return;
+    }
+    if (!this.#closed) this.#updatePolling();
+  }
+
+  #readMessageRound(): number {
+    const a = (this.#msgArena ??= new Arena(this.#sock, this.#opts.batchSize, this.#opts.maxMessageSize, this.#controlSize));
+    const n = this.#sock.recv(a.id);
+    if (n === 0) return 0;
+    const readAt = a.readAt;
+    const queueing = this.#receivers.length > 0 || this.#iterators > 0;
+    const emitting = this.listenerCount('message') > 0;
+    for (let i = 0; i < n; i++) {
+      const msg = messageAt(a, i, a.data, a.slotSize, readAt);
+      if (emitting) this.emit('message', msg);
+      const w = this.#receivers.shift();
+      if (w) {
+        w.cleanup();
+        w.resolve(msg);
+      } else if (queueing) this.#queue.push(msg);
+    }
+    return n;
+  }
+
+  #readBatchRound(): number {
+    const a = this.#takeArena();
+    if (!a) return 0;
+    const n = this.#sock.recv(a.id);
+    if (n === 0) {
+      this.#freeArenas.push(a);
+      return 0;
+    }
+    const batch = new RxBatch(a, n, (arena) => {
+      if (!this.#closed) this.#freeArenas.push(arena);
+    });
+    if (this.listenerCount('message') > 0) for (let i = 0; i < n; i++) this.emit('message', batch.message(i));
+    const w = this.#batchWaiters.shift();
+    if (w) {
+      w.cleanup();
+      w.resolve(batch);
+    } else this.#batchQueue.push(batch);
+    return n;
+  }
+
+  #fail(err: Error): void {
+    for (const w of this.#receivers.splice(0)) {
+      w.cleanup();
+      w.reject(err);
+    }
+    for (const w of this.#batchWaiters.splice(0)) {
+      w.cleanup();
+      w.reject(err);
+    }
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+    this.#updatePolling();
+  }
+}
+
+/** Opens and binds a UDP tap. Rejects with a Node-style error (code, errno, syscall, address, port). */
+export async function openUdp(options: OpenUdpOptions): Promise<UdpTap> {
+  return new UdpTap(options);
+}
