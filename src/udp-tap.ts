@@ -44,6 +44,12 @@ interface Waiter<T> {
 // alive; idle unclosed taps are not, so GC can collect them (the native finaliser closes the fd).
 const watching = new Set<UdpTap>();
 
+// Built outside the class so the closure the native side keeps captures nothing but a WeakRef:
+// an idle, unclosed tap stays collectable, and its native finaliser then closes the fd.
+function pollCallback(weak: WeakRef<UdpTap>): (status: number, events: number) => void {
+  return (status, events) => weak.deref()?.onPollEvent(status, events);
+}
+
 export class UdpTap extends EventEmitter {
   readonly #sock: NativeUdpSocket;
   readonly #opts: ResolvedOptions;
@@ -69,13 +75,7 @@ export class UdpTap extends EventEmitter {
   constructor(options: OpenUdpOptions) {
     super();
     this.#opts = resolveOptions(options);
-    // The native object keeps a reference to this closure only; `this` is reached weakly enough
-    // that an unclosed, idle tap can be collected (its finaliser releases fd and handle).
-    const weak = new WeakRef(this);
-    this.#sock = new native.UdpSocket(this.#opts.family, (status, events) => {
-      const tap = weak.deref();
-      if (tap) tap.#onPoll(status, events);
-    });
+    this.#sock = new native.UdpSocket(this.#opts.family, pollCallback(new WeakRef(this)));
     try {
       const r = setupSocket(this.#sock, this.#opts);
       this.#controlSize = r.controlSize;
@@ -327,7 +327,8 @@ export class UdpTap extends EventEmitter {
     return new Arena(this.#sock, this.#opts.batchSize, this.#opts.maxMessageSize, this.#controlSize);
   }
 
-  #onPoll(status: number, _events: number): void {
+  /** @internal called by the native poll handle */
+  onPollEvent(status: number, _events: number): void {
     if (this.#closed) return;
     if (status < 0) {
       this.#polling = false; // libuv stopped the handle
