@@ -1,6 +1,8 @@
 // disptap: UDP with its kernel metadata. Everything public is exported from here.
 export { openUdp, UdpTap } from './udp-tap.js';
-export type { ReceiveOptions, ReadMsgResult, TapAddress } from './udp-tap.js';
+export type { ReceiveOptions, ReadMsgResult, TapAddress, Destination, SendResult, BatchItem } from './udp-tap.js';
+export type { SendOptions, TxKind } from './send-control.js';
+export type { TxTimestamps, TxEvent } from './tx-tracker.js';
 export type { OpenUdpOptions, TimestampMode } from './options.js';
 export type { RxMessage, RxMeta, RxTimestamps, SocketAddress, ExtendedError } from './rx-types.js';
 export { RxBatch } from './batch.js';

@@ -21,7 +21,9 @@ export interface NativeUdpSocket {
     controlSize: number,
     count: number,
   ): number;
-  recv(arena: number, max?: number): number;
+  recv(arena: number, max?: number, flags?: number): number;
+  sendMsg(data: Uint8Array, addr: Uint8Array | null, port: number, scopeId: number, control: Uint8Array | null, display?: string): number;
+  sendMmsg(datas: Uint8Array[], addrs: Array<Uint8Array | null>, ports: number[], scopes: number[], controls: Array<Uint8Array | null>): number;
   readMsg(
     b: Uint8Array,
     oob: Uint8Array,

@@ -36,6 +36,10 @@ export interface OpenUdpOptions {
   controlBufferSize?: number;
   /** Messages queued for receive()/iteration before reading pauses (kernel buffers the rest). Default 8192. */
   highWaterMark?: number;
+  /** How long send()'s tx promise waits for TX timestamps from the error queue. Default 2000 ms. */
+  txTimeoutMs?: number;
+  /** TX timestamps awaited at once; beyond it the oldest is rejected (ERR_TX_EVICTED). Default 65536. */
+  maxPendingTx?: number;
 }
 
 export interface ResolvedOptions {
@@ -56,11 +60,13 @@ export interface ResolvedOptions {
   batchSize: number;
   controlBufferSize: number | undefined;
   highWaterMark: number;
+  txTimeoutMs: number;
+  maxPendingTx: number;
 }
 
 const KNOWN = new Set([
   'address', 'port', 'family', 'reuseAddr', 'reusePort', 'recvBufferSize', 'ipv6Only', 'timestamps',
-  'pktinfo', 'ttl', 'tos', 'dropCounter', 'maxMessageSize', 'batchSize', 'controlBufferSize', 'highWaterMark',
+  'pktinfo', 'ttl', 'tos', 'dropCounter', 'maxMessageSize', 'batchSize', 'controlBufferSize', 'highWaterMark', 'txTimeoutMs', 'maxPendingTx',
 ]);
 
 function bool(o: Record<string, unknown>, key: string, dflt: boolean): boolean {
@@ -127,5 +133,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     batchSize: intOption(o, 'batchSize', 1, 1024) ?? 64,
     controlBufferSize: intOption(o, 'controlBufferSize', 0, 1 << 16),
     highWaterMark: intOption(o, 'highWaterMark', 1, 1 << 24) ?? 8192,
+    txTimeoutMs: intOption(o, 'txTimeoutMs', 1, 3_600_000) ?? 2000,
+    maxPendingTx: intOption(o, 'maxPendingTx', 1, 1 << 24) ?? 65536,
   };
 }

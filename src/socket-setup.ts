@@ -8,10 +8,20 @@ import type { ResolvedOptions } from './options.js';
 
 export interface SetupResult {
   controlSize: number;
-  /** The SO_TIMESTAMPING option number the kernel accepted (65 = _NEW, 37 = old), 0 if off. */
+  /** The SO_TIMESTAMPING option number the kernel accepted (65 = _NEW, 37 = old). */
   timestampingOption: number;
   timestampingFlags: number;
 }
+
+// Reporting and option bits for TX timestamps: set once on the socket; each send then asks for the
+// recording points it wants with a per-packet cmsg. OPT_ID keys datagrams 0,1,2… (ee_data);
+// OPT_TSONLY keeps packet copies off the error queue; OPT_TX_SWHW allows both sw and hw stamps.
+export const TX_REPORT_FLAGS =
+  C.SOF_TIMESTAMPING_SOFTWARE |
+  C.SOF_TIMESTAMPING_RAW_HARDWARE |
+  C.SOF_TIMESTAMPING_OPT_ID |
+  C.SOF_TIMESTAMPING_OPT_TSONLY |
+  C.SOF_TIMESTAMPING_OPT_TX_SWHW;
 
 export const RX_SOFTWARE_FLAGS = C.SOF_TIMESTAMPING_RX_SOFTWARE | C.SOF_TIMESTAMPING_SOFTWARE;
 export const RX_HARDWARE_FLAGS =
@@ -62,14 +72,26 @@ export function setupSocket(sock: NativeUdpSocket, o: ResolvedOptions): SetupRes
   if (v6) sock.setIntOption(C.IPPROTO_IPV6, C.IPV6_V6ONLY, o.ipv6Only ? 1 : 0, 'IPV6_V6ONLY');
   if (o.recvBufferSize !== undefined) setRecvBuffer(sock, o.recvBufferSize);
 
-  let timestampingOption = 0;
-  let timestampingFlags = 0;
-  if (o.timestamps !== 'none') {
-    timestampingFlags = o.timestamps === 'hardware' ? RX_HARDWARE_FLAGS : RX_SOFTWARE_FLAGS;
+  let timestampingFlags = TX_REPORT_FLAGS;
+  if (o.timestamps === 'software') timestampingFlags |= RX_SOFTWARE_FLAGS;
+  if (o.timestamps === 'hardware') timestampingFlags |= RX_HARDWARE_FLAGS;
+  let timestampingOption: number;
+  if (o.timestamps === 'none') {
+    // Reporting bits alone would also report RX stamps that other sockets switched on; OPT_RX_FILTER
+    // (Linux 6.12+) stops that. Older kernels: accept the occasional stray stamp.
+    try {
+      timestampingOption = setTimestamping(sock, timestampingFlags | C.SOF_TIMESTAMPING_OPT_RX_FILTER);
+      timestampingFlags |= C.SOF_TIMESTAMPING_OPT_RX_FILTER;
+    } catch {
+      timestampingOption = setTimestamping(sock, timestampingFlags);
+    }
+  } else {
     timestampingOption = setTimestamping(sock, timestampingFlags);
     control += cmsgSpace(48);
     if (o.timestamps === 'hardware') control += cmsgSpace(16); // SCM_TIMESTAMPING_PKTINFO
   }
+  // Error-queue readiness then shows as POLLPRI, which libuv reports as UV_PRIORITIZED.
+  sock.setIntOption(C.SOL_SOCKET, C.SO_SELECT_ERR_QUEUE, 1, 'SO_SELECT_ERR_QUEUE');
   if (o.dropCounter) {
     sock.setIntOption(C.SOL_SOCKET, C.SO_RXQ_OVFL, 1, 'SO_RXQ_OVFL');
     control += cmsgSpace(4);

@@ -1,15 +1,17 @@
 // UdpTap: a UDP socket that hands out every datagram with its kernel metadata.
 import { EventEmitter } from 'node:events';
-import { formatAddress } from './address.js';
+import { formatAddress, parseAddress, validatePort, type ParsedAddress } from './address.js';
 import { Arena } from './arena.js';
 import { RxBatch } from './batch.js';
 import * as C from './constants.js';
 import { abortError, closedError, invalidArg, timeoutError, type SystemError } from './errors.js';
-import { native, UV_READABLE, type NativeUdpSocket } from './native.js';
+import { native, UV_PRIORITIZED, UV_READABLE, UV_WRITABLE, type NativeUdpSocket } from './native.js';
 import { resolveOptions, type OpenUdpOptions, type ResolvedOptions, type TimestampMode } from './options.js';
 import type { RxMessage, SocketAddress } from './rx-types.js';
-import { messageAt } from './slot-reader.js';
+import { extendedErrorAt, messageAt, timestampsAt } from './slot-reader.js';
+import { buildSendControl, type SendOptions, type TxKind } from './send-control.js';
 import { setupSocket } from './socket-setup.js';
+import { TxTracker, type TxEvent, type TxTimestamps } from './tx-tracker.js';
 
 export interface ReceiveOptions {
   signal?: AbortSignal;
@@ -28,6 +30,29 @@ export interface ReadMsgResult {
 }
 
 export interface TapAddress extends SocketAddress {}
+
+export interface Destination {
+  address: string;
+  port: number;
+}
+
+export interface SendResult {
+  /** Bytes the kernel took. */
+  bytes: number;
+  /** OPT_ID key of the datagram when TX timestamps were asked for (ee_data). */
+  id?: number;
+  /** Settles when the asked-for TX timestamps arrived (or the deadline passed, see README). */
+  tx?: Promise<TxTimestamps>;
+}
+
+export interface BatchItem extends SendOptions, Destination {
+  data: Uint8Array | string;
+}
+
+const SO_EE_ORIGIN_TIMESTAMPING = 4;
+const UV_EBADF = -9;
+/** Pending TX timestamps beyond which send() drains the error queue itself. */
+const ERRQUEUE_DRAIN_THRESHOLD = 32;
 
 /** Rounds of recvmmsg per poll wake-up before yielding to the event loop. */
 const ROUNDS_PER_WAKE = 16;
@@ -67,6 +92,11 @@ export class UdpTap extends EventEmitter {
   readonly #batchQueue: RxBatch[] = [];
   #batchIterators = 0;
   #lent: RxBatch | null = null;
+  readonly #tx: TxTracker;
+  #errArena: Arena | null = null;
+  #txEver = false;
+  readonly #writeWaiters: Array<() => void> = [];
+  #pollMask = 0;
   /** The SO_TIMESTAMPING option the kernel took (65 = _NEW, 37 = old), 0 when off. */
   readonly timestampingOption: number;
   readonly timestampingFlags: number;
@@ -76,6 +106,7 @@ export class UdpTap extends EventEmitter {
     super();
     this.#opts = resolveOptions(options);
     this.#sock = new native.UdpSocket(this.#opts.family, pollCallback(new WeakRef(this)));
+    this.#tx = new TxTracker(this.#opts.maxPendingTx, this.#opts.txTimeoutMs, () => this.#updatePolling());
     try {
       const r = setupSocket(this.#sock, this.#opts);
       this.#controlSize = r.controlSize;
@@ -265,6 +296,8 @@ export class UdpTap extends EventEmitter {
     this.#queueHead = 0;
     this.#batchQueue.length = 0;
     this.#lent = null;
+    this.#tx.failAll(closedError('send (TX timestamp)'));
+    for (const w of this.#writeWaiters.splice(0)) w();
     this.emit('close');
   }
 
@@ -307,16 +340,24 @@ export class UdpTap extends EventEmitter {
   }
 
   #updatePolling(): void {
-    const want = this.#wantsData();
-    if (want && !this.#polling) {
-      this.#sock.startPoll(UV_READABLE);
+    if (this.#closed) return;
+    let mask = 0;
+    if (this.#wantsData()) mask |= UV_READABLE;
+    if (this.#writeWaiters.length > 0) mask |= UV_WRITABLE;
+    // Once TX timestamps were asked for, always watch the error queue while polling at all: epoll
+    // reports error-queue data as POLLERR, which libuv turns into UV_EBADF unless POLLPRI is watched.
+    if (this.#tx.size > 0 || (this.#txEver && mask !== 0)) mask |= UV_PRIORITIZED;
+    if (mask === this.#pollMask && (mask !== 0) === this.#polling) return;
+    if (mask !== 0) {
+      this.#sock.startPoll(mask);
       this.#polling = true;
       watching.add(this);
-    } else if (!want && this.#polling) {
+    } else if (this.#polling) {
       this.#sock.stopPoll();
       this.#polling = false;
       watching.delete(this);
     }
+    this.#pollMask = mask;
   }
 
   #takeArena(): Arena | null {
@@ -328,24 +369,199 @@ export class UdpTap extends EventEmitter {
   }
 
   /** @internal called by the native poll handle */
-  onPollEvent(status: number, _events: number): void {
+  onPollEvent(status: number, events: number): void {
     if (this.#closed) return;
     if (status < 0) {
-      this.#polling = false; // libuv stopped the handle
+      // libuv stopped the handle. UV_EBADF with POLLERR means error-queue data: drain and go on.
+      this.#polling = false;
+      this.#pollMask = 0;
       watching.delete(this);
+      if (status === UV_EBADF) {
+        try {
+          this.#drainErrorQueue();
+        } catch (e) {
+          this.#fail(e as Error);
+          return;
+        }
+        this.#updatePolling();
+        return;
+      }
       this.#fail(Object.assign(new Error(`poll failed (${status})`), { code: 'ERR_POLL', errno: status }));
       return;
     }
     try {
-      for (let round = 0; round < ROUNDS_PER_WAKE && !this.#closed && this.#wantsData(); round++) {
-        const n = this.#batchMode() ? this.#readBatchRound() : this.#readMessageRound();
-        if (n < this.#opts.batchSize) break; // drained
+      if (events & UV_PRIORITIZED) this.#drainErrorQueue();
+      if (events & UV_WRITABLE) for (const w of this.#writeWaiters.splice(0)) w();
+      if (events & UV_READABLE) {
+        for (let round = 0; round < ROUNDS_PER_WAKE && !this.#closed && this.#wantsData(); round++) {
+          const n = this.#batchMode() ? this.#readBatchRound() : this.#readMessageRound();
+          if (n < this.#opts.batchSize) break; // drained
+        }
       }
     } catch (e) {
       this.#fail(e as Error);
       return;
     }
-    if (!this.#closed) this.#updatePolling();
+    this.#updatePolling();
+  }
+
+  #drainErrorQueue(): void {
+    const a = (this.#errArena ??= new Arena(this.#sock, 16, 256, 512));
+    for (let round = 0; round < ROUNDS_PER_WAKE && !this.#closed; round++) {
+      const n = this.#sock.recv(a.id, a.cap, C.MSG_ERRQUEUE);
+      for (let i = 0; i < n; i++) {
+        const ts = timestampsAt(a, i);
+        const ee = extendedErrorAt(a, i);
+        if (ee.origin !== SO_EE_ORIGIN_TIMESTAMPING) continue;
+        const events: TxEvent[] = [];
+        if (ee.info === C.SCM_TSTAMP_SCHED) {
+          if (ts.software !== undefined) events.push(this.#tx.deliver(ee.data, 'sched', ts.software));
+        } else if (ee.info === C.SCM_TSTAMP_SND) {
+          if (ts.software !== undefined) events.push(this.#tx.deliver(ee.data, 'software', ts.software));
+          if (ts.hardware !== undefined) events.push(this.#tx.deliver(ee.data, 'hardware', ts.hardware));
+        }
+        if (this.listenerCount('txTimestamp') > 0) for (const ev of events) this.emit('txTimestamp', ev);
+      }
+      if (n < a.cap) break;
+    }
+  }
+
+  // ---- sending ----
+
+  #destination(to: unknown, fn: string): { addr: ParsedAddress; port: number; text: string } {
+    if (to === null || typeof to !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', `${fn}: destination must be { address, port }`);
+    const d = to as Record<string, unknown>;
+    const port = validatePort(d.port, `${fn}: port`);
+    if (port === 0) throw invalidArg('ERR_SOCKET_BAD_PORT', `${fn}: port 0 is not a destination`, RangeError);
+    if (typeof d.address !== 'string') throw invalidArg('ERR_INVALID_ARG_TYPE', `${fn}: address must be a string`);
+    const addr = parseAddress(d.address, `${fn}: address`, (zone) => {
+      const idx = native.ifNameToIndex(zone);
+      if (!idx) throw invalidArg('ERR_INVALID_ADDRESS', `${fn}: no interface named '${zone}'`);
+      return idx;
+    });
+    if (addr.family !== this.#opts.family) {
+      if (this.#opts.family === 6 && !this.#opts.ipv6Only) {
+        const m = new Uint8Array(16);
+        m[10] = 0xff;
+        m[11] = 0xff;
+        m.set(addr.bytes, 12);
+        return { addr: { family: 6, bytes: m, scopeId: 0 }, port, text: d.address };
+      }
+      throw invalidArg('ERR_INVALID_ARG_VALUE', `${fn}: ${d.address} is not reachable from an IPv${this.#opts.family} tap`);
+    }
+    return { addr, port, text: d.address };
+  }
+
+  #payload(data: unknown, fn: string): Uint8Array {
+    if (typeof data === 'string') return Buffer.from(data);
+    if (data instanceof Uint8Array) return data;
+    throw invalidArg('ERR_INVALID_ARG_TYPE', `${fn}: data must be a Uint8Array, Buffer or string`);
+  }
+
+  #waitWritable(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#writeWaiters.push(resolve);
+      this.#updatePolling();
+    });
+  }
+
+  /**
+   * sendmsg with per-packet control messages (source address / interface, TTL, TOS) and, when
+   * asked, TX timestamps collected from the error queue and matched by the OPT_ID key.
+   */
+  async send(data: Uint8Array | string, to: Destination, opts?: SendOptions): Promise<SendResult> {
+    const payload = this.#payload(data, 'send');
+    const dest = this.#destination(to, 'send');
+    const ctl = buildSendControl(this.#opts.family, opts);
+    // A burst of timestamped sends can outrun the event loop; the error queue is charged to this
+    // socket's receive buffer and drops stamps when full, so empty it here as well.
+    if (this.#tx.size >= ERRQUEUE_DRAIN_THRESHOLD) this.#drainErrorQueue();
+    for (;;) {
+      if (this.#closed) throw closedError('send');
+      let reserved: { id: number; tx: Promise<TxTimestamps> } | undefined;
+      if (ctl.tx.size) {
+        this.#txEver = true;
+        reserved = this.#tx.expect(ctl.tx, ctl.txTimeoutMs);
+      }
+      let n: number;
+      try {
+        n = this.#sock.sendMsg(payload, dest.addr.bytes, dest.port, dest.addr.scopeId, ctl.control, dest.text);
+      } catch (e) {
+        if (reserved) this.#tx.unreserve(reserved.id);
+        throw e;
+      }
+      if (n < 0) {
+        // EAGAIN / ENOBUFS: the send buffer is full; wait until the socket is writable again.
+        if (reserved) this.#tx.unreserve(reserved.id);
+        await this.#waitWritable();
+        continue;
+      }
+      this.#updatePolling();
+      return reserved ? { bytes: n, id: reserved.id, tx: reserved.tx } : { bytes: n };
+    }
+  }
+
+  /** sendmmsg: many datagrams, each with its own destination and options, in as few syscalls as the kernel allows. */
+  async sendBatch(items: readonly BatchItem[]): Promise<SendResult[]> {
+    if (!Array.isArray(items)) throw invalidArg('ERR_INVALID_ARG_TYPE', 'sendBatch: items must be an array');
+    const prepared = items.map((it, i) => {
+      if (it === null || typeof it !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', `sendBatch: item ${i} must be an object`);
+      // family/scopeId are accepted so `{ ...tap.address() }` can be spread into an item
+      const { data, address, port, family: _f, scopeId: _s, ...opts } = it as BatchItem & { family?: unknown; scopeId?: unknown };
+      return {
+        payload: this.#payload(data, `sendBatch[${i}]`),
+        dest: this.#destination({ address, port }, `sendBatch[${i}]`),
+        ctl: buildSendControl(this.#opts.family, Object.keys(opts).length ? (opts as SendOptions) : undefined),
+      };
+    });
+    const results: SendResult[] = [];
+    let next = 0;
+    while (next < prepared.length) {
+      if (this.#closed) throw closedError('sendBatch');
+      if (this.#tx.size >= ERRQUEUE_DRAIN_THRESHOLD) this.#drainErrorQueue();
+      // Timestamped datagrams go in smaller chunks so their stamps fit the error queue between drains.
+      const room = prepared.slice(next, next + 128).some((p) => p.ctl.tx.size) ? 128 : 1024;
+      const chunk = prepared.slice(next, next + room);
+      const reserved = chunk.map((p) => {
+        if (!p.ctl.tx.size) return undefined;
+        this.#txEver = true;
+        return this.#tx.expect(p.ctl.tx, p.ctl.txTimeoutMs);
+      });
+      const undo = (from: number) => {
+        for (let i = chunk.length - 1; i >= from; i--) if (reserved[i]) this.#tx.unreserve(reserved[i]!.id);
+      };
+      let r: number;
+      try {
+        r = this.#sock.sendMmsg(
+          chunk.map((p) => p.payload),
+          chunk.map((p) => p.dest.addr.bytes),
+          chunk.map((p) => p.dest.port),
+          chunk.map((p) => p.dest.addr.scopeId),
+          chunk.map((p) => p.ctl.control),
+        );
+      } catch (e) {
+        undo(0);
+        throw e;
+      }
+      if (r < 0) {
+        undo(0);
+        await this.#waitWritable();
+        continue;
+      }
+      undo(r);
+      for (let i = 0; i < r; i++) {
+        const res = reserved[i];
+        results.push(res ? { bytes: chunk[i]!.payload.length, id: res.id, tx: res.tx } : { bytes: chunk[i]!.payload.length });
+      }
+      next += r;
+    }
+    this.#updatePolling();
+    return results;
+  }
+
+  /** Counters of the TX-timestamp matcher (pending entries are bounded by maxPendingTx). */
+  txStats(): { pending: number; matched: number; expired: number; evicted: number; unmatched: number } {
+    return this.#tx.stats();
   }
 
   #readMessageRound(): number {

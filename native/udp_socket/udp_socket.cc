@@ -1,5 +1,6 @@
 #include "udp_socket/udp_socket.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -57,6 +58,8 @@ void UdpSocket::Init(Napi::Env env, Napi::Object exports) {
                                         InstanceMethod("registerArena", &UdpSocket::RegisterArena),
                                         InstanceMethod("recv", &UdpSocket::Recv),
                                         InstanceMethod("readMsg", &UdpSocket::ReadMsg),
+                                        InstanceMethod("sendMsg", &UdpSocket::SendMsg),
+                                        InstanceMethod("sendMmsg", &UdpSocket::SendMmsg),
                                         InstanceMethod("startPoll", &UdpSocket::StartPoll),
                                         InstanceMethod("stopPoll", &UdpSocket::StopPoll),
                                         InstanceMethod("close", &UdpSocket::Close),
@@ -273,6 +276,8 @@ Napi::Value UdpSocket::Recv(const Napi::CallbackInfo& info) {
   Arena& a = *arenas_[id];
   unsigned max = a.count;
   if (info.Length() > 1 && info[1].IsNumber()) max = std::min(max, info[1].As<Napi::Number>().Uint32Value());
+  // Only MSG_ERRQUEUE may be added: the error queue carries TX timestamps.
+  const int extra = info.Length() > 2 && info[2].IsNumber() ? (info[2].As<Napi::Number>().Int32Value() & MSG_ERRQUEUE) : 0;
   if (max == 0) return Napi::Number::New(env, 0);
   for (unsigned i = 0; i < max; i++) {
     a.iov[i] = {a.data + i * a.slot_size, a.slot_size};
@@ -289,11 +294,11 @@ Napi::Value UdpSocket::Recv(const Napi::CallbackInfo& info) {
   int n;
   do {
     // MSG_TRUNC: msg_len is the datagram's real length even when the slot was too small.
-    n = ::recvmmsg(fd_.get(), a.msgs.data(), max, MSG_DONTWAIT | MSG_TRUNC, nullptr);
+    n = ::recvmmsg(fd_.get(), a.msgs.data(), max, MSG_DONTWAIT | MSG_TRUNC | extra, nullptr);
   } while (n < 0 && errno == EINTR);
   if (n < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK) return Napi::Number::New(env, 0);
-    ThrowErrno(env, errno, "recvmmsg");
+    ThrowErrno(env, errno, extra ? "recvmmsg(MSG_ERRQUEUE)" : "recvmmsg");
     return env.Undefined();
   }
   a.i64[a.count * layout::kI64Fields] = RealtimeNs();
@@ -364,6 +369,138 @@ Napi::Value UdpSocket::ReadMsg(const Napi::CallbackInfo& info) {
   out.Set(5u, port);
   out.Set(6u, scope);
   return out;
+}
+
+namespace {
+bool OptionalBytes(const Napi::Value& v, const uint8_t** data, size_t* len) {
+  if (v.IsNull() || v.IsUndefined()) {
+    *data = nullptr;
+    *len = 0;
+    return true;
+  }
+  void* p;
+  if (!TypedBytes(v, napi_uint8_array, &p, len)) return false;
+  *data = static_cast<const uint8_t*>(p);
+  return true;
+}
+}  // namespace
+
+// sendMsg(data, addrBytes|null, port, scopeId, control|null, display) → bytes sent, or -errno for
+// EAGAIN/ENOBUFS (the caller waits for writability); other failures throw Node-style errors.
+Napi::Value UdpSocket::SendMsg(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env, "sendmsg")) return env.Undefined();
+  const uint8_t *data, *control;
+  size_t data_len, control_len;
+  if (info.Length() < 5 || !OptionalBytes(info[0], &data, &data_len) || !OptionalBytes(info[4], &control, &control_len)) {
+    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "sendMsg(data, addr, port, scope, control)");
+    return env.Undefined();
+  }
+  sockaddr_storage ss;
+  socklen_t ss_len = 0;
+  if (!info[1].IsNull() && !SockaddrFromArgs(info, 1, family_, &ss, &ss_len)) return env.Undefined();
+  iovec iov{const_cast<uint8_t*>(data), data_len};
+  msghdr h{};
+  h.msg_name = ss_len ? &ss : nullptr;
+  h.msg_namelen = ss_len;
+  h.msg_iov = &iov;
+  h.msg_iovlen = 1;
+  h.msg_control = control_len ? const_cast<uint8_t*>(control) : nullptr;
+  h.msg_controllen = control_len;
+  ssize_t n;
+  do {
+    n = ::sendmsg(fd_.get(), &h, MSG_DONTWAIT | MSG_NOSIGNAL);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    const int err = errno;
+    if (err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS) return Napi::Number::New(env, -err);
+    const std::string shown = info.Length() > 5 && info[5].IsString() ? info[5].As<Napi::String>().Utf8Value()
+                                                                      : (ss_len ? SockaddrToString(ss) : "");
+    ThrowErrno(env, err, "sendmsg", shown, ss_len && info[2].IsNumber() ? info[2].As<Napi::Number>().Int32Value() : -1);
+    return env.Undefined();
+  }
+  return Napi::Number::New(env, static_cast<double>(n));
+}
+
+// sendMmsg(datas[], addrs[], ports[], scopes[], controls[]) → number of datagrams the kernel took
+// (0 < n ≤ count), or -errno for EAGAIN/ENOBUFS before the first one. Arrays must be the same length.
+Napi::Value UdpSocket::SendMmsg(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env, "sendmmsg")) return env.Undefined();
+  if (info.Length() < 5 || !info[0].IsArray() || !info[1].IsArray() || !info[2].IsArray() || !info[3].IsArray() ||
+      !info[4].IsArray()) {
+    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "sendMmsg(datas, addrs, ports, scopes, controls)");
+    return env.Undefined();
+  }
+  Napi::Array datas = info[0].As<Napi::Array>(), addrs = info[1].As<Napi::Array>(), ports = info[2].As<Napi::Array>(),
+              scopes = info[3].As<Napi::Array>(), controls = info[4].As<Napi::Array>();
+  const uint32_t n = datas.Length();
+  if (n == 0 || n > 1024 || addrs.Length() != n || ports.Length() != n || scopes.Length() != n || controls.Length() != n) {
+    ThrowRangeError(env, "ERR_OUT_OF_RANGE", "sendMmsg: 1..1024 datagrams, all arrays the same length");
+    return env.Undefined();
+  }
+  std::vector<mmsghdr> msgs(n);
+  std::vector<iovec> iov(n);
+  std::vector<sockaddr_storage> names(n);
+  for (uint32_t i = 0; i < n; i++) {
+    const uint8_t *data, *control;
+    size_t data_len, control_len;
+    if (!OptionalBytes(datas.Get(i), &data, &data_len) || !OptionalBytes(controls.Get(i), &control, &control_len)) {
+      ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "sendMmsg: data and control must be Uint8Array");
+      return env.Undefined();
+    }
+    socklen_t len = 0;
+    Napi::Value a = addrs.Get(i);
+    if (!a.IsNull()) {
+      Napi::Value pv = ports.Get(i), sv = scopes.Get(i);
+      if (!a.IsTypedArray() || !pv.IsNumber()) {
+        ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "sendMmsg: bad address");
+        return env.Undefined();
+      }
+      Napi::Uint8Array bytes = a.As<Napi::Uint8Array>();
+      const int64_t port = pv.As<Napi::Number>().Int64Value();
+      const size_t want = family_ == AF_INET ? 4 : 16;
+      if (bytes.TypedArrayType() != napi_uint8_array || bytes.ElementLength() != want || port < 0 || port > 65535) {
+        ThrowRangeError(env, "ERR_INVALID_ARG_VALUE", "sendMmsg: bad address or port");
+        return env.Undefined();
+      }
+      std::memset(&names[i], 0, sizeof names[i]);
+      if (family_ == AF_INET) {
+        auto* sin = reinterpret_cast<sockaddr_in*>(&names[i]);
+        sin->sin_family = AF_INET;
+        sin->sin_port = htons(static_cast<uint16_t>(port));
+        std::memcpy(&sin->sin_addr, bytes.Data(), 4);
+        len = sizeof(sockaddr_in);
+      } else {
+        auto* sin6 = reinterpret_cast<sockaddr_in6*>(&names[i]);
+        sin6->sin6_family = AF_INET6;
+        sin6->sin6_port = htons(static_cast<uint16_t>(port));
+        std::memcpy(&sin6->sin6_addr, bytes.Data(), 16);
+        if (sv.IsNumber()) sin6->sin6_scope_id = sv.As<Napi::Number>().Uint32Value();
+        len = sizeof(sockaddr_in6);
+      }
+    }
+    iov[i] = {const_cast<uint8_t*>(data), data_len};
+    msghdr& h = msgs[i].msg_hdr;
+    h = msghdr{};
+    h.msg_name = len ? &names[i] : nullptr;
+    h.msg_namelen = len;
+    h.msg_iov = &iov[i];
+    h.msg_iovlen = 1;
+    h.msg_control = control_len ? const_cast<uint8_t*>(control) : nullptr;
+    h.msg_controllen = control_len;
+  }
+  int r;
+  do {
+    r = ::sendmmsg(fd_.get(), msgs.data(), n, MSG_DONTWAIT | MSG_NOSIGNAL);
+  } while (r < 0 && errno == EINTR);
+  if (r < 0) {
+    const int err = errno;
+    if (err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS) return Napi::Number::New(env, -err);
+    ThrowErrno(env, err, "sendmmsg", names[0].ss_family ? SockaddrToString(names[0]) : "");
+    return env.Undefined();
+  }
+  return Napi::Number::New(env, r);
 }
 
 // startPoll(events): UV_READABLE = 1, UV_PRIORITIZED = 8. Keeps the JS object alive while watching.

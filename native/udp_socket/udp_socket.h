@@ -39,6 +39,8 @@ class UdpSocket : public Napi::ObjectWrap<UdpSocket> {
   Napi::Value RegisterArena(const Napi::CallbackInfo& info);
   Napi::Value Recv(const Napi::CallbackInfo& info);
   Napi::Value ReadMsg(const Napi::CallbackInfo& info);
+  Napi::Value SendMsg(const Napi::CallbackInfo& info);
+  Napi::Value SendMmsg(const Napi::CallbackInfo& info);
   Napi::Value StartPoll(const Napi::CallbackInfo& info);
   Napi::Value StopPoll(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
