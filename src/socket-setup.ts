@@ -40,6 +40,16 @@ export function setTimestamping(sock: NativeUdpSocket, flags: number): number {
   return C.SO_TIMESTAMPING_OLD;
 }
 
+export function setTimestampNs(sock: NativeUdpSocket): void {
+  try {
+    sock.setIntOption(C.SOL_SOCKET, C.SO_TIMESTAMPNS_NEW, 1, 'SO_TIMESTAMPNS_NEW');
+  } catch (e) {
+    const code = (e as SystemError).code;
+    if (code !== 'ENOPROTOOPT' && code !== 'EINVAL') throw e;
+    sock.setIntOption(C.SOL_SOCKET, C.SO_TIMESTAMPNS_OLD, 1, 'SO_TIMESTAMPNS');
+  }
+}
+
 function readProcInt(path: string): number | undefined {
   try {
     return Number(fs.readFileSync(path, 'utf8').trim());
@@ -88,6 +98,11 @@ export function setupSocket(sock: NativeUdpSocket, o: ResolvedOptions): SetupRes
   } else {
     timestampingOption = setTimestamping(sock, timestampingFlags);
     control += cmsgSpace(48);
+    // SO_TIMESTAMPNS too: the kernel switches RX timestamping on lazily (a deferred static key), and
+    // in that window only sockets with SOCK_RCVTSTAMP get a fallback stamp taken at recvmsg time;
+    // SO_TIMESTAMPING alone would deliver no timestamp at all for those first datagrams.
+    setTimestampNs(sock);
+    control += cmsgSpace(16);
     if (o.timestamps === 'hardware') control += cmsgSpace(16); // SCM_TIMESTAMPING_PKTINFO
   }
   // Error-queue readiness then shows as POLLPRI, which libuv reports as UV_PRIORITIZED.

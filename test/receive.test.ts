@@ -158,24 +158,27 @@ describe('truncation', () => {
     await sendTo(s, 'x', t.address().port, '127.0.0.1');
     await sleep(20);
     const b = Buffer.alloc(64);
-    const oob = Buffer.alloc(40); // a header plus 24 of SCM_TIMESTAMPING's 48 bytes
+    // SCM_TIMESTAMPNS (32 bytes) fits, then a header plus 24 of SCM_TIMESTAMPING's 48 bytes
+    const oob = Buffer.alloc(32 + 40);
     const r = t.readMsg(b, oob)!;
     expect(r).not.toBeNull();
     expect(r.flags & 0x8).toBe(0x8);
     const msgs = parseControl(oob.subarray(0, r.oobn));
-    expect(msgs.length).toBe(1);
-    expect(msgs[0]!.level).toBe(1);
-    expect([37, 65]).toContain(msgs[0]!.type);
-    expect(msgs[0]!.status).toBe('short');
-    expect(msgs[0]!.data.length).toBe(24);
+    expect(msgs.length).toBe(2);
+    expect(msgs[0]!.status).toBe('ok');
+    expect(msgs[1]!.level).toBe(1);
+    expect(msgs[1]!.type).toBe(t.timestampingOption);
+    expect(msgs[1]!.status).toBe('short');
+    expect(msgs[1]!.data.length).toBe(24);
     const meta = decodeControl(oob.subarray(0, r.oobn));
-    expect(meta.timestamps.software).toBeUndefined();
+    // the whole SCM_TIMESTAMPNS still gives the software stamp; the partial one is not misread
+    expect(meta.timestamps.software).toBe(msgs[0]!.data.readBigInt64LE(0) * 1_000_000_000n + msgs[0]!.data.readBigInt64LE(8));
     expect(meta.defectiveControlMessages).toBe(1);
     await closeSocket(s);
   });
 
   it('a tap with a too-small control buffer flags controlTruncated', async () => {
-    const t = await tap({ address: '127.0.0.1', controlBufferSize: 24 });
+    const t = await tap({ address: '127.0.0.1', controlBufferSize: 24 }); // less than one SCM_TIMESTAMPNS
     const s = await udpSender(4);
     await sendTo(s, 'x', t.address().port, '127.0.0.1');
     const m = await t.receive({ timeoutMs: 2000 });
@@ -200,8 +203,8 @@ describe('readMsg (Go ReadMsgUDP twin)', () => {
     expect(r.flags).toBe(0);
     expect(r.addr).toEqual({ family: 4, address: '127.0.0.1', port: s.address().port });
     const kinds = parseControl(oob.subarray(0, r.oobn)).map((c) => `${c.level}/${c.type}`);
-    // kernel order: SCM_TIMESTAMPING, IP_PKTINFO, IP_TTL, IP_TOS (no SO_RXQ_OVFL before any drop)
-    expect(kinds).toEqual([`1/${t.timestampingOption}`, '0/8', '0/2', '0/1']);
+    // kernel order: SCM_TIMESTAMPNS, SCM_TIMESTAMPING, IP_PKTINFO, IP_TTL, IP_TOS (no SO_RXQ_OVFL before any drop)
+    expect(kinds).toEqual([`1/${t.timestampingOption === 65 ? 64 : 35}`, `1/${t.timestampingOption}`, '0/8', '0/2', '0/1']);
     const meta = decodeControl(oob.subarray(0, r.oobn));
     expect(meta.dst).toEqual({ family: 4, address: '127.0.0.1', ifIndex: 1, specDst: '127.0.0.1' });
     expect(meta.ttl).toBe(64);

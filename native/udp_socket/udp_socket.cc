@@ -535,11 +535,17 @@ void UdpSocket::OnPoll(int status, int events) {
     polling_ = false;
     Unref();
   }
-  // MakeCallback: runs the microtask queue afterwards, so promises resolved here settle now.
-  on_poll_.MakeCallback(Value(), {Napi::Number::New(env, status), Napi::Number::New(env, events)});
-  if (env.IsExceptionPending()) {
-    Napi::Error err = env.GetAndClearPendingException();
-    napi_fatal_exception(env, err.Value());
+  // napi_make_callback runs the microtask queue afterwards, so promises resolved here settle now.
+  // The raw C API on purpose: while a worker is being terminated the call fails, and the C++
+  // wrapper would turn that failure into a fatal error instead of letting teardown proceed.
+  napi_value argv[2];
+  napi_value recv = Value();
+  if (napi_create_int32(env, status, &argv[0]) != napi_ok || napi_create_int32(env, events, &argv[1]) != napi_ok) return;
+  napi_value result;
+  const napi_status st = napi_make_callback(env, nullptr, recv, on_poll_.Value(), 2, argv, &result);
+  if (st == napi_pending_exception) {
+    napi_value err;
+    if (napi_get_and_clear_last_exception(env, &err) == napi_ok) napi_fatal_exception(env, err);
   }
 }
 

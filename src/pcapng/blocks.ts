@@ -10,6 +10,18 @@ export const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 
 /** IPv4/IPv6 without link-layer header: the version nibble tells which. */
 export const LINKTYPE_RAW = 101;
+/** IPv4 only, no heuristics: for the packets Wireshark would misread under LINKTYPE_RAW. */
+export const LINKTYPE_IPV4 = 228;
+
+/**
+ * Wireshark's LINKTYPE_RAW dissector first looks for a PPP header (ff 03) at byte 1; an IPv4
+ * packet with TOS 0xff and a total length of 768..1023 has exactly that, and would be shown as
+ * PPP. No other IPv4/IPv6 header trips its heuristics (bytes 6-7 and the version nibble rule
+ * the rest out), so only these packets need an explicit IPv4 link type.
+ */
+export function misreadAsRaw(packet: Uint8Array): boolean {
+  return packet.length >= 3 && packet[0]! >> 4 === 4 && packet[1] === 0xff && packet[2] === 0x03;
+}
 
 export const OPT_ENDOFOPT = 0;
 export const OPT_COMMENT = 1;

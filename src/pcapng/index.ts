@@ -14,6 +14,8 @@ export {
   encodeInterfaceDescription,
   encodeEnhancedPacket,
   LINKTYPE_RAW,
+  LINKTYPE_IPV4,
+  misreadAsRaw,
   DIRECTION_INBOUND,
   DIRECTION_OUTBOUND,
 } from './blocks.js';

@@ -6,7 +6,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { promisify } from 'node:util';
-import { encodeEnhancedPacket, encodeInterfaceDescription, encodeSectionHeader, type Direction } from './blocks.js';
+import {
+  LINKTYPE_IPV4,
+  LINKTYPE_RAW,
+  encodeEnhancedPacket,
+  encodeInterfaceDescription,
+  encodeSectionHeader,
+  misreadAsRaw,
+  type Direction,
+} from './blocks.js';
 import { formatMetaComment, type TimestampSource } from './comments.js';
 import { synthesizeUdp, type Endpoint } from './synth.js';
 
@@ -49,9 +57,12 @@ export interface FdWriterOptions extends Omit<WriterOptions, 'flags' | 'mode'> {
 }
 
 export interface CaptureInterface {
+  /** pcapng interface id (IDB order). */
   id: number;
   name: string;
   ifIndex?: number;
+  /** LINKTYPE_RAW, or LINKTYPE_IPV4 for the sibling IDB that misreadAsRaw() packets use. */
+  linkType: number;
 }
 
 type ErrnoError = NodeJS.ErrnoException;
@@ -63,14 +74,17 @@ function codedError(code: string, message: string, cause?: unknown): ErrnoError 
 }
 
 const fsOpen = promisify(fs.open);
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 export class PcapngWriter {
   readonly path: string;
-  private fd: number;
+  private readonly fd: number;
   private readonly closeFd: boolean;
   /** Regular files get positional writes, so a torn block can be cut off again; pipes cannot. */
   private readonly seekable: boolean;
-  private offset = 0;
+  /** Where our first byte went; a caller's fd (stdout `>> file`) may not start at 0. */
+  private readonly start: number;
+  private offset: number;
   private closed = false;
   private damaged: ErrnoError | null = null;
   private readonly ifaces = new Map<string, CaptureInterface>();
@@ -80,7 +94,10 @@ export class PcapngWriter {
     this.fd = fd;
     this.path = path;
     this.closeFd = closeFd;
-    this.seekable = fs.fstatSync(fd).isFile();
+    const st = fs.fstatSync(fd);
+    this.seekable = st.isFile();
+    // Never write over, or truncate into, what an inherited fd already holds.
+    this.start = this.offset = this.seekable ? st.size : 0;
     const comments = opts.comment ? [opts.comment] : [];
     this.append(encodeSectionHeader({ userAppl: opts.userAppl ?? 'disptap', os: `${os.type()} ${os.release()}`, comments }));
   }
@@ -111,7 +128,7 @@ export class PcapngWriter {
   }
 
   get bytesWritten(): number {
-    return this.offset;
+    return this.offset - this.start;
   }
 
   /**
@@ -143,15 +160,19 @@ export class PcapngWriter {
       readDelayNs: record.readDelayNs,
       drops: record.drops,
     });
-    const key = `${record.ifIndex ?? ''}\u0000${record.ifName}`;
+    // One IDB per receiving interface; a rare second one (same name) for packets that
+    // Wireshark would mistake for PPP under LINKTYPE_RAW.
+    const linkType = misreadAsRaw(pkt.data) ? LINKTYPE_IPV4 : LINKTYPE_RAW;
+    const key = `${record.ifIndex ?? ''}\u0000${linkType}\u0000${record.ifName}`;
     let iface = this.ifaces.get(key);
     const blocks: Uint8Array[] = [];
     if (!iface) {
-      iface = { id: this.ifaces.size, name: record.ifName, ifIndex: record.ifIndex };
+      iface = { id: this.ifaces.size, name: record.ifName, ifIndex: record.ifIndex, linkType };
       blocks.push(
         encodeInterfaceDescription({
           name: record.ifName || undefined,
           description: record.ifIndex === undefined ? undefined : `ifindex ${record.ifIndex}`,
+          linkType,
         }),
       );
     }
@@ -177,7 +198,14 @@ export class PcapngWriter {
     try {
       while (done < bytes.length) {
         const pos = this.seekable ? this.offset + done : null;
-        done += fs.writeSync(this.fd, bytes, done, bytes.length - done, pos);
+        try {
+          done += fs.writeSync(this.fd, bytes, done, bytes.length - done, pos);
+        } catch (err) {
+          // A full non-blocking pipe (libuv may leave stdio pipes O_NONBLOCK): wait for the
+          // reader like a blocking write would, rather than tear the block.
+          if ((err as ErrnoError).code !== 'EAGAIN') throw err;
+          Atomics.wait(sleeper, 0, 0, 1);
+        }
       }
     } catch (err) {
       const e = err as ErrnoError;
