@@ -15,3 +15,4 @@ export { clock } from './clock.js';
 export { nsToDate, nsToIso, nsToMs, nsToSeconds, dateToNs } from './time.js';
 export { ifNameOf, clearIfNameCache } from './ifname-cache.js';
 export type { CodedError, SystemError } from './errors.js';
+export type { TapStats } from './tap-stats.js';

@@ -12,6 +12,7 @@ import { extendedErrorAt, messageAt, timestampsAt } from './slot-reader.js';
 import { buildSendControl, type SendOptions, type TxKind } from './send-control.js';
 import { setupSocket } from './socket-setup.js';
 import { TxTracker, type TxEvent, type TxTimestamps } from './tx-tracker.js';
+import { accumulate, emptyStats, type TapStats } from './tap-stats.js';
 
 export interface ReceiveOptions {
   signal?: AbortSignal;
@@ -97,6 +98,7 @@ export class UdpTap extends EventEmitter {
   #txEver = false;
   readonly #writeWaiters: Array<() => void> = [];
   #pollMask = 0;
+  readonly #stats: TapStats = emptyStats();
   /** The SO_TIMESTAMPING option the kernel took (65 = _NEW, 37 = old), 0 when off. */
   readonly timestampingOption: number;
   readonly timestampingFlags: number;
@@ -559,6 +561,11 @@ export class UdpTap extends EventEmitter {
     return results;
   }
 
+  /** What this tap has read so far, plus its TX-timestamp matcher's counters. */
+  stats(): TapStats & { tx: ReturnType<TxTracker['stats']>; queued: number } {
+    return { ...this.#stats, tx: this.#tx.stats(), queued: this.#queue.length - this.#queueHead };
+  }
+
   /** Counters of the TX-timestamp matcher (pending entries are bounded by maxPendingTx). */
   txStats(): { pending: number; matched: number; expired: number; evicted: number; unmatched: number } {
     return this.#tx.stats();
@@ -568,6 +575,7 @@ export class UdpTap extends EventEmitter {
     const a = (this.#msgArena ??= new Arena(this.#sock, this.#opts.batchSize, this.#opts.maxMessageSize, this.#controlSize));
     const n = this.#sock.recv(a.id);
     if (n === 0) return 0;
+    accumulate(this.#stats, a, n);
     const readAt = a.readAt;
     const queueing = this.#receivers.length > 0 || this.#iterators > 0;
     const emitting = this.listenerCount('message') > 0;
@@ -591,6 +599,7 @@ export class UdpTap extends EventEmitter {
       this.#freeArenas.push(a);
       return 0;
     }
+    accumulate(this.#stats, a, n);
     const batch = new RxBatch(a, n, (arena) => {
       if (!this.#closed) this.#freeArenas.push(arena);
     });

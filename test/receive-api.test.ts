@@ -120,3 +120,31 @@ describe('consumers', () => {
     await closeSocket(s);
   });
 });
+
+describe('tap.stats()', () => {
+  it('counts packets, bytes, truncations and kernel drops of what was read', async () => {
+    const t = await openUdp({ address: '127.0.0.1', maxMessageSize: 100, recvBufferSize: 1 });
+    const s = await udpSender(4);
+    const port = t.address().port;
+    await sendTo(s, Buffer.alloc(10), port, '127.0.0.1');
+    await t.receive({ timeoutMs: 2000 });
+    await sendTo(s, Buffer.alloc(150), port, '127.0.0.1');
+    await t.receive({ timeoutMs: 2000 });
+    for (let i = 0; i < 40; i++) await sendTo(s, Buffer.alloc(1000), port, '127.0.0.1');
+    let kept = 0;
+    for (;;) {
+      try { await t.receive({ timeoutMs: 50 }); kept++; } catch { break; }
+    }
+    await sendTo(s, 'x', port, '127.0.0.1');
+    const last = await t.receive({ timeoutMs: 2000 });
+    const st = t.stats();
+    expect(st.packets).toBe(3 + kept);
+    expect(st.bytes).toBe(10 + 150 + 1000 * kept + 1);
+    expect(st.truncated).toBe(1 + kept);
+    expect(st.kernelDrops).toBe(last.drops);
+    expect(st.kernelDrops).toBe(40 - kept);
+    expect(st.tx.pending).toBe(0);
+    t.close();
+    await closeSocket(s);
+  });
+});
