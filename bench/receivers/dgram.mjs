@@ -1,0 +1,26 @@
+// Node's own dgram: no kernel metadata at all; read time from the JS clock.
+import dgram from 'node:dgram';
+import { clock } from '../../dist/index.js';
+import { args, idleWatch, report } from './common.mjs';
+
+const { host, rcvbuf, expect, idleMs } = args();
+const s = dgram.createSocket({ type: 'udp4', recvBufferSize: rcvbuf });
+await new Promise((r) => s.bind(0, host, r));
+try { s.setRecvBufferSize(rcvbuf); } catch { /* capped by rmem_max */ }
+const cpu0 = process.cpuUsage();
+console.log(`ready ${s.address().port}`);
+let got = 0, bytes = 0, first = 0n, last = 0n;
+const done = () => {
+  const cpu = process.cpuUsage(cpu0);
+  report({ received: got, bytes, firstNs: String(first), lastNs: String(last), cpuUs: cpu.user + cpu.system, delayP50Ns: -1, delayP99Ns: -1 });
+  process.exit(0);
+};
+idleWatch(() => got, idleMs, done);
+s.on('message', (msg) => {
+  const now = clock.realtimeNs();
+  if (got === 0) first = now;
+  last = now;
+  bytes += msg.length;
+  got++;
+  if (expect > 0 && got >= expect) done();
+});

@@ -1,0 +1,28 @@
+// disptap batch API: one recvmmsg round per iteration as struct-of-arrays, all metadata on.
+import { openUdp } from '../../dist/index.js';
+import { args, idleWatch, percentile, report } from './common.mjs';
+
+const { host, rcvbuf, expect, idleMs } = args();
+const tap = await openUdp({ address: host, recvBufferSize: rcvbuf, maxMessageSize: 2048 });
+const cpu0 = process.cpuUsage();
+console.log(`ready ${tap.address().port}`);
+let got = 0, bytes = 0, first = 0n, last = 0n;
+const delays = new Float64Array(Math.max(1, expect));
+let nd = 0;
+idleWatch(() => got, idleMs, () => tap.close());
+for await (const b of tap.batches()) {
+  if (got === 0) first = b.readAt;
+  last = b.readAt;
+  const n = b.count, sw = b.swTimestamps, len = b.origLengths;
+  for (let i = 0; i < n; i++) {
+    bytes += len[i];
+    if (nd < delays.length && sw[i] !== 0n) delays[nd++] = Number(b.readAt - sw[i]);
+  }
+  got += n;
+  if (expect > 0 && got >= expect) break;
+}
+const cpu = process.cpuUsage(cpu0);
+const d = delays.subarray(0, nd).sort();
+report({ received: got, bytes, firstNs: String(first), lastNs: String(last), cpuUs: cpu.user + cpu.system,
+  drops: tap.closed ? -1 : tap.stats().kernelDrops, delayP50Ns: percentile(d, 0.5), delayP99Ns: percentile(d, 0.99) });
+process.exit(0);

@@ -1,0 +1,25 @@
+// disptap message API: one RxMessage object per datagram, all metadata on.
+import { openUdp } from '../../dist/index.js';
+import { args, idleWatch, percentile, report } from './common.mjs';
+
+const { host, rcvbuf, expect, idleMs } = args();
+const tap = await openUdp({ address: host, recvBufferSize: rcvbuf, maxMessageSize: 2048 });
+const cpu0 = process.cpuUsage();
+console.log(`ready ${tap.address().port}`);
+let got = 0, bytes = 0, first = 0n, last = 0n;
+const delays = new Float64Array(Math.max(1, expect));
+let nd = 0;
+idleWatch(() => got, idleMs, () => tap.close());
+for await (const m of tap) {
+  if (got === 0) first = m.readAt;
+  last = m.readAt;
+  bytes += m.length;
+  if (m.readDelayNs !== undefined && nd < delays.length) delays[nd++] = Number(m.readDelayNs);
+  got++;
+  if (expect > 0 && got >= expect) break;
+}
+const cpu = process.cpuUsage(cpu0);
+const d = delays.subarray(0, nd).sort();
+report({ received: got, bytes, firstNs: String(first), lastNs: String(last), cpuUs: cpu.user + cpu.system,
+  delayP50Ns: percentile(d, 0.5), delayP99Ns: percentile(d, 0.99) });
+process.exit(0);

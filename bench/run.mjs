@@ -1,0 +1,187 @@
+#!/usr/bin/env node
+// Receive benchmark: C recvmmsg baseline vs disptap (batch and message API) vs Node dgram, measured
+// side by side in one run, alternating, several repetitions. Never a unit test (shared, noisy box).
+//
+//   npm run bench                 full run (≈ several minutes)
+//   BENCH_QUICK=1 npm run bench   one repetition, smaller counts
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const build = path.join(here, '.build');
+const quick = process.env.BENCH_QUICK === '1';
+const REPS = Number(process.env.BENCH_REPS ?? (quick ? 1 : 3));
+const SIZES = [64, 1200];
+const HOST = '127.0.0.1';
+const RCVBUF = 1 << 30;
+
+const receivers = {
+  'C recvmmsg': [path.join(build, 'udp_recv')],
+  'disptap batch': [process.execPath, path.join(here, 'receivers/disptap-batch.mjs')],
+  'disptap message': [process.execPath, path.join(here, 'receivers/disptap-message.mjs')],
+  'node dgram': [process.execPath, path.join(here, 'receivers/dgram.mjs')],
+};
+
+function compile() {
+  fs.mkdirSync(build, { recursive: true });
+  const cc = process.env.CC ?? 'cc';
+  for (const name of ['udp_blast', 'udp_recv']) execFileSync(cc, ['-O2', '-o', path.join(build, name), path.join(here, 'c', `${name}.c`)]);
+}
+
+function cpuTicks() {
+  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const idle = f[3] + f[4];
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
+
+function startReceiver(cmd, expect, idleMs) {
+  const child = spawn(cmd[0], [...cmd.slice(1), HOST, String(RCVBUF), String(expect), String(idleMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let buf = '';
+  const lines = [];
+  let wake = null;
+  child.stdout.on('data', (d) => {
+    buf += d;
+    let i;
+    while ((i = buf.indexOf('\n')) >= 0) { lines.push(buf.slice(0, i)); buf = buf.slice(i + 1); }
+    wake?.();
+  });
+  const next = (ms = 120_000) => new Promise((res, rej) => {
+    const t = setTimeout(() => rej(new Error('receiver timed out')), ms);
+    const check = () => { if (lines.length) { clearTimeout(t); wake = null; res(lines.shift()); } else wake = check; };
+    check();
+  });
+  return { child, next };
+}
+
+function blast(port, count, size, rate) {
+  const out = execFileSync(path.join(build, 'udp_blast'), [HOST, String(port), String(count), String(size), String(rate)], { encoding: 'utf8' });
+  return JSON.parse(out);
+}
+
+async function runOne(name, phase, size) {
+  const cmd = receivers[name];
+  const counts = { drain: quick ? 100_000 : size > 1000 ? 200_000 : 500_000, blast: quick ? 100_000 : 300_000, delay: quick ? 1000 : 3000 };
+  const count = counts[phase];
+  const idleMs = phase === 'delay' ? 1500 : 500;
+  const r = startReceiver(cmd, count, idleMs);
+  const port = Number((await r.next(30_000)).split(' ')[1]);
+  const t0 = cpuTicks();
+  let sent;
+  if (phase === 'drain') {
+    // Freeze the receiver, queue a burst in its (large) buffer, then time how fast it empties it.
+    r.child.kill('SIGSTOP');
+    sent = blast(port, count, size, 0).sent;
+    r.child.kill('SIGCONT');
+  } else if (phase === 'blast') {
+    sent = blast(port, count, size, 0).sent;
+  } else {
+    sent = blast(port, count, size, 1000).sent;
+  }
+  const res = JSON.parse(await r.next());
+  await new Promise((res2) => (r.child.exitCode !== null ? res2() : r.child.on('exit', res2)));
+  const t1 = cpuTicks();
+  const spanS = (Number(BigInt(res.lastNs) - BigInt(res.firstNs)) / 1e9) || 1e-9;
+  return {
+    receiver: name, phase, size, sent, received: res.received,
+    loss: 1 - res.received / sent,
+    rate: res.received / spanS,
+    cpuUsPerDatagram: res.cpuUs / Math.max(1, res.received),
+    delayP50Us: res.delayP50Ns >= 0 ? res.delayP50Ns / 1000 : null,
+    delayP99Us: res.delayP99Ns >= 0 ? res.delayP99Ns / 1000 : null,
+    machineBusy: (t1.busy - t0.busy) / Math.max(1, t1.total - t0.total),
+  };
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor(s.length / 2)] : NaN;
+}
+
+function setRmemMax(v) {
+  try {
+    const old = fs.readFileSync('/proc/sys/net/core/rmem_max', 'utf8').trim();
+    fs.writeFileSync('/proc/sys/net/core/rmem_max', String(v));
+    return old;
+  } catch {
+    return null;
+  }
+}
+
+async function main() {
+  compile();
+  if (!fs.existsSync(path.join(here, '..', 'dist', 'index.js'))) throw new Error('run `npm run build:ts` first');
+  // dgram can only ask for SO_RCVBUF (capped by rmem_max); raise the cap for the run when root so
+  // every receiver gets the same queue, and put it back afterwards.
+  const oldRmem = setRmemMax(RCVBUF);
+  const rows = [];
+  try {
+    for (const phase of ['drain', 'blast', 'delay']) {
+      for (const size of SIZES) {
+        for (let rep = 0; rep < REPS; rep++) {
+          const names = Object.keys(receivers);
+          // alternate the order per repetition so drift and warm-up do not favour one receiver
+          const order = rep % 2 ? [...names].reverse() : names;
+          for (const name of order) {
+            const row = await runOne(name, phase, size);
+            row.rep = rep;
+            rows.push(row);
+            process.stderr.write(`${phase} ${size}B rep${rep} ${name}: ${Math.round(row.rate)}/s recv ${row.received}/${row.sent}` +
+              `${row.delayP50Us !== null ? ` delay p50 ${row.delayP50Us.toFixed(1)}µs` : ''}\n`);
+          }
+        }
+      }
+    }
+  } finally {
+    if (oldRmem !== null) setRmemMax(oldRmem);
+  }
+  const base = 'C recvmmsg';
+  const summary = [];
+  for (const phase of ['drain', 'blast', 'delay']) {
+    for (const size of SIZES) {
+      const baseRows = rows.filter((r) => r.phase === phase && r.size === size && r.receiver === base);
+      const baseRate = median(baseRows.map((r) => r.rate));
+      const baseP50 = median(baseRows.map((r) => r.delayP50Us ?? NaN));
+      for (const name of Object.keys(receivers)) {
+        const rs = rows.filter((r) => r.phase === phase && r.size === size && r.receiver === name);
+        const ratios = rs.map((r, i) => r.rate / (baseRows[i]?.rate ?? baseRate));
+        summary.push({
+          phase, size, receiver: name,
+          rateMedian: Math.round(median(rs.map((r) => r.rate))),
+          ratioToC: +median(ratios).toFixed(2),
+          ratioSpread: [+Math.min(...ratios).toFixed(2), +Math.max(...ratios).toFixed(2)],
+          lossMax: +Math.max(...rs.map((r) => r.loss)).toFixed(4),
+          lossMin: +Math.min(...rs.map((r) => r.loss)).toFixed(4),
+          cpuUsPerDatagram: +median(rs.map((r) => r.cpuUsPerDatagram)).toFixed(2),
+          delayP50Us: rs[0].delayP50Us === null ? null : +median(rs.map((r) => r.delayP50Us)).toFixed(1),
+          delayP99Us: rs[0].delayP99Us === null ? null : +median(rs.map((r) => r.delayP99Us)).toFixed(1),
+          delayP50OverCUs: rs[0].delayP50Us === null ? null : +(median(rs.map((r) => r.delayP50Us)) - baseP50).toFixed(1),
+          maxMachineBusy: +Math.max(...rs.map((r) => r.machineBusy)).toFixed(2),
+        });
+      }
+    }
+  }
+  const machine = { cpus: os.cpus().length, model: os.cpus()[0]?.model, kernel: os.release(), node: process.version, date: new Date().toISOString() };
+  const warnings = [];
+  // receiver + sender can use at most the 2 cores; more than ~95 % busy means someone else ran too
+  for (const r of rows) if (r.phase !== 'delay' && r.machineBusy > 0.97) warnings.push(`${r.phase} ${r.size}B rep${r.rep} ${r.receiver}: machine ${Math.round(r.machineBusy * 100)}% busy — other processes may have competed`);
+  fs.mkdirSync(path.join(here, 'results'), { recursive: true });
+  fs.writeFileSync(path.join(here, 'results', 'latest.json'), JSON.stringify({ machine, reps: REPS, summary, rows, warnings }, null, 2) + '\n');
+  console.log(`machine: ${machine.cpus} × ${machine.model}, Linux ${machine.kernel}, Node ${machine.node}; ${REPS} repetition(s)\n`);
+  console.log('| phase | size | receiver | rate/s (median) | × C (min–max) | loss (min–max) | CPU µs/dgram | read delay p50 / p99 µs |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const s of summary) {
+    // read delay is only meaningful at a steady rate (drain freezes the receiver on purpose)
+    const delay = s.phase !== 'delay' ? '' : s.delayP50Us === null ? 'n/a (no kernel ts)' : `${s.delayP50Us} / ${s.delayP99Us}${s.receiver === base ? '' : ` (+${s.delayP50OverCUs})`}`;
+    console.log(`| ${s.phase} | ${s.size} B | ${s.receiver} | ${s.rateMedian} | ${s.ratioToC} (${s.ratioSpread.join('–')}) | ${(s.lossMin * 100).toFixed(1)}–${(s.lossMax * 100).toFixed(1)} % | ${s.cpuUsPerDatagram} | ${delay} |`);
+  }
+  for (const w of warnings) console.log(`warning: ${w}`);
+}
+
+main().catch((e) => {
+  console.error(`bench: ${e.message}`);
+  process.exit(1);
+});
