@@ -1,5 +1,5 @@
 // JS-owned memory for one recvmmsg round; registered once with the native socket, then reused.
-import { ADDR_STRIDE, I32_FIELDS, I64_FIELDS } from './layout.js';
+import { ADDR_STRIDE, I32, I32_FIELDS, I64, I64_FIELDS } from './layout.js';
 import type { NativeUdpSocket } from './native.js';
 import type { SlotArrays } from './slot-reader.js';
 
@@ -30,8 +30,56 @@ export class Arena implements SlotArrays {
     this.id = sock.registerArena(this.data, this.control, this.i32, this.i64, this.addr, slotSize, controlSize, cap);
   }
 
+  #full: FieldViews | null = null;
+
+  /** Typed-array views of each field for the first `count` slots; cached for full batches. */
+  views(count: number): FieldViews {
+    if (count === this.cap) return (this.#full ??= makeViews(this, count));
+    return makeViews(this, count);
+  }
+
   /** CLOCK_REALTIME ns of the last round. */
   get readAt(): bigint {
     return this.i64[this.cap * I64_FIELDS]!;
   }
+}
+
+export interface FieldViews {
+  offsets: Uint32Array;
+  lengths: Uint32Array;
+  origLengths: Uint32Array;
+  swTimestamps: BigInt64Array;
+  hwTimestamps: BigInt64Array;
+  ifIndex: Int32Array;
+  ttl: Int32Array;
+  tos: Int32Array;
+  flags: Int32Array;
+  drops: Uint32Array;
+  present: Int32Array;
+  srcFamily: Int32Array;
+  srcPort: Int32Array;
+  addresses: Uint8Array;
+}
+
+function makeViews(a: Arena, count: number): FieldViews {
+  const cap = a.cap;
+  const i32 = (f: number) => new Int32Array(a.i32.buffer, f * cap * 4, count);
+  const u32 = (f: number) => new Uint32Array(a.i32.buffer, f * cap * 4, count);
+  const i64 = (f: number) => new BigInt64Array(a.i64.buffer, f * cap * 8, count);
+  return {
+    offsets: a.offsets.subarray(0, count),
+    lengths: u32(I32.capLen),
+    origLengths: u32(I32.origLen),
+    swTimestamps: i64(I64.software),
+    hwTimestamps: i64(I64.hardware),
+    ifIndex: i32(I32.ifIndex),
+    ttl: i32(I32.ttl),
+    tos: i32(I32.tos),
+    flags: i32(I32.flags),
+    drops: u32(I32.drops),
+    present: i32(I32.present),
+    srcFamily: i32(I32.srcFamily),
+    srcPort: i32(I32.srcPort),
+    addresses: a.addr.subarray(0, count * ADDR_STRIDE),
+  };
 }

@@ -1,7 +1,7 @@
 // One recvmmsg round as struct-of-arrays: no per-datagram JS object unless one is asked for.
 import { formatAddress } from './address.js';
 import type { Arena } from './arena.js';
-import { ADDR, ADDR_STRIDE, I32, I64, PRESENT } from './layout.js';
+import { ADDR, ADDR_STRIDE, PRESENT } from './layout.js';
 import type { RxMessage, RxMeta } from './rx-types.js';
 import { messageAt, metaAt } from './slot-reader.js';
 
@@ -40,27 +40,24 @@ export class RxBatch {
   #release: (a: Arena) => void;
 
   constructor(arena: Arena, count: number, release: (a: Arena) => void) {
-    const cap = arena.cap;
-    const i32 = (f: number) => new Int32Array(arena.i32.buffer, f * cap * 4, count);
-    const u32 = (f: number) => new Uint32Array(arena.i32.buffer, f * cap * 4, count);
-    const i64 = (f: number) => new BigInt64Array(arena.i64.buffer, f * cap * 8, count);
+    const v = arena.views(count);
     this.count = count;
     this.readAt = arena.readAt;
     this.payloads = Buffer.from(arena.data.buffer, 0, count === 0 ? 0 : arena.offsets[count - 1]! + arena.slotSize);
-    this.offsets = arena.offsets.subarray(0, count);
-    this.lengths = u32(I32.capLen);
-    this.origLengths = u32(I32.origLen);
-    this.swTimestamps = i64(I64.software);
-    this.hwTimestamps = i64(I64.hardware);
-    this.ifIndex = i32(I32.ifIndex);
-    this.ttl = i32(I32.ttl);
-    this.tos = i32(I32.tos);
-    this.flags = i32(I32.flags);
-    this.drops = u32(I32.drops);
-    this.present = i32(I32.present);
-    this.srcFamily = i32(I32.srcFamily);
-    this.srcPort = i32(I32.srcPort);
-    this.addresses = arena.addr.subarray(0, count * ADDR_STRIDE);
+    this.offsets = v.offsets;
+    this.lengths = v.lengths;
+    this.origLengths = v.origLengths;
+    this.swTimestamps = v.swTimestamps;
+    this.hwTimestamps = v.hwTimestamps;
+    this.ifIndex = v.ifIndex;
+    this.ttl = v.ttl;
+    this.tos = v.tos;
+    this.flags = v.flags;
+    this.drops = v.drops;
+    this.present = v.present;
+    this.srcFamily = v.srcFamily;
+    this.srcPort = v.srcPort;
+    this.addresses = v.addresses;
     this.#arena = arena;
     this.#release = release;
   }

@@ -14,6 +14,24 @@ export interface SlotArrays {
 }
 
 const f32 = (a: SlotArrays, f: number, i: number): number => a.i32[f * a.cap + i]!;
+
+// Consecutive datagrams mostly share their source and destination: reuse the last strings.
+interface AddrCache {
+  key: string;
+  text: string;
+}
+const srcCache: AddrCache = { key: '', text: '' };
+const dstCache: AddrCache = { key: '', text: '' };
+function cachedAddress(addrCache: AddrCache, family: 4 | 6, b: Uint8Array, off: number): string {
+  let key: string;
+  if (family === 4) key = String(((b[off]! << 24) | (b[off + 1]! << 16) | (b[off + 2]! << 8) | b[off + 3]!) >>> 0);
+  else return formatAddress(6, b, off);
+  if (key !== addrCache.key) {
+    addrCache.key = key;
+    addrCache.text = formatAddress(4, b, off);
+  }
+  return addrCache.text;
+}
 const f64 = (a: SlotArrays, f: number, i: number): bigint => a.i64[f * a.cap + i]!;
 
 export function timestampsAt(a: SlotArrays, i: number): RxTimestamps {
@@ -85,7 +103,7 @@ export function messageAt(a: SlotArrays, i: number, payload: Uint8Array, slotSiz
   const msg: RxMessage = {
     data,
     length: f32(a, I32.origLen, i),
-    src: { family: fam, address: formatAddress(fam, a.addr, ao + ADDR.src), port: f32(a, I32.srcPort, i) },
+    src: { family: fam, address: cachedAddress(srcCache, fam, a.addr, ao + ADDR.src), port: f32(a, I32.srcPort, i) },
     timestamps: timestampsAt(a, i),
     readAt,
     truncated: (flags & MSG_TRUNC) !== 0,
@@ -98,7 +116,7 @@ export function messageAt(a: SlotArrays, i: number, payload: Uint8Array, slotSiz
   if (p & PRESENT.dst) {
     const dfam = f32(a, I32.dstFamily, i) === 4 ? 4 : 6;
     const ifIndex = f32(a, I32.ifIndex, i);
-    msg.dst = { address: formatAddress(dfam, a.addr, ao + ADDR.dst), ifIndex };
+    msg.dst = { address: cachedAddress(dstCache, dfam, a.addr, ao + ADDR.dst), ifIndex };
     const name = ifNameOf(ifIndex);
     if (name !== undefined) msg.ifName = name;
   }

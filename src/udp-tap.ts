@@ -193,6 +193,11 @@ export class UdpTap extends EventEmitter {
     this.#updatePolling();
     try {
       while (!this.#closed) {
+        // Queued datagrams are handed out without another promise per message.
+        if (this.#queueHead < this.#queue.length) {
+          yield this.#shift();
+          continue;
+        }
         try {
           yield await this.receive();
         } catch (e) {
