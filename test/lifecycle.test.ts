@@ -130,3 +130,30 @@ describe('close', () => {
     expect(await gcUntil(() => !fdIsOpen(fd))).toBe(true);
   });
 });
+
+describe('socket options', () => {
+  it('recvBufferSize reports the effective size (SO_RCVBUFFORCE beyond rmem_max when allowed)', async () => {
+    const small = await openUdp({ address: '127.0.0.1', recvBufferSize: 65536 });
+    expect(small.recvBufferSize).toBe(2 * 65536); // the kernel doubles for bookkeeping
+    small.close();
+    const rmemMax = Number((await import('node:fs')).readFileSync('/proc/sys/net/core/rmem_max', 'utf8'));
+    const big = await openUdp({ address: '127.0.0.1', recvBufferSize: rmemMax * 4 });
+    if (process.getuid?.() === 0) expect(big.recvBufferSize).toBe(rmemMax * 8);
+    else expect(big.recvBufferSize).toBe(rmemMax * 2); // capped without CAP_NET_ADMIN
+    big.close();
+  });
+
+  it('ipv6Only: an IPv6-only tap gets no IPv4 traffic and shares the port number with an IPv4 tap', async () => {
+    const v6 = await openUdp({ address: '::', ipv6Only: true });
+    const port = v6.address().port;
+    const v4 = await openUdp({ address: '0.0.0.0', port });
+    const s = await udpSender(4);
+    await sendTo(s, 'to v4', port, '127.0.0.1');
+    expect((await v4.receive({ timeoutMs: 2000 })).data.toString()).toBe('to v4');
+    await expect(v6.receive({ timeoutMs: 100 })).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+    const dual = await openUdp({ address: '::' });
+    await expect(openUdp({ address: '0.0.0.0', port: dual.address().port })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    for (const t of [v6, v4, dual]) t.close();
+    await closeSocket(s);
+  });
+});
