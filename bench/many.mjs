@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// One process, one event loop, many sockets: CPU per datagram with 1 tap vs 64 taps (IPv4 and IPv6
+// mixed), the same total traffic, measured side by side in one run. No thread per socket.
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openUdp } from '../dist/index.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const build = path.join(here, '.build');
+fs.mkdirSync(build, { recursive: true });
+execFileSync(process.env.CC ?? 'cc', ['-O2', '-o', path.join(build, 'udp_blast'), path.join(here, 'c', 'udp_blast.c')]);
+const COUNT = Number(process.env.BENCH_MANY_COUNT ?? 640_000);
+const RATE = process.env.BENCH_MANY_RATE ?? '150000';
+const REPS = Number(process.env.BENCH_REPS ?? 3);
+
+async function consecutivePorts(n, family) {
+  // find n consecutive free ports by trying a random base
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20000 + Math.floor(Math.random() * 30000);
+    const taps = [];
+    try {
+      for (let i = 0; i < n; i++) taps.push(await openUdp({ address: family === 4 ? '127.0.0.1' : '::1', port: base + i, recvBufferSize: 8 << 20 }));
+      return { base, taps };
+    } catch {
+      for (const t of taps) t.close();
+    }
+  }
+  throw new Error('no free port range');
+}
+
+async function run(nSockets) {
+  // half IPv4, half IPv6 when more than one socket
+  const groups = nSockets === 1 ? [[1, 4]] : [[nSockets / 2, 4], [nSockets / 2, 6]];
+  const opened = [];
+  for (const [n, fam] of groups) opened.push({ fam, ...(await consecutivePorts(n, fam)) });
+  let got = 0;
+  const loops = opened.flatMap((g) => g.taps.map(async (t) => { for await (const b of t.batches()) got += b.count; }));
+  const cpu0 = process.cpuUsage();
+  const senders = opened.map((g) => new Promise((res) => {
+    const per = Math.round(COUNT / opened.length);
+    const p = spawn(path.join(build, 'udp_blast'), [g.fam === 4 ? '127.0.0.1' : '::1', `${g.base}-${g.base + g.taps.length - 1}`, String(per), '64', String(Number(RATE) / opened.length)], { stdio: 'ignore' });
+    p.on('exit', () => res(per));
+  }));
+  const sent = (await Promise.all(senders)).reduce((a, b) => a + b, 0);
+  const t0 = Date.now();
+  while (got < sent && Date.now() - t0 < 3000) await new Promise((r) => setTimeout(r, 20));
+  const cpu = process.cpuUsage(cpu0);
+  for (const g of opened) for (const t of g.taps) t.close();
+  await Promise.all(loops);
+  return { sockets: nSockets, sent, received: got, cpuUsPerDatagram: (cpu.user + cpu.system) / got };
+}
+
+const rows = [];
+for (let rep = 0; rep < REPS; rep++) for (const n of rep % 2 ? [64, 1] : [1, 64]) rows.push({ rep, ...(await run(n)) });
+console.log('| rep | sockets | received / sent | CPU µs per datagram |\n|---|---|---|---|');
+for (const r of rows) console.log(`| ${r.rep} | ${r.sockets} | ${r.received} / ${r.sent} | ${r.cpuUsPerDatagram.toFixed(2)} |`);
+const med = (n) => { const v = rows.filter((r) => r.sockets === n).map((r) => r.cpuUsPerDatagram).sort((a, b) => a - b); return v[Math.floor(v.length / 2)]; };
+console.log(`64 sockets / 1 socket CPU per datagram (median): ${(med(64) / med(1)).toFixed(2)}×`);
+fs.mkdirSync(path.join(here, 'results'), { recursive: true });
+fs.writeFileSync(path.join(here, 'results', 'many.json'), JSON.stringify({ rows, ratio: med(64) / med(1) }, null, 2) + '\n');
