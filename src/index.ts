@@ -13,3 +13,10 @@ export { clock } from './clock.js';
 export { nsToDate, nsToIso, nsToMs, nsToSeconds, dateToNs } from './time.js';
 export { ifNameOf, clearIfNameCache } from './ifname-cache.js';
 export type { CodedError, SystemError } from './errors.js';
+export { parseControlPure, buildControl, describeControl } from './cmsg.js';
+export type { ControlMessageInput } from './cmsg.js';
+export {
+  encodeSockaddr, decodeSockaddr, unmapSockaddr, isIPv4MappedSockaddr, htons, ntohs, htonl, ntohl,
+  SOCKADDR_IN_LEN, SOCKADDR_IN6_LEN,
+} from './sockaddr.js';
+export type { Sockaddr, SockaddrIn, SockaddrIn6, SockaddrInput } from './sockaddr.js';
