@@ -20,3 +20,5 @@ export {
   SOCKADDR_IN_LEN, SOCKADDR_IN6_LEN,
 } from './sockaddr.js';
 export type { Sockaddr, SockaddrIn, SockaddrIn6, SockaddrInput } from './sockaddr.js';
+export { interfaces, interfaceByIndex, interfaceByName } from './interfaces.js';
+export type { NetworkInterface, InterfaceFlags, InterfaceAddress } from './interfaces.js';

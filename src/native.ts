@@ -63,7 +63,16 @@ export interface NativeBinding {
     ): [n: number, msgFlags: number, data: Buffer, name: Buffer, control: Buffer] | null;
     sendmsg(fd: number, data: Uint8Array | null, name: Uint8Array | null, control: Uint8Array | null): number;
   };
+  /** rtnetlink: links as [index, name, mtu, ifi_flags, hwaddr], addresses as [index, family, prefixLen, bytes]. */
+  interfaces: {
+    list(): [links: NativeLink[], addrs: NativeAddr[]];
+    byIndex(index: number): [link: NativeLink, addrs: NativeAddr[]];
+    byName(name: string): [link: NativeLink, addrs: NativeAddr[]];
+  };
 }
+
+export type NativeLink = [index: number, name: string, mtu: number, flags: number, hwaddr: Buffer];
+export type NativeAddr = [index: number, family: 4 | 6, prefixLength: number, address: Buffer];
 
 function findRoot(start: string): string {
   let dir = start;
