@@ -22,3 +22,11 @@ export {
 export type { Sockaddr, SockaddrIn, SockaddrIn6, SockaddrInput } from './sockaddr.js';
 export { interfaces, interfaceByIndex, interfaceByName } from './interfaces.js';
 export type { NetworkInterface, InterfaceFlags, InterfaceAddress } from './interfaces.js';
+export {
+  timestampingCapabilities, getHwTimestampConfig, setHwTimestampConfig,
+  SOF_TIMESTAMPING_NAMES, HWTSTAMP_TX_NAMES, HWTSTAMP_FILTER_NAMES,
+} from './hwtstamp.js';
+export type {
+  TimestampingCapabilities, HwTimestampConfig, HwTimestampConfigInput, HwTxType, HwTxTypeName, HwRxFilter,
+  HwRxFilterName, SofTimestampingName,
+} from './hwtstamp.js';

@@ -69,6 +69,11 @@ export interface NativeBinding {
     byIndex(index: number): [link: NativeLink, addrs: NativeAddr[]];
     byName(name: string): [link: NativeLink, addrs: NativeAddr[]];
   };
+  /** ETHTOOL_GET_TS_INFO: [so_timestamping, phc_index, tx_types, rx_filters]. */
+  tsInfo(name: string): [soTimestamping: number, phcIndex: number, txTypes: number, rxFilters: number];
+  /** SIOCGHWTSTAMP / SIOCSHWTSTAMP: [flags, tx_type, rx_filter]. */
+  hwtstampGet(name: string): [flags: number, txType: number, rxFilter: number];
+  hwtstampSet(name: string, flags: number, txType: number, rxFilter: number): [flags: number, txType: number, rxFilter: number];
 }
 
 export type NativeLink = [index: number, name: string, mtu: number, flags: number, hwaddr: Buffer];

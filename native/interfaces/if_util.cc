@@ -57,7 +57,7 @@ void ThrowIfError(Napi::Env env, int err, const char* syscall, const std::string
       reason = "the caller lacks CAP_NET_ADMIN";
       break;
     case ERANGE:
-      reason = "the driver does not support the requested tx type or rx filter";
+      reason = "unknown or unsupported tx type or rx filter";
       break;
   }
   // Built here rather than by ErrnoError so the stack's first line carries the reason too.
