@@ -22,6 +22,7 @@ import {
   type UdpTap,
 } from '../src/index.js';
 import { native } from '../src/native.js';
+import { recvRaw } from './helpers/raw.js';
 import { hasCommand } from './helpers/system.js';
 
 /** One raw cmsg: header with any cmsg_len, then data (no padding added). */
@@ -212,15 +213,6 @@ describe('against the kernel', () => {
     for (const t of taps.splice(0)) t.close();
   });
 
-  async function recvRaw(fd: number, controlCap: number) {
-    for (let i = 0; i < 200; i++) {
-      const r = native.rawmsg.recvmsg(fd, 2048, controlCap, 0);
-      if (r) return r;
-      await new Promise((res) => setTimeout(res, 5));
-    }
-    throw new Error('no datagram arrived');
-  }
-
   // The kernel switches RX timestamping on lazily (a deferred static key) when the first socket
   // asks for it, so the very first datagrams may come without one: send until one has it.
   async function warmUp(rx: UdpTap, tx: UdpTap): Promise<void> {
@@ -233,13 +225,19 @@ describe('against the kernel', () => {
     throw new Error('no RX timestamp after 50 datagrams');
   }
 
-  it('kernel-written control bytes: both parsers agree and every message has its name', async () => {
+  /** One datagram from a fresh IPv4 pair (RX timestamping warmed up), read with controlCap bytes. */
+  async function pingControl(controlCap: number): Promise<{ rx: UdpTap; flags: number; control: Buffer }> {
     const rx = await openUdp({ address: '127.0.0.1', port: 0 });
     const tx = await openUdp({ address: '127.0.0.1', port: 0 });
     taps.push(rx, tx);
     await warmUp(rx, tx);
     native.rawmsg.sendmsg(tx.fd, Buffer.from('ping'), encodeSockaddr(rx.address()), null);
-    const [, flags, , , control] = await recvRaw(rx.fd, 512);
+    const [, flags, , , control] = await recvRaw(rx.fd, controlCap);
+    return { rx, flags, control };
+  }
+
+  it('kernel-written control bytes: both parsers agree and every message has its name', async () => {
+    const { rx, flags, control } = await pingControl(512);
     expect(flags & C.MSG_CTRUNC).toBe(0);
     const msgs = parseControlPure(control);
     expect(msgs).toEqual(parseControl(control));
@@ -249,12 +247,7 @@ describe('against the kernel', () => {
   });
 
   it('a control buffer cut by the kernel (MSG_CTRUNC): both parsers agree on the partial cmsg', async () => {
-    const rx = await openUdp({ address: '127.0.0.1', port: 0 });
-    const tx = await openUdp({ address: '127.0.0.1', port: 0 });
-    taps.push(rx, tx);
-    await warmUp(rx, tx);
-    native.rawmsg.sendmsg(tx.fd, Buffer.from('ping'), encodeSockaddr(rx.address()), null);
-    const [, flags, , , control] = await recvRaw(rx.fd, 40);
+    const { flags, control } = await pingControl(40);
     expect(flags & C.MSG_CTRUNC).toBe(C.MSG_CTRUNC);
     const msgs = parseControlPure(control);
     expect(msgs).toEqual(parseControl(control));

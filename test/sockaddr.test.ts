@@ -19,6 +19,7 @@ import {
   type UdpTap,
 } from '../src/index.js';
 import { native } from '../src/native.js';
+import { recvRaw } from './helpers/raw.js';
 
 const RUNS = { numRuns: 400 };
 
@@ -232,15 +233,6 @@ describe('against the kernel', () => {
     for (const s of sockets.splice(0)) s.close();
   });
 
-  async function recvRaw(fd: number): Promise<NonNullable<ReturnType<typeof native.rawmsg.recvmsg>>> {
-    for (let i = 0; i < 200; i++) {
-      const r = native.rawmsg.recvmsg(fd, 2048, 0, 0);
-      if (r) return r;
-      await new Promise((res) => setTimeout(res, 5));
-    }
-    throw new Error('no datagram arrived');
-  }
-
   async function sender(type: 'udp4' | 'udp6', address: string): Promise<dgram.Socket> {
     const s = dgram.createSocket(type);
     sockets.push(s);
@@ -284,6 +276,15 @@ describe('against the kernel', () => {
     expect(sa).toMatchObject({ family: 6, address: '::ffff:127.0.0.1', port: s.address().port });
     expect(unmapSockaddr(sa)).toEqual({ family: 4, address: '127.0.0.1', port: s.address().port });
     expect(encodeSockaddr({ family: 6, address: '127.0.0.1', port: s.address().port })).toEqual(name);
+  });
+
+  it('the raw probes reject fds and sizes that are not integers in range', () => {
+    expect(() => native.rawmsg.getsockname(NaN)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+    expect(() => native.rawmsg.recvmsg(0, -1, 0, 0)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+    expect(() => native.rawmsg.recvmsg(0, 16, 2 ** 21, 0)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+    expect(() => native.rawmsg.recvmsg(0, 16, 0, 0.5)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+    expect(() => native.rawmsg.sendmsg(0, null, new Uint8Array(129), null)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+    expect(() => native.rawmsg.getsockname(2 ** 31 - 1)).toThrow(expect.objectContaining({ code: 'EBADF', syscall: 'getsockname' }));
   });
 
   for (const [family, address] of [[4, '127.0.0.1'], [6, '::1']] as const) {

@@ -6,6 +6,7 @@
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 
 #include <cerrno>
 #include <cstring>
@@ -51,6 +52,10 @@ class Session {
     sockaddr_nl sa{};
     sa.nl_family = AF_NETLINK;
     if (::bind(fd_.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) return errno;
+    // The kernel always answers; a bound on the wait keeps a surprise from hanging the event loop.
+    timeval tv{};
+    tv.tv_sec = 5;
+    if (::setsockopt(fd_.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) != 0) return errno;
     socklen_t sl = sizeof sa;
     if (::getsockname(fd_.get(), reinterpret_cast<sockaddr*>(&sa), &sl) != 0) return errno;
     port_ = sa.nl_pid;

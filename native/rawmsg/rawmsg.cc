@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <vector>
 
@@ -15,12 +16,24 @@ namespace {
 
 constexpr double kMaxCap = 1 << 20;
 
-bool FdArg(const Napi::CallbackInfo& info, int* fd) {
-  if (info.Length() < 1 || !info[0].IsNumber() || info[0].As<Napi::Number>().DoubleValue() < 0) {
-    ThrowTypeError(info.Env(), "ERR_INVALID_ARG_TYPE", "fd must be a non-negative number");
+bool IntArg(const Napi::CallbackInfo& info, size_t i, double min, double max, const char* what, double* out) {
+  if (info.Length() <= i || !info[i].IsNumber()) {
+    ThrowTypeError(info.Env(), "ERR_INVALID_ARG_TYPE", std::string(what) + " must be a number");
     return false;
   }
-  *fd = info[0].As<Napi::Number>().Int32Value();
+  const double v = info[i].As<Napi::Number>().DoubleValue();
+  if (!(v >= min && v <= max) || std::floor(v) != v) {
+    ThrowRangeError(info.Env(), "ERR_OUT_OF_RANGE", std::string(what) + " is out of range");
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
+bool FdArg(const Napi::CallbackInfo& info, int* fd) {
+  double v;
+  if (!IntArg(info, 0, 0, 2147483647.0, "fd", &v)) return false;
+  *fd = static_cast<int>(v);
   return true;
 }
 
@@ -61,18 +74,10 @@ Napi::Value RecvMsg(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd;
   if (!FdArg(info, &fd)) return env.Undefined();
-  double caps[3] = {0, 0, 0};
-  for (size_t i = 0; i < 3; i++) {
-    if (info.Length() <= i + 1 || !info[i + 1].IsNumber()) {
-      ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "recvmsg(fd, dataCap, controlCap, flags)");
-      return env.Undefined();
-    }
-    caps[i] = info[i + 1].As<Napi::Number>().DoubleValue();
-  }
-  if (!(caps[0] >= 0 && caps[0] <= kMaxCap && caps[1] >= 0 && caps[1] <= kMaxCap)) {
-    ThrowRangeError(env, "ERR_OUT_OF_RANGE", "dataCap and controlCap must be in 0..1 MiB");
+  double caps[3];
+  if (!IntArg(info, 1, 0, kMaxCap, "dataCap", &caps[0]) || !IntArg(info, 2, 0, kMaxCap, "controlCap", &caps[1]) ||
+      !IntArg(info, 3, 0, 2147483647.0, "flags", &caps[2]))
     return env.Undefined();
-  }
   std::vector<uint8_t> data(static_cast<size_t>(caps[0]) + 1), control(static_cast<size_t>(caps[1]) + 1, 0);
   sockaddr_storage name;
   std::memset(&name, 0, sizeof name);
