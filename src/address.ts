@@ -27,6 +27,14 @@ export function parseAddress(address: string, field = 'address', resolveScope?: 
   if (ipaddr.IPv4.isValidFourPartDecimal(text)) {
     return { family: 4, bytes: Uint8Array.from(ipaddr.IPv4.parse(text).toByteArray()), scopeId: 0 };
   }
+  // ipaddr.js reads '::a.b.c.d' as ::ffff:a.b.c.d; RFC 4291 makes it the (deprecated) IPv4-compatible
+  // address 0::a.b.c.d, and mixing the two up would send to the wrong place.
+  const compat = /^::(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (compat && ipaddr.IPv4.isValidFourPartDecimal(compat[1]!)) {
+    const bytes = new Uint8Array(16);
+    bytes.set(ipaddr.IPv4.parse(compat[1]!).toByteArray(), 12);
+    return { family: 6, bytes, scopeId };
+  }
   if (ipaddr.IPv6.isValid(text) && text.includes(':')) {
     return { family: 6, bytes: Uint8Array.from(ipaddr.IPv6.parse(text).toByteArray()), scopeId };
   }

@@ -87,3 +87,91 @@ export const SO_EE_ORIGIN_TIMESTAMPING = 4;
 export const SCM_TSTAMP_SND = 0;
 export const SCM_TSTAMP_SCHED = 1;
 export const SCM_TSTAMP_ACK = 2;
+
+// ---- added for the interface, sockaddr and cmsg helpers (values from the Linux uapi headers) ----
+
+export const SOL_IP = IPPROTO_IP;
+export const SOL_IPV6 = IPPROTO_IPV6;
+export const SOL_UDP = IPPROTO_UDP;
+
+// More SOL_SOCKET control-message types (sent or received); describeControl names them.
+export const SCM_RIGHTS = 1;
+export const SCM_CREDENTIALS = 2;
+export const SCM_SECURITY = 3;
+export const SCM_PIDFD = 4;
+export const SO_PRIORITY = 12;
+export const SO_MARK = 36;
+export const SO_WIFI_STATUS = 41;
+export const SCM_WIFI_STATUS = SO_WIFI_STATUS;
+export const SCM_TIMESTAMPING_OPT_STATS = 54;
+export const SO_TXTIME = 61;
+export const SCM_TXTIME = SO_TXTIME;
+
+// More IPPROTO_IP options / cmsg types
+export const IP_OPTIONS = 4;
+export const IP_RECVOPTS = 6;
+export const IP_RETOPTS = 7;
+export const IP_ORIGDSTADDR = 20;
+export const IP_RECVORIGDSTADDR = IP_ORIGDSTADDR;
+export const IP_CHECKSUM = 23;
+export const IP_RECVFRAGSIZE = 25;
+
+// More IPPROTO_IPV6 options / cmsg types
+export const IPV6_NEXTHOP = 9;
+export const IPV6_FLOWINFO = 11;
+export const IPV6_HOPOPTS = 54;
+export const IPV6_RTHDRDSTOPTS = 55;
+export const IPV6_RTHDR = 57;
+export const IPV6_DSTOPTS = 59;
+export const IPV6_PATHMTU = 61;
+export const IPV6_ORIGDSTADDR = 74;
+export const IPV6_RECVORIGDSTADDR = IPV6_ORIGDSTADDR;
+export const IPV6_RECVFRAGSIZE = 77;
+
+// SOL_UDP options / cmsg types
+export const UDP_SEGMENT = 103;
+export const UDP_GRO = 104;
+
+// Interface flags (ifi_flags / SIOCGIFFLAGS)
+export const IFF_UP = 0x1;
+export const IFF_BROADCAST = 0x2;
+export const IFF_DEBUG = 0x4;
+export const IFF_LOOPBACK = 0x8;
+export const IFF_POINTOPOINT = 0x10;
+export const IFF_NOTRAILERS = 0x20;
+export const IFF_RUNNING = 0x40;
+export const IFF_NOARP = 0x80;
+export const IFF_PROMISC = 0x100;
+export const IFF_ALLMULTI = 0x200;
+export const IFF_MASTER = 0x400;
+export const IFF_SLAVE = 0x800;
+export const IFF_MULTICAST = 0x1000;
+export const IFF_PORTSEL = 0x2000;
+export const IFF_AUTOMEDIA = 0x4000;
+export const IFF_DYNAMIC = 0x8000;
+export const IFF_LOWER_UP = 0x10000;
+export const IFF_DORMANT = 0x20000;
+export const IFF_ECHO = 0x40000;
+
+// struct hwtstamp_config (SIOCGHWTSTAMP / SIOCSHWTSTAMP): flags, tx_type, rx_filter
+export const HWTSTAMP_FLAG_BONDED_PHC_INDEX = 1 << 0;
+export const HWTSTAMP_TX_OFF = 0;
+export const HWTSTAMP_TX_ON = 1;
+export const HWTSTAMP_TX_ONESTEP_SYNC = 2;
+export const HWTSTAMP_TX_ONESTEP_P2P = 3;
+export const HWTSTAMP_FILTER_NONE = 0;
+export const HWTSTAMP_FILTER_ALL = 1;
+export const HWTSTAMP_FILTER_SOME = 2;
+export const HWTSTAMP_FILTER_PTP_V1_L4_EVENT = 3;
+export const HWTSTAMP_FILTER_PTP_V1_L4_SYNC = 4;
+export const HWTSTAMP_FILTER_PTP_V1_L4_DELAY_REQ = 5;
+export const HWTSTAMP_FILTER_PTP_V2_L4_EVENT = 6;
+export const HWTSTAMP_FILTER_PTP_V2_L4_SYNC = 7;
+export const HWTSTAMP_FILTER_PTP_V2_L4_DELAY_REQ = 8;
+export const HWTSTAMP_FILTER_PTP_V2_L2_EVENT = 9;
+export const HWTSTAMP_FILTER_PTP_V2_L2_SYNC = 10;
+export const HWTSTAMP_FILTER_PTP_V2_L2_DELAY_REQ = 11;
+export const HWTSTAMP_FILTER_PTP_V2_EVENT = 12;
+export const HWTSTAMP_FILTER_PTP_V2_SYNC = 13;
+export const HWTSTAMP_FILTER_PTP_V2_DELAY_REQ = 14;
+export const HWTSTAMP_FILTER_NTP_ALL = 15;

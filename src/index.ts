@@ -16,3 +16,20 @@ export { nsToDate, nsToIso, nsToMs, nsToSeconds, dateToNs } from './time.js';
 export { ifNameOf, clearIfNameCache } from './ifname-cache.js';
 export type { CodedError, SystemError } from './errors.js';
 export type { TapStats } from './tap-stats.js';
+export { parseControlPure, buildControl, describeControl } from './cmsg.js';
+export type { ControlMessageInput } from './cmsg.js';
+export {
+  encodeSockaddr, decodeSockaddr, unmapSockaddr, isIPv4MappedSockaddr, htons, ntohs, htonl, ntohl,
+  SOCKADDR_IN_LEN, SOCKADDR_IN6_LEN,
+} from './sockaddr.js';
+export type { Sockaddr, SockaddrIn, SockaddrIn6, SockaddrInput } from './sockaddr.js';
+export { interfaces, interfaceByIndex, interfaceByName } from './interfaces.js';
+export type { NetworkInterface, InterfaceFlags, InterfaceAddress } from './interfaces.js';
+export {
+  timestampingCapabilities, getHwTimestampConfig, setHwTimestampConfig,
+  SOF_TIMESTAMPING_NAMES, HWTSTAMP_TX_NAMES, HWTSTAMP_FILTER_NAMES,
+} from './hwtstamp.js';
+export type {
+  TimestampingCapabilities, HwTimestampConfig, HwTimestampConfigInput, HwTxType, HwTxTypeName, HwRxFilter,
+  HwRxFilterName, SofTimestampingName,
+} from './hwtstamp.js';

@@ -41,7 +41,45 @@ export interface NativeBinding {
   ifNameToIndex(name: string): number;
   clock: { realtimeNs(): bigint; monotonicNs(): bigint; monotonicRawNs(): bigint; taiNs(): bigint };
   layout: { i32Fields: number; i64Fields: number; addrStride: number; cmsgAlign: number; cmsgHeaderLen: number };
+  /** [CMSG_ALIGN(n), CMSG_LEN(n), CMSG_SPACE(n)] from the libc macros. */
+  cmsgMacros(n: number): [align: number, len: number, space: number];
+  /** The pure C++ sockaddr codec (reference for src/sockaddr.ts) and the libc byte-order functions. */
+  sockaddr: {
+    encode(family: 4 | 6, address: Uint8Array, port: number, flowinfo: number, scopeId: number): Buffer;
+    decode(bytes: Uint8Array): [family: 4 | 6, address: Buffer, port: number, flowinfo: number, scopeId: number];
+    htons(v: number): number;
+    ntohs(v: number): number;
+    htonl(v: number): number;
+    ntohl(v: number): number;
+    inLength: number;
+    in6Length: number;
+  };
+  /** Raw syscalls on a caller's fd that hand the kernel's sockaddr/control bytes over untouched. */
+  rawmsg: {
+    getsockname(fd: number): Buffer;
+    recvmsg(
+      fd: number,
+      dataCap: number,
+      controlCap: number,
+      flags: number,
+    ): [n: number, msgFlags: number, data: Buffer, name: Buffer, control: Buffer] | null;
+    sendmsg(fd: number, data: Uint8Array | null, name: Uint8Array | null, control: Uint8Array | null): number;
+  };
+  /** rtnetlink: links as [index, name, mtu, ifi_flags, hwaddr], addresses as [index, family, prefixLen, bytes]. */
+  interfaces: {
+    list(): [links: NativeLink[], addrs: NativeAddr[]];
+    byIndex(index: number): [link: NativeLink, addrs: NativeAddr[]];
+    byName(name: string): [link: NativeLink, addrs: NativeAddr[]];
+  };
+  /** ETHTOOL_GET_TS_INFO: [so_timestamping, phc_index, tx_types, rx_filters]. */
+  tsInfo(name: string): [soTimestamping: number, phcIndex: number, txTypes: number, rxFilters: number];
+  /** SIOCGHWTSTAMP / SIOCSHWTSTAMP: [flags, tx_type, rx_filter]. */
+  hwtstampGet(name: string): [flags: number, txType: number, rxFilter: number];
+  hwtstampSet(name: string, flags: number, txType: number, rxFilter: number): [flags: number, txType: number, rxFilter: number];
 }
+
+export type NativeLink = [index: number, name: string, mtu: number, flags: number, hwaddr: Buffer];
+export type NativeAddr = [index: number, family: 4 | 6, prefixLength: number, address: Buffer];
 
 function findRoot(start: string): string {
   let dir = start;

@@ -1,6 +1,6 @@
 // Per-packet control messages for sendmsg: source address / interface, TTL, TOS, TX timestamps.
 import { parseAddress, type Family } from './address.js';
-import { cmsgLen, cmsgSpace, CMSG_HDR_LEN } from './cmsg.js';
+import { buildControl } from './cmsg.js';
 import * as C from './constants.js';
 import { invalidArg } from './errors.js';
 
@@ -56,19 +56,7 @@ function int32(v: number): Uint8Array {
 
 /** Zero-filled, CMSG_SPACE-aligned control buffer (glibc's CMSG_NXTHDR misreads unzeroed ones). */
 function pack(parts: Part[]): Uint8Array | null {
-  if (parts.length === 0) return null;
-  const total = parts.reduce((n, p) => n + cmsgSpace(p.data.length), 0);
-  const buf = new Uint8Array(total);
-  const dv = new DataView(buf.buffer);
-  let off = 0;
-  for (const p of parts) {
-    dv.setBigUint64(off, BigInt(cmsgLen(p.data.length)), true);
-    dv.setInt32(off + 8, p.level, true);
-    dv.setInt32(off + 12, p.type, true);
-    buf.set(p.data, off + CMSG_HDR_LEN);
-    off += cmsgSpace(p.data.length);
-  }
-  return buf;
+  return parts.length === 0 ? null : buildControl(parts);
 }
 
 export function parseTxKinds(v: unknown): Set<TxKind> {
