@@ -33,3 +33,4 @@ export type {
   TimestampingCapabilities, HwTimestampConfig, HwTimestampConfigInput, HwTxType, HwTxTypeName, HwRxFilter,
   HwRxFilterName, SofTimestampingName,
 } from './hwtstamp.js';
+export * from './decode/index.js';
