@@ -15,3 +15,5 @@ export { clock } from './clock.js';
 export { nsToDate, nsToIso, nsToMs, nsToSeconds, dateToNs } from './time.js';
 export { ifNameOf, clearIfNameCache } from './ifname-cache.js';
 export type { CodedError, SystemError } from './errors.js';
+export * from './capture/index.js';
+export * from './transit/index.js';
