@@ -66,7 +66,7 @@ export interface CaptureRecord {
   flags: number;
   /** The IP packet as captured (only with `rawPacket: true`), for pcapng. */
   packet?: Buffer;
-  /** IP packet length on the wire. */
+  /** IP packet length on the wire (from the IP header when the snap length cut the packet). */
   packetLength: number;
 }
 
@@ -121,7 +121,9 @@ export function recordAt(a: CaptureArena, i: number, readAt: bigint, rawPacket: 
     udpChecksum: a.i(P32.udpChecksum, i),
     truncated: plen < length || (flags & MSG_TRUNC) !== 0,
     flags,
-    packetLength: a.i(P32.origLen, i),
+    // A filter's snap length trims the packet before recvmmsg sees it, so msg_len is then the
+    // snap length; the IP header still tells the length on the wire.
+    packetLength: Math.max(a.i(P32.origLen, i), ip.totalLength),
   };
   const name = ifNameOf(ifIndex);
   if (name !== undefined) rec.ifName = name;
