@@ -82,7 +82,7 @@ export class Capture extends EventEmitter {
       throw e;
     }
     try {
-      this.program = o.filter ?? buildUdpFilter({ ports: o.ports, direction: o.direction, snapLength: o.snapLength });
+      this.program = o.filter ?? buildUdpFilter({ ports: o.ports, portMatch: o.portMatch, direction: o.direction, snapLength: o.snapLength });
       this.#sock.attachFilter(encodeProgram(this.program));
       setRecvBuffer(this.#sock, o.recvBufferSize);
       this.timestampingOption = 0;

@@ -18,6 +18,8 @@ export const ETH_P_IPV6 = 0x86dd;
 export const PACKET_OUTGOING = 4;
 const IPPROTO_UDP = 17;
 
+export type PortMatch = 'either' | 'src' | 'dst';
+
 /** Which copies to keep: 'in' = received (host, broadcast, multicast, otherhost), 'out' = sent. */
 export type DirectionFilter = 'in' | 'out' | 'both';
 
@@ -25,6 +27,8 @@ export interface UdpFilterSpec {
   /** Empty or absent: every UDP packet. */
   ports?: readonly PortRange[];
   direction?: DirectionFilter;
+  /** Which port must be in the ranges: 'either' (default), only 'src', or only 'dst'. */
+  portMatch?: PortMatch;
   /** Bytes to keep per packet (the accept verdict). */
   snapLength: number;
 }
@@ -44,6 +48,9 @@ export function buildUdpFilter(spec: UdpFilterSpec): BpfInstruction[] {
   if (ranges.length > MAX_FILTER_RANGES)
     throw invalidArg('ERR_OUT_OF_RANGE', `at most ${MAX_FILTER_RANGES} separate port ranges, got ${ranges.length}`, RangeError);
   const snap = spec.snapLength;
+  const match = spec.portMatch ?? 'either';
+  const src = match !== 'dst';
+  const dst = match !== 'src';
   const a = new BpfAssembler();
   if (spec.direction === 'in') a.ldAnc(SKF_AD_PKTTYPE).jeq(PACKET_OUTGOING, 0, 1).ret(0);
   else if (spec.direction === 'out') a.ldAnc(SKF_AD_PKTTYPE).jeq(PACKET_OUTGOING, 1, 0).ret(0);
@@ -55,10 +62,8 @@ export function buildUdpFilter(spec: UdpFilterSpec): BpfInstruction[] {
   if (ranges.length === 0) a.ret(snap);
   else {
     a.ldxMsh(0);
-    a.ldInd('h', 0);
-    portChecks(a, ranges, snap);
-    a.ldInd('h', 2);
-    portChecks(a, ranges, snap);
+    if (src) portChecks(a.ldInd('h', 0), ranges, snap);
+    if (dst) portChecks(a.ldInd('h', 2), ranges, snap);
     a.ret(0);
   }
   // IPv6 (A still holds skb->protocol)
@@ -66,10 +71,8 @@ export function buildUdpFilter(spec: UdpFilterSpec): BpfInstruction[] {
   a.ldAbs('b', 6).jeq(IPPROTO_UDP, 1, 0).ret(0);
   if (ranges.length === 0) a.ret(snap);
   else {
-    a.ldAbs('h', 40);
-    portChecks(a, ranges, snap);
-    a.ldAbs('h', 42);
-    portChecks(a, ranges, snap);
+    if (src) portChecks(a.ldAbs('h', 40), ranges, snap);
+    if (dst) portChecks(a.ldAbs('h', 42), ranges, snap);
     a.ret(0);
   }
   return a.assemble();

@@ -4,7 +4,7 @@ export type { CaptureReceiveOptions, CaptureStats } from './capture.js';
 export type { OpenCaptureOptions, CaptureTimestampMode } from './options.js';
 export type { CaptureRecord, CaptureDirection, CaptureEndpoint, CaptureIpInfo, PacketType } from './record.js';
 export { buildUdpFilter, MAX_FILTER_RANGES } from './filter.js';
-export type { UdpFilterSpec, DirectionFilter } from './filter.js';
+export type { UdpFilterSpec, DirectionFilter, PortMatch } from './filter.js';
 export { BpfAssembler, disassemble, encodeProgram, validateProgram } from './bpf.js';
 export type { BpfInstruction } from './bpf.js';
 export { normalizePorts, parsePortSpec, inRanges, formatRanges } from './ports.js';

@@ -3,7 +3,7 @@ import { invalidArg } from '../errors.js';
 import { intOption } from '../options.js';
 import { validateProgram, type BpfInstruction } from './bpf.js';
 import { normalizePorts, type PortRange, type PortSpec } from './ports.js';
-import type { DirectionFilter } from './filter.js';
+import type { DirectionFilter, PortMatch } from './filter.js';
 
 export type CaptureTimestampMode = 'none' | 'software' | 'hardware';
 
@@ -12,6 +12,8 @@ export interface OpenCaptureOptions {
   interface: string | number;
   /** UDP ports (source or destination) to keep: 30041, '31000-32767', [a, b], { from, to }. Absent: all UDP. */
   ports?: readonly PortSpec[];
+  /** Which port must be in `ports`: 'either' (default), only 'src' or only 'dst'. */
+  portMatch?: PortMatch;
   /**
    * A classic BPF program of your own instead of the generated one. It runs on the packet from
    * the IP header on (no link header) and may use ancillary loads. Not combinable with ports/direction.
@@ -37,6 +39,7 @@ export interface ResolvedCaptureOptions {
   interfaceText: string;
   ifIndex: number;
   ports: PortRange[];
+  portMatch: PortMatch;
   filter: BpfInstruction[] | undefined;
   direction: DirectionFilter;
   timestamps: CaptureTimestampMode;
@@ -47,7 +50,7 @@ export interface ResolvedCaptureOptions {
   rawPacket: boolean;
 }
 
-const KNOWN = new Set(['interface', 'ports', 'filter', 'direction', 'timestamps', 'snapLength', 'batchSize', 'recvBufferSize', 'highWaterMark', 'rawPacket']);
+const KNOWN = new Set(['interface', 'ports', 'portMatch', 'filter', 'direction', 'timestamps', 'snapLength', 'batchSize', 'recvBufferSize', 'highWaterMark', 'rawPacket']);
 
 export function resolveCaptureOptions(input: unknown, ifNameToIndex: (name: string) => number): ResolvedCaptureOptions {
   if (input === null || typeof input !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', 'openCapture(options): options must be an object');
@@ -83,10 +86,13 @@ export function resolveCaptureOptions(input: unknown, ifNameToIndex: (name: stri
     throw invalidArg('ERR_INVALID_ARG_VALUE', `options.timestamps must be 'none', 'software' or 'hardware', got ${String(timestamps)}`);
   let filter: BpfInstruction[] | undefined;
   if (o.filter !== undefined) {
-    if (o.ports !== undefined || o.direction !== undefined)
+    if (o.ports !== undefined || o.direction !== undefined || o.portMatch !== undefined)
       throw invalidArg('ERR_INVALID_ARG_VALUE', 'openCapture: a custom filter replaces ports/direction; give one or the other');
     filter = validateProgram(o.filter, 'options.filter');
   }
+  const portMatch = o.portMatch ?? 'either';
+  if (portMatch !== 'either' && portMatch !== 'src' && portMatch !== 'dst')
+    throw invalidArg('ERR_INVALID_ARG_VALUE', `options.portMatch must be 'either', 'src' or 'dst', got ${String(portMatch)}`);
   const ports = o.ports === undefined ? [] : normalizePorts(o.ports as PortSpec[], 'options.ports');
   if (o.rawPacket !== undefined && typeof o.rawPacket !== 'boolean')
     throw invalidArg('ERR_INVALID_ARG_TYPE', `options.rawPacket must be a boolean, got ${typeof o.rawPacket}`);
@@ -94,6 +100,7 @@ export function resolveCaptureOptions(input: unknown, ifNameToIndex: (name: stri
     interfaceText,
     ifIndex,
     ports,
+    portMatch,
     filter,
     direction,
     timestamps,

@@ -74,6 +74,18 @@ describe('UDP port filter verdicts', () => {
     expect(runBpf(all, ipv4({ fragOffset: 3 }), host4)).toBe(0);
   });
 
+  it("portMatch: 'src' or 'dst' checks only that port", () => {
+    const ranges = normalizePorts([30041]);
+    const dstOnly = buildUdpFilter({ ports: ranges, portMatch: 'dst', snapLength: SNAP });
+    const srcOnly = buildUdpFilter({ ports: ranges, portMatch: 'src', snapLength: SNAP });
+    for (const [mk, ctx] of [[ipv4, host4], [ipv6, host6]] as const) {
+      expect(runBpf(dstOnly, mk({ srcPort: 1, dstPort: 30041 }), ctx)).toBe(SNAP);
+      expect(runBpf(dstOnly, mk({ srcPort: 30041, dstPort: 1 }), ctx)).toBe(0);
+      expect(runBpf(srcOnly, mk({ srcPort: 30041, dstPort: 1 }), ctx)).toBe(SNAP);
+      expect(runBpf(srcOnly, mk({ srcPort: 1, dstPort: 30041 }), ctx)).toBe(0);
+    }
+  });
+
   it('direction: in drops PACKET_OUTGOING, out keeps only it', () => {
     const pkt = ipv4({ dstPort: 30041 });
     const out = { protocol: ETH_P_IP, pktType: PACKET_OUTGOING };
