@@ -205,6 +205,20 @@ describe.skipIf(skip !== null)('passive capture on lo', () => {
     await expect(p).rejects.toMatchObject({ code: 'ABORT_ERR' });
   });
 
+  it("timestamps: 'hardware' asks the NIC too (lo has none, software stays); 'none' gives none", async () => {
+    const rx = await sink();
+    const hw = await cap({ interface: 'lo', ports: [rx.address().port], direction: 'in', timestamps: 'hardware' });
+    const none = await cap({ interface: 'lo', ports: [rx.address().port], direction: 'in', timestamps: 'none' });
+    await tx.send('ts', { address: '127.0.0.1', port: rx.address().port });
+    const [h] = await take(hw, 1);
+    const [n] = await take(none, 1);
+    expect(h!.timestamps.software).toBeDefined();
+    expect(h!.timestamps.hardware).toBeUndefined();
+    expect(n!.timestamps).toEqual({});
+    expect(n!.readDelayNs).toBeUndefined();
+    expect(none.timestampingOption).toBe(0);
+  });
+
   it('a custom BPF program replaces the generated one', async () => {
     const rx = await sink();
     // ret #0 for everything: the socket must see nothing, whatever the traffic
