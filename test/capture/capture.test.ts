@@ -5,7 +5,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openCapture, type Capture, type CaptureRecord } from '../../src/capture/index.js';
 import { clock } from '../../src/clock.js';
 import { openUdp, type UdpTap } from '../../src/index.js';
-import { fdIsOpen } from '../helpers/fds.js';
+import { fdIsOpen, gcUntil } from '../helpers/fds.js';
 import { closeSocket, sendTo, sleep, udpSender } from '../helpers/send.js';
 import { captureSkipReason } from './helpers/privileges.js';
 
@@ -194,6 +194,16 @@ describe.skipIf(skip !== null)('passive capture on lo', () => {
     await expect(pending).rejects.toMatchObject({ code: 'ERR_SOCKET_CLOSED' });
     await expect(c.receive()).rejects.toMatchObject({ code: 'ERR_SOCKET_CLOSED' });
     expect(fdIsOpen(fd)).toBe(false);
+  });
+
+  it('an idle capture nobody closed is collected, and its fd released', async () => {
+    let fd = -1;
+    await (async () => {
+      const c = await openCapture({ interface: 'lo', ports: [9] });
+      fd = c.fd;
+    })();
+    expect(fdIsOpen(fd)).toBe(true);
+    expect(await gcUntil(() => !fdIsOpen(fd))).toBe(true);
   });
 
   it('receive honours timeoutMs and AbortSignal', async () => {

@@ -110,7 +110,9 @@ describe.skipIf(skip !== null)('disptap transit', () => {
     const out = r.stdout();
     expect(out).toMatch(/ms {2}bytes {5}127\.0\.0\.1:\d+ → 127\.0\.0\.1:\d+ {2}⇒ {2}127\.0\.0\.1:\d+ → 127\.0\.0\.1:\d+/);
     expect(out).toContain('pairs: 4');
-    expect(out).toMatch(/all {8}n=4 {2}p50 1\d\.\d{3} ms {2}p99 \d+\.\d{3} ms {2}max \d+\.\d{3} ms/);
+    const m = /all {8}n=4 {2}p50 (\d+\.\d{3}) ms {2}p99 \d+\.\d{3} ms {2}max \d+\.\d{3} ms/.exec(out);
+    expect(m, out).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThanOrEqual(10); // every datagram was held 10 ms
     expect(out).toContain('unmatched in: 0');
   });
 
