@@ -34,3 +34,5 @@ export type {
   HwRxFilterName, SofTimestampingName,
 } from './hwtstamp.js';
 export * from './decode/index.js';
+export * from './capture/index.js';
+export * from './transit/index.js';

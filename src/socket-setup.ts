@@ -6,6 +6,9 @@ import type { SystemError } from './errors.js';
 import type { NativeUdpSocket } from './native.js';
 import type { ResolvedOptions } from './options.js';
 
+/** All the option helpers below need; a packet socket (src/capture) has it too. */
+export type IntOptionSocket = Pick<NativeUdpSocket, 'setIntOption'>;
+
 export interface SetupResult {
   controlSize: number;
   /** The SO_TIMESTAMPING option number the kernel accepted (65 = _NEW, 37 = old). */
@@ -28,7 +31,7 @@ export const RX_HARDWARE_FLAGS =
   RX_SOFTWARE_FLAGS | C.SOF_TIMESTAMPING_RX_HARDWARE | C.SOF_TIMESTAMPING_RAW_HARDWARE | C.SOF_TIMESTAMPING_OPT_PKTINFO;
 
 /** Sets SO_TIMESTAMPING, preferring the y2038-safe SO_TIMESTAMPING_NEW where the kernel has it. */
-export function setTimestamping(sock: NativeUdpSocket, flags: number): number {
+export function setTimestamping(sock: IntOptionSocket, flags: number): number {
   try {
     sock.setIntOption(C.SOL_SOCKET, C.SO_TIMESTAMPING_NEW, flags, 'SO_TIMESTAMPING_NEW');
     return C.SO_TIMESTAMPING_NEW;
@@ -40,7 +43,7 @@ export function setTimestamping(sock: NativeUdpSocket, flags: number): number {
   return C.SO_TIMESTAMPING_OLD;
 }
 
-export function setTimestampNs(sock: NativeUdpSocket): void {
+export function setTimestampNs(sock: IntOptionSocket): void {
   try {
     sock.setIntOption(C.SOL_SOCKET, C.SO_TIMESTAMPNS_NEW, 1, 'SO_TIMESTAMPNS_NEW');
   } catch (e) {
@@ -58,7 +61,7 @@ function readProcInt(path: string): number | undefined {
   }
 }
 
-export function setRecvBuffer(sock: NativeUdpSocket, size: number): void {
+export function setRecvBuffer(sock: IntOptionSocket, size: number): void {
   const max = readProcInt('/proc/sys/net/core/rmem_max');
   if (max !== undefined && size > max) {
     try {

@@ -39,6 +39,11 @@ export interface CaptureRecord {
   drops?: number | bigint;
   /** Extra comments, after the generated `disptap:` metadata line. */
   comments?: readonly string[];
+  /**
+   * The IP packet as captured on the wire (a passive capture has it): written as is instead of
+   * synthesized headers. origLength is the packet's length on the wire.
+   */
+  packet?: { data: Uint8Array; origLength: number };
 }
 
 export interface WriterOptions {
@@ -143,14 +148,16 @@ export class PcapngWriter {
     if (typeof record.timestampNs !== 'bigint') {
       throw codedError('ERR_INVALID_ARG_TYPE', `timestampNs must be a bigint (ns), got ${typeof record.timestampNs}`);
     }
-    const pkt = synthesizeUdp({
-      src: record.src,
-      dst: record.dst,
-      ttl: record.ttl,
-      tos: record.tos,
-      payload: record.payload,
-      origPayloadLength: record.origLength,
-    });
+    const pkt = record.packet
+      ? { data: record.packet.data, origLength: Math.max(record.packet.origLength, record.packet.data.length) }
+      : synthesizeUdp({
+          src: record.src,
+          dst: record.dst,
+          ttl: record.ttl,
+          tos: record.tos,
+          payload: record.payload,
+          origPayloadLength: record.origLength,
+        });
     const meta = formatMetaComment({
       timestampSource: record.timestampSource,
       dst: record.dst,

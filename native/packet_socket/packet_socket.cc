@@ -1,0 +1,396 @@
+#include "packet_socket/packet_socket.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "addon/registry.h"
+#include "cmsg/cmsg.h"
+#include "common/errors.h"
+#include "packet_socket/l3_parse.h"
+#include "packet_socket/packet_layout.h"
+
+namespace disptap {
+namespace {
+
+int64_t RealtimeNs() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000LL + ts.tv_nsec;
+}
+
+void OnTeardown(napi_async_cleanup_hook_handle, void* arg) {
+  auto* box = static_cast<PacketPollBox*>(arg);
+  if (box->owner) box->owner->CloseHandles();
+}
+
+void OnPollEvent(uv_poll_t* handle, int status, int events) {
+  auto* box = static_cast<PacketPollBox*>(handle->data);
+  if (box && box->owner) box->owner->OnPoll(status, events);
+}
+
+bool TypedBytes(const Napi::Value& v, napi_typedarray_type type, void** data, size_t* bytes) {
+  if (!v.IsTypedArray()) return false;
+  Napi::TypedArray ta = v.As<Napi::TypedArray>();
+  if (ta.TypedArrayType() != type) return false;
+  *data = static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+  *bytes = ta.ByteLength();
+  return true;
+}
+
+constexpr size_t kMaxFilterInsns = 4096;  // BPF_MAXINSNS
+
+}  // namespace
+
+void PacketSocket::Init(Napi::Env env, Napi::Object exports) {
+  Napi::Function ctor = DefineClass(env, "PacketSocket",
+                                    {
+                                        InstanceMethod("attachFilter", &PacketSocket::AttachFilter),
+                                        InstanceMethod("bind", &PacketSocket::Bind),
+                                        InstanceMethod("setIntOption", &PacketSocket::SetIntOption),
+                                        InstanceMethod("getIntOption", &PacketSocket::GetIntOption),
+                                        InstanceMethod("stats", &PacketSocket::Stats),
+                                        InstanceMethod("registerArena", &PacketSocket::RegisterArena),
+                                        InstanceMethod("recv", &PacketSocket::Recv),
+                                        InstanceMethod("startPoll", &PacketSocket::StartPoll),
+                                        InstanceMethod("stopPoll", &PacketSocket::StopPoll),
+                                        InstanceMethod("close", &PacketSocket::Close),
+                                        InstanceAccessor("fd", &PacketSocket::Fd, nullptr),
+                                    });
+  exports.Set("PacketSocket", ctor);
+}
+
+// new PacketSocket(onPoll). Protocol 0: the socket receives nothing until bind() names one, so the
+// filter is in place before the first packet can be queued.
+PacketSocket::PacketSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PacketSocket>(info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsFunction()) {
+    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "new PacketSocket(onPoll)");
+    return;
+  }
+  fd_ = UniqueFd(::socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!fd_.valid()) {
+    ThrowErrno(env, errno, "socket");
+    return;
+  }
+  uv_loop_t* loop = nullptr;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) {
+    fd_.Reset();
+    ThrowTypeError(env, "ERR_DISPTAP_NO_LOOP", "no libuv loop for this environment");
+    return;
+  }
+  auto box = std::make_unique<PacketPollBox>();
+  const int rc = uv_poll_init(loop, &box->poll, fd_.get());
+  if (rc != 0) {
+    fd_.Reset();
+    ThrowErrno(env, -rc, "uv_poll_init");
+    return;
+  }
+  box->poll.data = box.get();
+  box->owner = this;
+  napi_add_async_cleanup_hook(env, OnTeardown, box.get(), &box->hook);
+  box_ = std::move(box);
+  on_poll_ = Napi::Persistent(info[0].As<Napi::Function>());
+}
+
+PacketSocket::~PacketSocket() { CloseHandles(); }
+
+void PacketSocket::CloseHandles() {
+  if (box_) {
+    if (polling_) {
+      uv_poll_stop(&box_->poll);
+      polling_ = false;
+    }
+    box_->owner = nullptr;
+    PacketPollBox* raw = box_.release();
+    uv_close(reinterpret_cast<uv_handle_t*>(&raw->poll), [](uv_handle_t* h) {
+      std::unique_ptr<PacketPollBox> owned(static_cast<PacketPollBox*>(h->data));
+      if (owned->hook) napi_remove_async_cleanup_hook(owned->hook);
+    });
+  }
+  fd_.Reset();
+}
+
+bool PacketSocket::CheckOpen(Napi::Env env, const char* syscall) {
+  if (fd_.valid()) return true;
+  Napi::Error e = Napi::Error::New(env, std::string(syscall) + ": socket is closed");
+  e.Set("code", Napi::String::New(env, "ERR_SOCKET_CLOSED"));
+  e.ThrowAsJavaScriptException();
+  return false;
+}
+
+// attachFilter(insns: Uint32Array of [code, jt, jf, k] per instruction) → SO_ATTACH_FILTER.
+// The kernel's checker validates the program itself (EINVAL for a bad one).
+Napi::Value PacketSocket::AttachFilter(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env, "setsockopt")) return env.Undefined();
+  void* data;
+  size_t bytes;
+  if (info.Length() < 1 || !TypedBytes(info[0], napi_uint32_array, &data, &bytes)) {
+    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "attachFilter(insns: Uint32Array)");
+    return env.Undefined();
+  }
+  const size_t n = bytes / 16;
+  if (bytes % 16 != 0 || n == 0 || n > kMaxFilterInsns) {
+    ThrowRangeError(env, "ERR_OUT_OF_RANGE", "attachFilter: 1..4096 instructions of 4 words each");
+    return env.Undefined();
+  }
+  const uint32_t* w = static_cast<const uint32_t*>(data);
+  std::vector<sock_filter> prog(n);
+  for (size_t i = 0; i < n; i++) {
+    if (w[4 * i] > 0xffff || w[4 * i + 1] > 0xff || w[4 * i + 2] > 0xff) {
+      ThrowRangeError(env, "ERR_OUT_OF_RANGE", "attachFilter: instruction " + std::to_string(i) + " out of range");
+      return env.Undefined();
+    }
+    prog[i].code = static_cast<uint16_t>(w[4 * i]);
+    prog[i].jt = static_cast<uint8_t>(w[4 * i + 1]);
+    prog[i].jf = static_cast<uint8_t>(w[4 * i + 2]);
+    prog[i].k = w[4 * i + 3];
+  }
+  sock_fprog fprog{static_cast<unsigned short>(n), prog.data()};
+  if (::setsockopt(fd_.get(), SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof fprog) != 0) {
+    ThrowErrno(env, errno, "setsockopt", "SO_ATTACH_FILTER");
+  }
+  return env.Undefined();
+}
+
+// bind(ifindex, protocol): ifindex 0 = every interface; protocol in host order (ETH_P_ALL = 3).
+Napi::Value PacketSocket::Bind(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env, "bind")) return env.Undefined();
+  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsNumber()) {
+    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "bind(ifindex, protocol)");
+    return env.Undefined();
+  }
+  sockaddr_ll sll{};
+  sll.sll_family = AF_PACKET;
+  sll.sll_protocol = htons(static_cast<uint16_t>(info[1].As<Napi::Number>().Uint32Value()));
+  sll.sll_ifindex = info[0].As<Napi::Number>().Int32Value();
+  if (::bind(fd_.get(), reinterpret_cast<sockaddr*>(&sll), sizeof sll) != 0) {
+    const int err = errno;
+    char name[IF_NAMESIZE + 1] = {0};
+    std::string shown = sll.sll_ifindex == 0 ? "any" : (if_indextoname(sll.sll_ifindex, name) ? name : "ifindex " + std::to_string(sll.sll_ifindex));
+    ThrowErrno(env, err, "bind", shown);
+  }
+  return env.Undefined();
+}
+
+Napi::Value PacketSocket::SetIntOption(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env, "setsockopt")) return env.Undefined();
+  if (info.Length() < 3 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsNumber()) {
+    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "setIntOption(level, name, value)");
+    return env.Undefined();
+  }
+  const int value = static_cast<int>(info[2].As<Napi::Number>().Int64Value());
+  if (::setsockopt(fd_.get(), info[0].As<Napi::Number>().Int32Value(), info[1].As<Napi::Number>().Int32Value(), &value,
+                   sizeof value) != 0) {
+    const int err = errno;
+    std::string label = info.Length() > 3 && info[3].IsString() ? info[3].As<Napi::String>().Utf8Value() : "";
+    ThrowErrno(env, err, "setsockopt", label);
+  }
+  return env.Undefined();
+}
+
+Napi::Value PacketSocket::GetIntOption(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env, "getsockopt")) return env.Undefined();
+  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsNumber()) {
+    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "getIntOption(level, name)");
+    return env.Undefined();
+  }
+  int value = 0;
+  socklen_t len = sizeof value;
+  if (::getsockopt(fd_.get(), info[0].As<Napi::Number>().Int32Value(), info[1].As<Napi::Number>().Int32Value(), &value,
+                   &len) != 0) {
+    ThrowErrno(env, errno, "getsockopt");
+    return env.Undefined();
+  }
+  return Napi::Number::New(env, value);
+}
+
+// stats() → [packets, drops] since the previous call (PACKET_STATISTICS resets the kernel counters).
+// packets counts what passed the filter, so it also proves what the kernel filtered.
+Napi::Value PacketSocket::Stats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env, "getsockopt")) return env.Undefined();
+  tpacket_stats st{};
+  socklen_t len = sizeof st;
+  if (::getsockopt(fd_.get(), SOL_PACKET, PACKET_STATISTICS, &st, &len) != 0) {
+    ThrowErrno(env, errno, "getsockopt", "PACKET_STATISTICS");
+    return env.Undefined();
+  }
+  Napi::Array out = Napi::Array::New(env, 2);
+  out.Set(0u, static_cast<double>(st.tp_packets));
+  out.Set(1u, static_cast<double>(st.tp_drops));
+  return out;
+}
+
+// registerArena(data, control, i32, i64, addr, slotSize, controlSize, count) → arena id
+Napi::Value PacketSocket::RegisterArena(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto a = std::make_unique<Arena>();
+  void *data, *control, *i32, *i64, *addr;
+  size_t data_b, control_b, i32_b, i64_b, addr_b;
+  if (info.Length() < 8 || !TypedBytes(info[0], napi_uint8_array, &data, &data_b) ||
+      !TypedBytes(info[1], napi_uint8_array, &control, &control_b) ||
+      !TypedBytes(info[2], napi_int32_array, &i32, &i32_b) ||
+      !TypedBytes(info[3], napi_bigint64_array, &i64, &i64_b) ||
+      !TypedBytes(info[4], napi_uint8_array, &addr, &addr_b) || !info[5].IsNumber() || !info[6].IsNumber() ||
+      !info[7].IsNumber()) {
+    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "registerArena(data, control, i32, i64, addr, slot, ctrl, n)");
+    return env.Undefined();
+  }
+  a->slot_size = info[5].As<Napi::Number>().Uint32Value();
+  a->control_size = info[6].As<Napi::Number>().Uint32Value();
+  a->count = info[7].As<Napi::Number>().Uint32Value();
+  const size_t n = a->count;
+  namespace pl = packet_layout;
+  // Every later write is bounded by these checks.
+  if (n == 0 || n > 1024 || a->slot_size == 0 || data_b < n * a->slot_size || control_b < n * a->control_size ||
+      i32_b < n * pl::kI32Fields * 4 || i64_b < (n * pl::kI64Fields + 1) * 8 || addr_b < n * pl::kAddrStride) {
+    ThrowRangeError(env, "ERR_OUT_OF_RANGE", "registerArena: arrays too small for the slot count");
+    return env.Undefined();
+  }
+  for (int i = 0; i < 5; i++) a->keep[i] = Napi::Persistent(info[i]);
+  a->data = static_cast<uint8_t*>(data);
+  a->control = static_cast<uint8_t*>(control);
+  a->i32 = static_cast<int32_t*>(i32);
+  a->i64 = static_cast<int64_t*>(i64);
+  a->addr = static_cast<uint8_t*>(addr);
+  a->msgs.resize(n);
+  a->iov.resize(n);
+  a->names.resize(n);
+  arenas_.push_back(std::move(a));
+  return Napi::Number::New(env, static_cast<double>(arenas_.size() - 1));
+}
+
+// recv(arenaId, max) → packets read into the arena (0 when nothing is queued).
+Napi::Value PacketSocket::Recv(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env, "recvmmsg")) return env.Undefined();
+  const uint32_t id = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().Uint32Value() : ~0u;
+  if (id >= arenas_.size()) {
+    ThrowRangeError(env, "ERR_OUT_OF_RANGE", "recv: unknown arena");
+    return env.Undefined();
+  }
+  Arena& a = *arenas_[id];
+  unsigned max = a.count;
+  if (info.Length() > 1 && info[1].IsNumber()) max = std::min(max, info[1].As<Napi::Number>().Uint32Value());
+  if (max == 0) return Napi::Number::New(env, 0);
+  for (unsigned i = 0; i < max; i++) {
+    a.iov[i] = {a.data + i * a.slot_size, a.slot_size};
+    msghdr& h = a.msgs[i].msg_hdr;
+    h.msg_name = &a.names[i];
+    h.msg_namelen = sizeof(sockaddr_storage);
+    h.msg_iov = &a.iov[i];
+    h.msg_iovlen = 1;
+    h.msg_control = a.control_size ? a.control + i * a.control_size : nullptr;
+    h.msg_controllen = a.control_size;
+    h.msg_flags = 0;
+    a.msgs[i].msg_len = 0;
+  }
+  int n;
+  do {
+    // MSG_TRUNC: on a packet socket msg_len is then the packet's full length.
+    n = ::recvmmsg(fd_.get(), a.msgs.data(), max, MSG_DONTWAIT | MSG_TRUNC, nullptr);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return Napi::Number::New(env, 0);
+    ThrowErrno(env, errno, "recvmmsg");
+    return env.Undefined();
+  }
+  namespace pl = packet_layout;
+  a.i64[a.count * pl::kI64Fields] = RealtimeNs();
+  const size_t cap = a.count;
+  for (int i = 0; i < n; i++) {
+    const msghdr& h = a.msgs[i].msg_hdr;
+    auto I = [&](int f) -> int32_t& { return a.i32[f * cap + i]; };
+    cmsg::RxMeta meta;
+    const size_t ctrl_len = std::min<size_t>(h.msg_controllen, a.control_size);
+    cmsg::Decode(static_cast<const uint8_t*>(h.msg_control), h.msg_control ? ctrl_len : 0, &meta);
+    const unsigned len = a.msgs[i].msg_len;
+    const size_t cap_len = std::min<size_t>(len, a.slot_size);
+    const auto* sll = reinterpret_cast<const sockaddr_ll*>(&a.names[i]);
+    const bool have_sll = h.msg_namelen >= offsetof(sockaddr_ll, sll_addr);
+    const uint16_t ethertype = have_sll ? ntohs(sll->sll_protocol) : 0;
+    l3::Info l3info;
+    l3::Parse(a.data + i * a.slot_size, cap_len, ethertype, &l3info);
+    pl::Write(meta, l3info, a.i32, a.i64, a.addr, cap, i);
+    I(pl::kCapLen) = static_cast<int32_t>(cap_len);
+    I(pl::kOrigLen) = static_cast<int32_t>(len);
+    I(pl::kFlags) = h.msg_flags;
+    I(pl::kIfIndex) = have_sll ? sll->sll_ifindex : 0;
+    I(pl::kPktType) = have_sll ? sll->sll_pkttype : -1;
+    I(pl::kEtherType) = ethertype;
+  }
+  return Napi::Number::New(env, n);
+}
+
+Napi::Value PacketSocket::StartPoll(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env, "uv_poll_start") || !box_) return env.Undefined();
+  const int rc = uv_poll_start(&box_->poll, UV_READABLE, OnPollEvent);
+  if (rc != 0) {
+    ThrowErrno(env, -rc, "uv_poll_start");
+    return env.Undefined();
+  }
+  if (!polling_) Ref();
+  polling_ = true;
+  return env.Undefined();
+}
+
+Napi::Value PacketSocket::StopPoll(const Napi::CallbackInfo& info) {
+  if (box_ && polling_) {
+    uv_poll_stop(&box_->poll);
+    polling_ = false;
+    Unref();
+  }
+  return info.Env().Undefined();
+}
+
+void PacketSocket::OnPoll(int status, int events) {
+  Napi::Env env = Env();
+  Napi::HandleScope scope(env);
+  if (status < 0 && polling_) {
+    polling_ = false;
+    Unref();
+  }
+  // Raw napi_make_callback for the same reason as UdpSocket::OnPoll: worker teardown must not turn
+  // a failed call into a fatal error; microtasks run afterwards.
+  napi_value argv[2];
+  napi_value recv = Value();
+  if (napi_create_int32(env, status, &argv[0]) != napi_ok || napi_create_int32(env, events, &argv[1]) != napi_ok) return;
+  napi_value result;
+  const napi_status st = napi_make_callback(env, nullptr, recv, on_poll_.Value(), 2, argv, &result);
+  if (st == napi_pending_exception) {
+    napi_value err;
+    if (napi_get_and_clear_last_exception(env, &err) == napi_ok) napi_fatal_exception(env, err);
+  }
+}
+
+Napi::Value PacketSocket::Close(const Napi::CallbackInfo& info) {
+  const bool was_polling = polling_;
+  CloseHandles();
+  if (was_polling) Unref();
+  arenas_.clear();
+  on_poll_.Reset();
+  return info.Env().Undefined();
+}
+
+Napi::Value PacketSocket::Fd(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), fd_.get()); }
+
+namespace {
+void InitPacketSocket(Napi::Env env, Napi::Object exports) { PacketSocket::Init(env, exports); }
+}  // namespace
+DISPTAP_REGISTER_MODULE(packet_socket, InitPacketSocket);
+
+}  // namespace disptap

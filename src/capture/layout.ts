@@ -1,0 +1,57 @@
+// Struct-of-arrays layout of a capture arena (native/packet_socket/packet_layout.h). Field-major:
+// field f of slot i is at [f * capacity + i]; addresses are ADDR_STRIDE bytes per slot.
+import { captureNative } from './native.js';
+
+export const P32 = {
+  capLen: 0,
+  origLen: 1,
+  flags: 2,
+  ifIndex: 3,
+  pktType: 4,
+  etherType: 5,
+  present: 6,
+  defective: 7,
+  status: 8,
+  family: 9,
+  protocol: 10,
+  l4Offset: 11,
+  ipLength: 12,
+  ttl: 13,
+  tos: 14,
+  flowLabel: 15,
+  ipId: 16,
+  fragOffset: 17,
+  fragFlags: 18,
+  srcPort: 19,
+  dstPort: 20,
+  udpLength: 21,
+  udpChecksum: 22,
+  payloadOffset: 23,
+  payloadLen: 24,
+} as const;
+export const P32_FIELDS = 25;
+
+export const P64 = { software: 0, hardware: 1 } as const;
+export const P64_FIELDS = 2;
+
+export const PADDR = { src: 0, dst: 16 } as const;
+export const PADDR_STRIDE = 32;
+
+/** l3::Status */
+export const L3_STATUS = {
+  udp: 0,
+  notIp: 1,
+  truncatedIp: 2,
+  malformedIp: 3,
+  notUdp: 4,
+  fragment: 5,
+  truncatedUdp: 6,
+  malformedUdp: 7,
+} as const;
+export type L3StatusName = keyof typeof L3_STATUS;
+export const L3_STATUS_NAMES = Object.keys(L3_STATUS) as L3StatusName[];
+
+const l = captureNative.packetLayout;
+if (l.i32Fields !== P32_FIELDS || l.i64Fields !== P64_FIELDS || l.addrStride !== PADDR_STRIDE) {
+  throw new Error('disptap: native packet layout does not match src/capture/layout.ts; rebuild the addon');
+}

@@ -1,0 +1,37 @@
+// The native surface the capture uses: PacketSocket, parseL3 and the packet layout constants.
+// Typed here rather than in src/native.ts so this module owns its own waist.
+import { native } from '../native.js';
+
+export interface NativePacketSocket {
+  readonly fd: number;
+  /** 4 words per instruction: code, jt, jf, k. */
+  attachFilter(insns: Uint32Array): void;
+  /** ifindex 0 = every interface; protocol in host order (ETH_P_ALL = 3). */
+  bind(ifIndex: number, protocol: number): void;
+  setIntOption(level: number, name: number, value: number, label?: string): void;
+  getIntOption(level: number, name: number): number;
+  /** [packets, drops] since the previous call (the kernel resets them on read). */
+  stats(): [packets: number, drops: number];
+  registerArena(
+    data: Uint8Array,
+    control: Uint8Array,
+    i32: Int32Array,
+    i64: BigInt64Array,
+    addr: Uint8Array,
+    slotSize: number,
+    controlSize: number,
+    count: number,
+  ): number;
+  recv(arena: number, max?: number): number;
+  startPoll(): void;
+  stopPoll(): void;
+  close(): void;
+}
+
+export interface CaptureBinding {
+  PacketSocket: new (onPoll: (status: number, events: number) => void) => NativePacketSocket;
+  parseL3(bytes: Uint8Array, ethertype: number, i32: Int32Array, addr: Uint8Array): void;
+  packetLayout: { i32Fields: number; i64Fields: number; addrStride: number };
+}
+
+export const captureNative = native as unknown as CaptureBinding;
