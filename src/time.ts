@@ -13,12 +13,16 @@ export function nsToSeconds(ns: bigint): number {
   return Number(ns) / 1e9;
 }
 
-/** ISO 8601 with all nine fractional digits: 2026-11-25T15:30:00.123456789Z. */
+/** ISO 8601 with all nine fractional digits: 2026-11-25T15:30:00.123456789Z (negative ns too). */
 export function nsToIso(ns: bigint): string {
-  const ms = ns / 1_000_000n;
+  // floor division, so times before the epoch keep a positive fraction of the second below them
+  let sec = ns / 1_000_000_000n;
   let frac = ns % 1_000_000_000n;
-  if (frac < 0n) frac += 1_000_000_000n;
-  const base = new Date(Number(ms - (ms % 1000n) - (ms % 1000n < 0n ? 1000n : 0n))).toISOString().slice(0, 19);
+  if (frac < 0n) {
+    frac += 1_000_000_000n;
+    sec -= 1n;
+  }
+  const base = new Date(Number(sec) * 1000).toISOString().slice(0, 19);
   return `${base}.${frac.toString().padStart(9, '0')}Z`;
 }
 
