@@ -459,25 +459,11 @@ Napi::Value UdpSocket::SendMmsg(const Napi::CallbackInfo& info) {
       }
       Napi::Uint8Array bytes = a.As<Napi::Uint8Array>();
       const int64_t port = pv.As<Napi::Number>().Int64Value();
-      const size_t want = family_ == AF_INET ? 4 : 16;
-      if (bytes.TypedArrayType() != napi_uint8_array || bytes.ElementLength() != want || port < 0 || port > 65535) {
+      const uint32_t scope = sv.IsNumber() ? sv.As<Napi::Number>().Uint32Value() : 0;
+      if (bytes.TypedArrayType() != napi_uint8_array || port < 0 || port > 65535 ||
+          !FillSockaddr(family_, bytes.Data(), bytes.ElementLength(), static_cast<uint16_t>(port), scope, 0, &names[i], &len)) {
         ThrowRangeError(env, "ERR_INVALID_ARG_VALUE", "sendMmsg: bad address or port");
         return env.Undefined();
-      }
-      std::memset(&names[i], 0, sizeof names[i]);
-      if (family_ == AF_INET) {
-        auto* sin = reinterpret_cast<sockaddr_in*>(&names[i]);
-        sin->sin_family = AF_INET;
-        sin->sin_port = htons(static_cast<uint16_t>(port));
-        std::memcpy(&sin->sin_addr, bytes.Data(), 4);
-        len = sizeof(sockaddr_in);
-      } else {
-        auto* sin6 = reinterpret_cast<sockaddr_in6*>(&names[i]);
-        sin6->sin6_family = AF_INET6;
-        sin6->sin6_port = htons(static_cast<uint16_t>(port));
-        std::memcpy(&sin6->sin6_addr, bytes.Data(), 16);
-        if (sv.IsNumber()) sin6->sin6_scope_id = sv.As<Napi::Number>().Uint32Value();
-        len = sizeof(sockaddr_in6);
       }
     }
     iov[i] = {const_cast<uint8_t*>(data), data_len};
