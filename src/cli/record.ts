@@ -1,0 +1,202 @@
+// The NDJSON records of `--json` output, schema/watch-record.v1.json. One JSON object per line;
+// every record has `v` (schema version), `type`, `time` (ISO 8601 with nine fraction digits, so
+// lines from many hosts sort and merge by timestamp as plain strings) and `host`.
+// Nanosecond values are decimal strings: they exceed 2^53 and must not lose digits in a JSON
+// parser that reads numbers as doubles.
+import os from 'node:os';
+import type { JsonValue } from '../decode/index.js';
+import type { CounterSummary } from './stats.js';
+
+export const SCHEMA_VERSION = 1;
+
+export type TimestampSource = 'hardware' | 'software' | 'user';
+export type Direction = 'in' | 'client-to-target' | 'target-to-client';
+
+export interface EndpointJson {
+  address: string;
+  port: number;
+}
+
+interface Base {
+  v: 1;
+  time: string;
+  host: string;
+}
+
+export interface SocketJson {
+  bind: string;
+  address: string;
+  port: number;
+  family: 4 | 6;
+  /** Effective SO_RCVBUF (the kernel doubles what was asked). */
+  recvBufferSize?: number;
+  timestamps: 'none' | 'software' | 'hardware';
+  role?: 'listen' | 'upstream';
+}
+
+export interface ListeningRecord extends Base {
+  type: 'listening';
+  command: string;
+  pid: number;
+  sockets: SocketJson[];
+  metrics?: string;
+  write?: string;
+  target?: string;
+  filter?: string[];
+}
+
+export interface PacketRecord extends Base {
+  type: 'packet';
+  /** 1-based, in output order. */
+  seq: number;
+  /** The record's timestamp in ns: hardware RX, else software RX, else the user-space read time. */
+  tsNs: string;
+  tsSource: TimestampSource;
+  swTsNs?: string;
+  hwTsNs?: string;
+  readAtNs?: string;
+  readDelayNs?: string;
+  /** The receiving socket ("127.0.0.1:30041"); absent for packets read from a file. */
+  bind?: string;
+  direction: Direction;
+  /** Absent only for a raw datagram file given to `decode` (it has no addresses). */
+  src?: EndpointJson;
+  dst?: EndpointJson;
+  ifIndex?: number;
+  ifName?: string;
+  ttl?: number;
+  tos?: number;
+  /** Length on the wire. */
+  length: number;
+  /** Bytes we have (less than length when truncated). */
+  captured: number;
+  truncated: boolean;
+  controlTruncated: boolean;
+  /** msg_flags as returned by recvmsg. */
+  msgFlags?: number;
+  /** Cumulative SO_RXQ_OVFL drop counter of the socket, when the kernel sent one. */
+  drops?: number;
+  /** Increase of the drop counter since the previous datagram on this socket. */
+  dropsDelta: number;
+  layer: string;
+  layers: string[];
+  summary: string;
+  srcIA?: string;
+  dstIA?: string;
+  decodeError?: { code: string; message: string; offset: number };
+  decodeWarnings?: string[];
+  decoded: JsonValue;
+  /** Frame number in the --write capture. */
+  frame?: number;
+  /** relay: the client this datagram belongs to, and where it went. */
+  client?: EndpointJson;
+  forwardedTo?: EndpointJson;
+  forwardError?: string;
+  /** decode: pcapng comments other than disptap's metadata line. */
+  comments?: string[];
+}
+
+export interface TargetRecord extends Base {
+  type: 'target';
+  event: 'down' | 'refused' | 'up' | 'error';
+  target: string;
+  client?: string;
+  code?: string;
+  message: string;
+  /** Refusals counted so far. */
+  refusals: number;
+}
+
+export interface SentRecord extends Base {
+  type: 'sent';
+  seq: number;
+  to: EndpointJson;
+  from: EndpointJson;
+  kind: string;
+  layer: string;
+  bytes: number;
+  /** CLOCK_REALTIME just before sendmsg. */
+  sendNs: string;
+  txSchedNs?: string;
+  txSoftwareNs?: string;
+  txHardwareNs?: string;
+  /** txSoftwareNs − sendNs: how long the datagram took from our call to the kernel's stamp. */
+  txLatencyNs?: string;
+  txMissing?: string[];
+  error?: string;
+}
+
+export interface ErrorRecord extends Base {
+  type: 'error';
+  code?: string;
+  message: string;
+}
+
+export interface DelayJson {
+  count: number;
+  p50Ns?: string;
+  p99Ns?: string;
+  maxNs?: string;
+}
+
+export interface CountersJson {
+  packets: number;
+  bytes: number;
+  drops: number;
+  truncations: number;
+  decodeErrors: number;
+  decodeErrorsByCode: Record<string, number>;
+  readDelay: DelayJson;
+}
+
+export interface SummaryRecord extends Base, CountersJson {
+  type: 'summary';
+  command: string;
+  /** Why the run ended: signal, count, duration, end (input exhausted), error. */
+  reason: string;
+  durationNs: string;
+  /** Datagrams that passed --filter (printed and written). */
+  matched: number;
+  sockets: Array<CountersJson & { bind: string }>;
+  relay?: { clients: number; forwarded: number; replies: number; refusals: number; forwardErrors: number };
+  send?: { sent: number; bytes: number; errors: number; txTimestamps: number; txMissing: number; txLatency: DelayJson };
+  write?: { path: string; packets: number; errors: number };
+}
+
+export type AnyRecord = ListeningRecord | PacketRecord | TargetRecord | SentRecord | ErrorRecord | SummaryRecord;
+
+export const HOST = os.hostname();
+
+/** The fields every record starts with. */
+export function base(timeIso: string): Base {
+  return { v: SCHEMA_VERSION, time: timeIso, host: HOST };
+}
+
+export function ns(v: bigint | undefined): string | undefined {
+  return v === undefined ? undefined : v.toString();
+}
+
+export function delayJson(d: CounterSummary['readDelay']): DelayJson {
+  const out: DelayJson = { count: d.count };
+  if (d.p50Ns !== undefined) out.p50Ns = String(Math.round(d.p50Ns));
+  if (d.p99Ns !== undefined) out.p99Ns = String(Math.round(d.p99Ns));
+  if (d.maxNs !== undefined) out.maxNs = String(Math.round(d.maxNs));
+  return out;
+}
+
+export function countersJson(c: CounterSummary): CountersJson {
+  return {
+    packets: c.packets,
+    bytes: c.bytes,
+    drops: c.drops,
+    truncations: c.truncations,
+    decodeErrors: c.decodeErrors,
+    decodeErrorsByCode: c.decodeErrorsByCode,
+    readDelay: delayJson(c.readDelay),
+  };
+}
+
+/** One NDJSON line (without the newline); undefined members are left out by JSON.stringify. */
+export function stringify(r: AnyRecord): string {
+  return JSON.stringify(r);
+}
