@@ -25,7 +25,7 @@ export function flagNames(raw: number): string[] {
 /** Short form of the capabilities: sw-tx sw-rx hw-tx hw-rx, and the PTP clock. */
 function tsText(c: TimestampingCapabilities | null): string {
   if (!c) return '?';
-  const has = (f: string) => c.flags.includes(f);
+  const has = (f: string) => (c.flags as readonly string[]).includes(f);
   const parts: string[] = [];
   if (has('TX_SOFTWARE')) parts.push('sw-tx');
   if (has('RX_SOFTWARE')) parts.push('sw-rx');

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// disptap command line. Each command's work lives in its own module, imported only when that
-// command runs: `disptap decode` and `--help` work without loading the native addon.
+// disptap command line. Each command's work lives in its own module, most imported only when that
+// command runs (the passive/transit modules are loaded up front to register their options).
 // Exit codes: 0 ok, 1 failure, 2 usage. Errors are one line: "disptap <cmd>: <what went wrong>".
 import fs from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { collect, parseByte, parseCount, parseDuration, parseHex, parsePort, parsePortNonZero, parsePositive, parseRate, parseSize } from './args.js';
 import { CliError, EXIT_FAILURE, EXIT_USAGE, UsageError, oneLine } from './errors.js';
+import { addPassiveOptions, passiveOptionsFrom } from './passive.js';
+import { registerTransitCommand } from './transit.js';
 
 function version(): string {
   try {
@@ -74,13 +76,18 @@ export function buildProgram(): Command {
     .option('--reuse-port', 'SO_REUSEPORT: share a port another socket bound with SO_REUSEPORT (sees only its share of the traffic)')
     .addOption(colorOpt())
     .addOption(noColorOpt())
-    .addHelpText('after', '\nCtrl-C (or SIGTERM) prints the summary: on stderr in text mode, as the last NDJSON record with --json.')
+    .addHelpText('after', '\nCtrl-C (or SIGTERM) prints the summary: on stderr in text mode, as the last NDJSON record with --json.\n' +
+      'With --passive, the ports of sockets you do not own are captured with AF_PACKET instead: --iface lo --port 30041 --port 31000-32767.')
     .action(
       action('watch', async (o: WatchCli) => {
+        if (o.passive) return runPassive(o);
         const { runWatch, checkTimestampMode } = await import('./watch.js');
         return runWatch({ ...o, bind: o.bind ?? [], timestamps: checkTimestampMode(o.timestamps), recvBuffer: o.rcvbuf, maxSize: o.maxSize });
       }),
     );
+
+  addPassiveOptions(program.commands.find((c) => c.name() === 'watch')!);
+  registerTransitCommand(program);
 
   program
     .command('relay')
@@ -209,6 +216,11 @@ export function buildProgram(): Command {
 }
 
 export interface WatchCli {
+  passive?: boolean;
+  iface?: string;
+  port?: string[];
+  direction?: string;
+  snapLength?: number;
   bind?: string[];
   json?: boolean;
   count?: number;
@@ -278,6 +290,27 @@ export interface DemoCli {
   write?: string;
   metrics?: string | true;
   color?: boolean;
+}
+
+/** `watch --passive`: AF_PACKET capture of ports owned by someone else. */
+async function runPassive(o: WatchCli): Promise<number> {
+  if (o.bind?.length) throw new UsageError('--passive captures --port numbers on --iface; it does not bind (drop --bind)');
+  if (!o.port?.length) throw new UsageError('--passive needs at least one --port (30041, 31000-32767)');
+  const { runPassiveWatch } = await import('./passive.js');
+  const { textSink, ndjsonSink, pcapngSink, teeSinks } = await import('./sinks.js');
+  const out = o.json ? ndjsonSink(process.stdout) : textSink(process.stdout);
+  const sink = o.write ? teeSinks(out, await pcapngSink(o.write, 'disptap watch --passive')) : out;
+  const opts = passiveOptionsFrom(o as unknown as Record<string, unknown>);
+  if (o.duration !== undefined) opts.duration = o.duration / 1000; // watch's --duration is in ms
+  // Ctrl-C / SIGTERM end the capture cleanly with --count/--duration too
+  const ac = new AbortController();
+  const onSignal = () => ac.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  opts.signal = ac.signal;
+  const r = await runPassiveWatch(opts, sink);
+  process.stderr.write(`${r.records} records; kernel: ${r.stats.packets} packets passed the filter, ${r.stats.kernelDrops} dropped\n`);
+  return 0;
 }
 
 async function main(argv: readonly string[]): Promise<void> {
