@@ -20,11 +20,16 @@ export function parseAddress(address: string, field = 'address', resolveScope?: 
   if (pct >= 0) {
     const zone = text.slice(pct + 1);
     text = text.slice(0, pct);
-    if (/^\d+$/.test(zone)) scopeId = Number(zone);
+    if (/^\d+$/.test(zone)) {
+      scopeId = Number(zone);
+      // sin6_scope_id is 32 bits: a larger number would wrap to another interface
+      if (scopeId > 0xffffffff) throw invalidArg('ERR_INVALID_ADDRESS', `${field}: zone index ${zone} in '${address}' is out of range`);
+    }
     else if (resolveScope) scopeId = resolveScope(zone);
     else throw invalidArg('ERR_INVALID_ADDRESS', `${field}: cannot resolve zone '${zone}' in '${address}'`);
   }
   if (ipaddr.IPv4.isValidFourPartDecimal(text)) {
+    if (pct >= 0) throw invalidArg('ERR_INVALID_ADDRESS', `${field}: '${address}': a zone (%…) only applies to IPv6 addresses`);
     return { family: 4, bytes: Uint8Array.from(ipaddr.IPv4.parse(text).toByteArray()), scopeId: 0 };
   }
   // ipaddr.js reads '::a.b.c.d' as ::ffff:a.b.c.d; RFC 4291 makes it the (deprecated) IPv4-compatible

@@ -38,6 +38,14 @@ export class Arena implements SlotArrays {
     return makeViews(this, count);
   }
 
+  /**
+   * True once JS transferred (detached) one of the arrays, e.g. an RxBatch's buffers posted to a
+   * worker: the native side then refuses the arena (ERR_INVALID_STATE) and the tap replaces it.
+   */
+  get detached(): boolean {
+    return this.data.byteLength === 0 || this.control.byteLength === 0 || this.i32.byteLength === 0 || this.i64.byteLength === 0 || this.addr.byteLength === 0;
+  }
+
   /** CLOCK_REALTIME ns of the last round. */
   get readAt(): bigint {
     return this.i64[this.cap * I64_FIELDS]!;

@@ -1,5 +1,6 @@
 // Validation of openUdp options: everything is checked before any syscall.
 import { parseAddress, validatePort, type Family, type ParsedAddress } from './address.js';
+import { CMSG_HDR_LEN } from './cmsg.js';
 import { invalidArg } from './errors.js';
 import { native } from './native.js';
 
@@ -85,8 +86,16 @@ export function intOption(o: Record<string, unknown>, key: string, min: number, 
   return v;
 }
 
+/** 0 (no metadata) or at least one cmsghdr: 1..15 bytes could never hold a message (MSG_CTRUNC always). */
+function controlBufferSize(o: Record<string, unknown>): number | undefined {
+  const v = intOption(o, 'controlBufferSize', 0, 1 << 16);
+  if (v !== undefined && v > 0 && v < CMSG_HDR_LEN)
+    throw invalidArg('ERR_OUT_OF_RANGE', `options.controlBufferSize must be 0 or at least ${CMSG_HDR_LEN} (one cmsghdr), got ${v}`, RangeError);
+  return v;
+}
+
 export function resolveOptions(input: unknown): ResolvedOptions {
-  if (input === null || typeof input !== 'object')
+  if (input === null || typeof input !== 'object' || Array.isArray(input))
     throw invalidArg('ERR_INVALID_ARG_TYPE', 'openUdp(options): options must be an object');
   const o = input as Record<string, unknown>;
   for (const k of Object.keys(o)) if (!KNOWN.has(k)) throw invalidArg('ERR_INVALID_ARG_VALUE', `openUdp: unknown option '${k}'`);
@@ -112,7 +121,8 @@ export function resolveOptions(input: unknown): ResolvedOptions {
       bind.family = 6;
     } else throw invalidArg('ERR_INVALID_ARG_VALUE', `options.address ${addrText} is not an IPv${family} address`);
   }
-  const timestamps = o.timestamps ?? 'software';
+  // undefined only: null is a wrong value here as for every other option
+  const timestamps = o.timestamps === undefined ? 'software' : o.timestamps;
   if (timestamps !== 'none' && timestamps !== 'software' && timestamps !== 'hardware')
     throw invalidArg('ERR_INVALID_ARG_VALUE', `options.timestamps must be 'none', 'software' or 'hardware', got ${String(timestamps)}`);
   return {
@@ -131,7 +141,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     dropCounter: bool(o, 'dropCounter', true),
     maxMessageSize: intOption(o, 'maxMessageSize', 1, 1 << 20) ?? 65536,
     batchSize: intOption(o, 'batchSize', 1, 1024) ?? 64,
-    controlBufferSize: intOption(o, 'controlBufferSize', 0, 1 << 16),
+    controlBufferSize: controlBufferSize(o),
     highWaterMark: intOption(o, 'highWaterMark', 1, 1 << 24) ?? 8192,
     txTimeoutMs: intOption(o, 'txTimeoutMs', 1, 3_600_000) ?? 2000,
     maxPendingTx: intOption(o, 'maxPendingTx', 1, 1 << 24) ?? 65536,

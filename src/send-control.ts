@@ -79,11 +79,14 @@ export function buildSendControl(family: Family, opts: SendOptions | undefined):
   const parts: Part[] = [];
   const ttl = byteOpt(opts, 'ttl');
   const tos = byteOpt(opts, 'tos');
-  if (opts.ifIndex !== undefined && (typeof opts.ifIndex !== 'number' || !Number.isInteger(opts.ifIndex) || opts.ifIndex < 0 || opts.ifIndex > 0x7fffffff))
+  if (opts.ifIndex !== undefined && typeof opts.ifIndex !== 'number')
+    throw invalidArg('ERR_INVALID_ARG_TYPE', `send: ifIndex must be a number, got ${typeof opts.ifIndex}`);
+  if (opts.ifIndex !== undefined && (!Number.isInteger(opts.ifIndex) || opts.ifIndex < 0 || opts.ifIndex > 0x7fffffff))
     throw invalidArg('ERR_OUT_OF_RANGE', `send: ifIndex must be a non-negative integer, got ${String(opts.ifIndex)}`, RangeError);
   let txTimeoutMs: number | undefined;
   if (opts.txTimeoutMs !== undefined) {
-    if (typeof opts.txTimeoutMs !== 'number' || !(opts.txTimeoutMs > 0) || !Number.isFinite(opts.txTimeoutMs))
+    if (typeof opts.txTimeoutMs !== 'number') throw invalidArg('ERR_INVALID_ARG_TYPE', `send: txTimeoutMs must be a number, got ${typeof opts.txTimeoutMs}`);
+    if (!(opts.txTimeoutMs > 0) || !Number.isFinite(opts.txTimeoutMs))
       throw invalidArg('ERR_OUT_OF_RANGE', `send: txTimeoutMs must be a positive number, got ${String(opts.txTimeoutMs)}`, RangeError);
     txTimeoutMs = opts.txTimeoutMs;
   }

@@ -2,6 +2,7 @@
 import { EventEmitter } from 'node:events';
 import { formatAddress, parseAddress, validatePort, type ParsedAddress } from './address.js';
 import { Arena } from './arena.js';
+import { CMSG_HDR_LEN } from './cmsg.js';
 import { RxBatch } from './batch.js';
 import * as C from './constants.js';
 import { abortError, closedError, invalidArg, timeoutError, type SystemError } from './errors.js';
@@ -64,6 +65,21 @@ interface Waiter<T> {
   resolve: (v: T) => void;
   reject: (e: Error) => void;
   cleanup: () => void;
+}
+
+/** Checks receive()/receiveBatch() options; returns the error to reject with, if any. */
+function receiveOptionsError(opts: unknown, fn: string): Error | undefined {
+  if (opts === null || typeof opts !== 'object') return invalidArg('ERR_INVALID_ARG_TYPE', `${fn}(options): options must be an object`);
+  const { signal, timeoutMs } = opts as ReceiveOptions;
+  if (timeoutMs !== undefined) {
+    if (typeof timeoutMs !== 'number') return invalidArg('ERR_INVALID_ARG_TYPE', `${fn}: timeoutMs must be a number, got ${typeof timeoutMs}`);
+    if (!(timeoutMs >= 0) || !Number.isFinite(timeoutMs))
+      return invalidArg('ERR_OUT_OF_RANGE', `${fn}: timeoutMs must be a finite number >= 0, got ${String(timeoutMs)}`, RangeError);
+  }
+  // Checked up front: a non-signal would otherwise throw from a timer callback later (uncaught).
+  if (signal !== undefined && !(signal instanceof AbortSignal))
+    return invalidArg('ERR_INVALID_ARG_TYPE', `${fn}: signal must be an AbortSignal`);
+  return undefined;
 }
 
 // Taps that are watching their socket stay reachable from here, as a dgram socket keeps itself
@@ -155,10 +171,9 @@ export class UdpTap extends EventEmitter {
 
   /** Next datagram with its metadata. */
   receive(opts: ReceiveOptions = {}): Promise<RxMessage> {
-    if (opts === null || typeof opts !== 'object') return Promise.reject(invalidArg('ERR_INVALID_ARG_TYPE', 'receive(options): options must be an object'));
+    const bad = receiveOptionsError(opts, 'receive');
+    if (bad) return Promise.reject(bad);
     const { signal, timeoutMs } = opts;
-    if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs >= 0) || !Number.isFinite(timeoutMs)))
-      return Promise.reject(invalidArg('ERR_OUT_OF_RANGE', `timeoutMs must be a finite number >= 0, got ${String(timeoutMs)}`, RangeError));
     if (this.#closed) return Promise.reject(closedError('receive'));
     if (signal?.aborted) return Promise.reject(abortError(signal.reason));
     if (this.#queueHead < this.#queue.length) return Promise.resolve(this.#shift());
@@ -213,6 +228,8 @@ export class UdpTap extends EventEmitter {
 
   /** One recvmmsg round as struct-of-arrays; valid until the next batch is requested. */
   receiveBatch(opts: ReceiveOptions = {}): Promise<RxBatch> {
+    const bad = receiveOptionsError(opts, 'receiveBatch');
+    if (bad) return Promise.reject(bad);
     if (this.#closed) return Promise.reject(closedError('receiveBatch'));
     const { signal, timeoutMs } = opts;
     if (signal?.aborted) return Promise.reject(abortError(signal.reason));
@@ -274,6 +291,9 @@ export class UdpTap extends EventEmitter {
     if (!(b instanceof Uint8Array)) throw invalidArg('ERR_INVALID_ARG_TYPE', 'readMsg: b must be a Uint8Array/Buffer');
     if (!(oob instanceof Uint8Array)) throw invalidArg('ERR_INVALID_ARG_TYPE', 'readMsg: oob must be a Uint8Array/Buffer');
     this.#assertOpen('readMsg');
+    // 1..15 bytes can never hold a cmsghdr: the kernel would drop all metadata (MSG_CTRUNC).
+    if (oob.length > 0 && oob.length < CMSG_HDR_LEN)
+      throw invalidArg('ERR_OUT_OF_RANGE', `readMsg: oob must be empty or at least ${CMSG_HDR_LEN} bytes (one cmsghdr), got ${oob.length}`, RangeError);
     const r = this.#sock.readMsg(b, oob);
     if (!r) return null;
     const [n, oobn, flags, fam, bytes, port, scopeId] = r;
@@ -368,8 +388,10 @@ export class UdpTap extends EventEmitter {
   }
 
   #takeArena(): Arena | null {
-    const a = this.#freeArenas.pop();
-    if (a) return a;
+    for (let a = this.#freeArenas.pop(); a; a = this.#freeArenas.pop()) {
+      if (!a.detached) return a;
+      this.#arenaCount--; // its buffers were transferred away: let it go, a fresh one replaces it
+    }
     if (this.#arenaCount >= MAX_BATCH_ARENAS) return null;
     this.#arenaCount++;
     return new Arena(this.#sock, this.#opts.batchSize, this.#opts.maxMessageSize, this.#controlSize);

@@ -20,6 +20,10 @@ struct Arena {
   int64_t* i64 = nullptr;  // slots, then one trailing value: readAt
   uint8_t* addr = nullptr;
   unsigned count = 0;
+  // Bytes each kept array must still hold. JS can detach an arena's ArrayBuffer (structuredClone or
+  // postMessage with a transfer list, e.g. of an RxBatch's buffers); its memory then belongs to
+  // another ArrayBuffer and may be freed, so the pointers above are re-read before every round.
+  size_t need[5] = {};
   std::vector<mmsghdr> msgs;
   std::vector<iovec> iov;
   std::vector<sockaddr_storage> names;

@@ -45,6 +45,24 @@ bool TypedBytes(const Napi::Value& v, napi_typedarray_type type, void** data, si
   return true;
 }
 
+// Re-reads an arena's pointers from the arrays JS owns; false when one was detached or shrank.
+bool RefreshArena(Arena& a) {
+  static constexpr napi_typedarray_type kTypes[5] = {napi_uint8_array, napi_uint8_array, napi_int32_array,
+                                                     napi_bigint64_array, napi_uint8_array};
+  void* p[5];
+  for (int i = 0; i < 5; i++) {
+    size_t bytes = 0;
+    if (!TypedBytes(a.keep[i].Value(), kTypes[i], &p[i], &bytes) || bytes < a.need[i] || (a.need[i] && !p[i]))
+      return false;
+  }
+  a.data = static_cast<uint8_t*>(p[0]);
+  a.control = static_cast<uint8_t*>(p[1]);
+  a.i32 = static_cast<int32_t*>(p[2]);
+  a.i64 = static_cast<int64_t*>(p[3]);
+  a.addr = static_cast<uint8_t*>(p[4]);
+  return true;
+}
+
 }  // namespace
 
 void UdpSocket::Init(Napi::Env env, Napi::Object exports) {
@@ -252,6 +270,11 @@ Napi::Value UdpSocket::RegisterArena(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   for (int i = 0; i < 5; i++) a->keep[i] = Napi::Persistent(info[i]);
+  a->need[0] = n * a->slot_size;
+  a->need[1] = n * a->control_size;
+  a->need[2] = n * layout::kI32Fields * 4;
+  a->need[3] = (n * layout::kI64Fields + 1) * 8;
+  a->need[4] = n * layout::kAddrStride;
   a->data = static_cast<uint8_t*>(data);
   a->control = static_cast<uint8_t*>(control);
   a->i32 = static_cast<int32_t*>(i32);
@@ -274,6 +297,12 @@ Napi::Value UdpSocket::Recv(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   Arena& a = *arenas_[id];
+  if (!RefreshArena(a)) {
+    Napi::Error e = Napi::Error::New(env, "recv: the arena's buffers were detached (transferred) or shrunk");
+    e.Set("code", Napi::String::New(env, "ERR_INVALID_STATE"));
+    e.ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
   unsigned max = a.count;
   if (info.Length() > 1 && info[1].IsNumber()) max = std::min(max, info[1].As<Napi::Number>().Uint32Value());
   // Only MSG_ERRQUEUE may be added: the error queue carries TX timestamps.

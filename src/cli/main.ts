@@ -92,7 +92,7 @@ export function buildProgram(): Command {
   program
     .command('relay')
     .description('a transparent tap in front of a dispatcher or application: forward every datagram both ways and log it')
-    .requiredOption('-l, --listen <addr:port>', 'where clients send to (port 0 = any free port)')
+    .requiredOption('-l, --listen <addr:port>', 'where clients send to (port 0 = any free port; a bare port listens on 127.0.0.1 only)')
     .requiredOption('-t, --to <addr:port>', 'the target (dispatcher, application)')
     .option('--idle-timeout <time>', 'forget a client after this long without traffic', parseDuration, 120_000)
     .option('--max-clients <n>', 'at most this many client addresses at once (the oldest idle one is dropped)', parsePositive, 4096)

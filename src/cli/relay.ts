@@ -353,7 +353,8 @@ class Relay {
 }
 
 export async function runRelay(o: RelayOptions): Promise<number> {
-  const listenEp = parseEndpoint(o.listen, { allowZero: true });
+  // A bare port listens on loopback only: exposing the relay to other hosts must be asked for.
+  const listenEp = parseEndpoint(o.listen, { allowZero: true, defaultHost: '127.0.0.1' });
   const target = parseEndpoint(o.to);
   if (target.address === '0.0.0.0' || target.address === '::') throw new UsageError(`--to ${o.to}: the target must be a concrete address, not a wildcard`);
   const session = new Session(sessionOptions('relay', o));
