@@ -30,12 +30,14 @@ export class Arena implements SlotArrays {
     this.id = sock.registerArena(this.data, this.control, this.i32, this.i64, this.addr, slotSize, controlSize, cap);
   }
 
-  #full: FieldViews | null = null;
+  readonly #views: Array<FieldViews | undefined> = [];
 
-  /** Typed-array views of each field for the first `count` slots; cached for full batches. */
+  /**
+   * Typed-array views of each field for the first `count` slots, made once per count: a tap that
+   * sees small batches (many quiet sockets) then allocates nothing per batch either.
+   */
   views(count: number): FieldViews {
-    if (count === this.cap) return (this.#full ??= makeViews(this, count));
-    return makeViews(this, count);
+    return (this.#views[count] ??= makeViews(this, count));
   }
 
   /**
