@@ -11,6 +11,7 @@ export const IPPROTO_UDP = 17;
 
 // SOL_SOCKET options
 export const SO_REUSEADDR = 2;
+export const SO_ERROR = 4;
 export const SO_RCVBUF = 8;
 export const SO_SNDBUF = 7;
 export const SO_REUSEPORT = 15;

@@ -1,5 +1,6 @@
 // UdpTap: a UDP socket that hands out every datagram with its kernel metadata.
 import { EventEmitter } from 'node:events';
+import os from 'node:os';
 import { formatAddress, parseAddress, validatePort, type ParsedAddress } from './address.js';
 import { Arena } from './arena.js';
 import { CMSG_HDR_LEN } from './cmsg.js';
@@ -52,6 +53,21 @@ export interface BatchItem extends SendOptions, Destination {
 }
 
 const SO_EE_ORIGIN_TIMESTAMPING = 4;
+
+/** A pending socket error (SO_ERROR) as a Node-style error. */
+function socketError(errno: number, syscall: string, peer: Destination | undefined): SystemError {
+  const code = Object.entries(os.constants.errno).find(([, n]) => n === errno)?.[0] ?? `E${errno}`;
+  const where = peer ? ` ${peer.address}:${peer.port}` : '';
+  const e = new Error(`${syscall} ${code}${where}`) as SystemError;
+  e.code = code;
+  e.errno = -errno;
+  e.syscall = syscall;
+  if (peer) {
+    e.address = peer.address;
+    e.port = peer.port;
+  }
+  return e;
+}
 const UV_EBADF = -9;
 /** Pending TX timestamps beyond which send() drains the error queue itself. */
 const ERRQUEUE_DRAIN_THRESHOLD = 32;
@@ -115,6 +131,7 @@ export class UdpTap extends EventEmitter {
   readonly #writeWaiters: Array<() => void> = [];
   #pollMask = 0;
   readonly #stats: TapStats = emptyStats();
+  #peer: Destination | undefined;
   /** The SO_TIMESTAMPING option the kernel took (65 = _NEW, 37 = old), 0 when off. */
   readonly timestampingOption: number;
   readonly timestampingFlags: number;
@@ -158,6 +175,24 @@ export class UdpTap extends EventEmitter {
   get recvBufferSize(): number {
     this.#assertOpen('recvBufferSize');
     return this.#sock.getIntOption(C.SOL_SOCKET, C.SO_RCVBUF);
+  }
+
+  /**
+   * Connects the socket to one peer (connect(2)): the kernel then reports that peer's ICMP errors,
+   * such as ECONNREFUSED when nothing listens on its port any more — as a rejected receive(), an
+   * 'error' event, or a rejected send(). The tap stays open and goes on receiving afterwards.
+   * Datagrams from other sources are no longer delivered.
+   */
+  connect(to: Destination): void {
+    this.#assertOpen('connect');
+    const dest = this.#destination(to, 'connect');
+    this.#sock.connect(dest.addr.bytes, dest.port, dest.addr.scopeId, dest.text);
+    this.#peer = { address: dest.text, port: dest.port };
+  }
+
+  /** The connected peer, if connect() was called. */
+  remoteAddress(): Destination | undefined {
+    return this.#peer ? { ...this.#peer } : undefined;
   }
 
   address(): TapAddress {
@@ -406,8 +441,15 @@ export class UdpTap extends EventEmitter {
       this.#pollMask = 0;
       watching.delete(this);
       if (status === UV_EBADF) {
+        // POLLERR: error-queue data, or a pending socket error (e.g. ECONNREFUSED from an ICMP port
+        // unreachable on a connected tap). Take both, so the next poll does not report it again.
         try {
           this.#drainErrorQueue();
+          const err = this.#sock.getIntOption(C.SOL_SOCKET, C.SO_ERROR);
+          if (err !== 0) {
+            this.#fail(socketError(err, 'recvmsg', this.#peer));
+            return;
+          }
         } catch (e) {
           this.#fail(e as Error);
           return;

@@ -96,7 +96,8 @@ export function buildProgram(): Command {
     .requiredOption('-t, --to <addr:port>', 'the target (dispatcher, application)')
     .option('--idle-timeout <time>', 'forget a client after this long without traffic', parseDuration, 120_000)
     .option('--max-clients <n>', 'at most this many client addresses at once (the oldest idle one is dropped)', parsePositive, 4096)
-    .option('--upstream-tap', 'receive the target’s replies on a tap too (kernel metadata for replies; the target going away then goes unnoticed)')
+    // kept so scripts written for earlier versions still parse; replies always come through a tap now
+    .addOption(new Option('--upstream-tap', 'replies are read by a connected tap (the default now)').hideHelp())
     .addOption(jsonOpt())
     .addOption(countOpt())
     .addOption(durationOpt())

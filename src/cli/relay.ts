@@ -3,17 +3,13 @@
 // target's replies go back to that client from the --listen address. Both directions are shown
 // and counted like `watch` shows datagrams.
 //
-// The upstream socket is a *connected* dgram socket by default: only a connected UDP socket (or
-// one with IP_RECVERR, which UdpTap does not set) learns of the ICMP port-unreachable that says
-// "the target is gone" — ECONNREFUSED. The relay shows and counts that and keeps going; when the
-// target answers again it says so. The price: replies are read by Node's dgram, so they carry a
-// user-space timestamp and no TTL/TOS. --upstream-tap reads replies with a UdpTap instead (full
-// kernel metadata) but then cannot notice the target going away.
-import dgram from 'node:dgram';
+// Each upstream socket is a UdpTap *connected* to the target: replies carry full kernel metadata,
+// and a connected socket learns of the ICMP port-unreachable that says "the target is gone" —
+// ECONNREFUSED, as an 'error' event or a refused send. The relay shows and counts that and keeps
+// going; when the target answers again it says so.
 import { openUdp, clock, type UdpTap } from '../index.js';
 import { formatEndpoint, parseEndpoint, type Endpoint } from './bind-spec.js';
 import { CliError, UsageError, errorCode, oneLine } from './errors.js';
-import { interfaceOfAddress } from './ifaces-source.js';
 import { fromRxMessage, type Observation } from './observation.js';
 import { base, type EndpointJson, type TargetRecord } from './record.js';
 import { Session } from './session.js';
@@ -153,64 +149,11 @@ class Relay {
       info.replyFrom = this.listen.json.family === 6 && !a.includes(':') ? `::ffff:${a}` : a;
     }
     // The same object: the upstream's callbacks see lastSeen updates made through `client`.
-    const client: Client = Object.assign(info, { upstream: this.o.upstreamTap ? this.tapUpstream(info) : this.dgramUpstream(info) });
+    const client: Client = Object.assign(info, { upstream: this.tapUpstream(info) });
     this.clients.set(key, client);
     this.clientsSeen++;
     this.gauges();
     return client;
-  }
-
-  private dgramUpstream(client: ClientInfo): Upstream {
-    const sock = dgram.createSocket({ type: this.target.family === 4 ? 'udp4' : 'udp6' });
-    let connected = false;
-    let closed = false;
-    const pending: Uint8Array[] = [];
-    let local: EndpointJson = { address: anyAddress(this.target.family), port: 0 };
-    let iface: { name: string; index: number } | undefined;
-    sock.on('error', (e: NodeJS.ErrnoException) => this.targetError(client, e));
-    sock.on('message', (data, rinfo) => {
-      const now = clock.realtimeNs();
-      const o: Observation = {
-        bind: this.upstreamLabel,
-        direction: 'target-to-client',
-        data,
-        length: rinfo.size,
-        src: { address: rinfo.address, port: rinfo.port },
-        local,
-        truncated: false,
-        controlTruncated: false,
-        readAtNs: now,
-      };
-      if (iface) {
-        o.ifName = iface.name;
-        o.ifIndex = iface.index;
-      }
-      this.fromTarget(client, o);
-    });
-    const sendNow = (data: Uint8Array) => sock.send(data, (e) => e && this.targetError(client, e as NodeJS.ErrnoException));
-    sock.connect(this.target.port, this.target.address, () => {
-      connected = true;
-      const a = sock.address();
-      local = { address: a.address, port: a.port };
-      iface = interfaceOfAddress(a.address);
-      for (const d of pending.splice(0)) sendNow(d);
-    });
-    return {
-      send: (d) => {
-        if (closed) return;
-        if (connected) sendNow(d);
-        else pending.push(d);
-      },
-      close: () => {
-        if (closed) return;
-        closed = true;
-        try {
-          sock.close();
-        } catch {
-          /* already closed */
-        }
-      },
-    };
   }
 
   private tapUpstream(client: ClientInfo): Upstream {
@@ -225,6 +168,11 @@ class Relay {
           return;
         }
         tap = t;
+        try {
+          t.connect({ address: this.target.address, port: this.target.port });
+        } catch (e) {
+          this.targetError(client, e as NodeJS.ErrnoException);
+        }
         const a = t.address();
         const local = { address: a.address, port: a.port };
         t.on('message', (m) => this.fromTarget(client, fromRxMessage(m, this.upstreamLabel, local, 'target-to-client')));

@@ -57,8 +57,9 @@ describe('relay', () => {
     expect(c2t).toHaveLength(9);
     expect(t2c).toHaveLength(6);
     expect(c2t[0]).toMatchObject({ bind: l!.bind, tsSource: 'software', client: { port: client.address().port }, forwardedTo: { address: '127.0.0.1', port: target.port } });
-    // Replies come through a connected socket (that is how ECONNREFUSED is seen): user-space time.
-    expect(t2c[0]).toMatchObject({ src: { address: '127.0.0.1', port: target.port }, tsSource: 'user', forwardedTo: { port: client.address().port } });
+    // Replies come through a tap connected to the target (that is how ECONNREFUSED is seen), with
+    // the kernel's RX timestamp and TTL like every other datagram.
+    expect(t2c[0]).toMatchObject({ src: { address: '127.0.0.1', port: target.port }, tsSource: 'software', ttl: 64, forwardedTo: { port: client.address().port } });
     expectValidRecords(r.records);
   });
 
