@@ -6,21 +6,18 @@ import { Arena } from './arena.js';
 import { CMSG_HDR_LEN } from './cmsg.js';
 import { RxBatch } from './batch.js';
 import * as C from './constants.js';
-import { abortError, closedError, invalidArg, timeoutError, type SystemError } from './errors.js';
+import { abortError, closedError, invalidArg, type SystemError } from './errors.js';
 import { native, UV_PRIORITIZED, UV_READABLE, UV_WRITABLE, type NativeUdpSocket } from './native.js';
 import { resolveOptions, type OpenUdpOptions, type ResolvedOptions, type TimestampMode } from './options.js';
 import type { RxMessage, SocketAddress } from './rx-types.js';
 import { extendedErrorAt, messageAt, timestampsAt } from './slot-reader.js';
 import { buildSendControl, type SendOptions, type TxKind } from './send-control.js';
 import { setupSocket } from './socket-setup.js';
+import { enqueueWaiter, waitOptionsError, type Waiter, type WaitOptions } from './waiters.js';
 import { TxTracker, type TxEvent, type TxTimestamps } from './tx-tracker.js';
 import { accumulate, emptyStats, type TapStats } from './tap-stats.js';
 
-export interface ReceiveOptions {
-  signal?: AbortSignal;
-  /** Reject with code 'ETIMEDOUT' when nothing arrives in time. */
-  timeoutMs?: number;
-}
+export type ReceiveOptions = WaitOptions;
 
 export interface ReadMsgResult {
   /** Payload bytes copied into b. */
@@ -76,27 +73,6 @@ const ERRQUEUE_DRAIN_THRESHOLD = 32;
 const ROUNDS_PER_WAKE = 16;
 /** Pooled batch arenas per tap: one lent to the consumer, the rest queued. */
 const MAX_BATCH_ARENAS = 4;
-
-interface Waiter<T> {
-  resolve: (v: T) => void;
-  reject: (e: Error) => void;
-  cleanup: () => void;
-}
-
-/** Checks receive()/receiveBatch() options; returns the error to reject with, if any. */
-function receiveOptionsError(opts: unknown, fn: string): Error | undefined {
-  if (opts === null || typeof opts !== 'object') return invalidArg('ERR_INVALID_ARG_TYPE', `${fn}(options): options must be an object`);
-  const { signal, timeoutMs } = opts as ReceiveOptions;
-  if (timeoutMs !== undefined) {
-    if (typeof timeoutMs !== 'number') return invalidArg('ERR_INVALID_ARG_TYPE', `${fn}: timeoutMs must be a number, got ${typeof timeoutMs}`);
-    if (!(timeoutMs >= 0) || !Number.isFinite(timeoutMs))
-      return invalidArg('ERR_OUT_OF_RANGE', `${fn}: timeoutMs must be a finite number >= 0, got ${String(timeoutMs)}`, RangeError);
-  }
-  // Checked up front: a non-signal would otherwise throw from a timer callback later (uncaught).
-  if (signal !== undefined && !(signal instanceof AbortSignal))
-    return invalidArg('ERR_INVALID_ARG_TYPE', `${fn}: signal must be an AbortSignal`);
-  return undefined;
-}
 
 // Taps that are watching their socket stay reachable from here, as a dgram socket keeps itself
 // alive; idle unclosed taps are not, so GC can collect them (the native finaliser closes the fd).
@@ -206,35 +182,12 @@ export class UdpTap extends EventEmitter {
 
   /** Next datagram with its metadata. */
   receive(opts: ReceiveOptions = {}): Promise<RxMessage> {
-    const bad = receiveOptionsError(opts, 'receive');
+    const bad = waitOptionsError(opts, 'receive');
     if (bad) return Promise.reject(bad);
-    const { signal, timeoutMs } = opts;
     if (this.#closed) return Promise.reject(closedError('receive'));
-    if (signal?.aborted) return Promise.reject(abortError(signal.reason));
+    if (opts.signal?.aborted) return Promise.reject(abortError(opts.signal.reason));
     if (this.#queueHead < this.#queue.length) return Promise.resolve(this.#shift());
-    return new Promise<RxMessage>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      const onAbort = () => fail(abortError(signal?.reason));
-      const w: Waiter<RxMessage> = {
-        resolve,
-        reject,
-        cleanup: () => {
-          if (timer) clearTimeout(timer);
-          signal?.removeEventListener('abort', onAbort);
-        },
-      };
-      const fail = (e: Error) => {
-        const i = this.#receivers.indexOf(w);
-        if (i >= 0) this.#receivers.splice(i, 1);
-        w.cleanup();
-        reject(e);
-        this.#updatePolling();
-      };
-      if (timeoutMs !== undefined) timer = setTimeout(() => fail(timeoutError('receive', timeoutMs)), timeoutMs);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.#receivers.push(w);
-      this.#updatePolling();
-    });
+    return enqueueWaiter(this.#receivers, opts, 'receive', () => this.#updatePolling());
   }
 
   /** `for await (const msg of tap)`: every datagram until the tap closes or the loop breaks. */
@@ -263,38 +216,15 @@ export class UdpTap extends EventEmitter {
 
   /** One recvmmsg round as struct-of-arrays; valid until the next batch is requested. */
   receiveBatch(opts: ReceiveOptions = {}): Promise<RxBatch> {
-    const bad = receiveOptionsError(opts, 'receiveBatch');
+    const bad = waitOptionsError(opts, 'receiveBatch');
     if (bad) return Promise.reject(bad);
     if (this.#closed) return Promise.reject(closedError('receiveBatch'));
-    const { signal, timeoutMs } = opts;
-    if (signal?.aborted) return Promise.reject(abortError(signal.reason));
+    if (opts.signal?.aborted) return Promise.reject(abortError(opts.signal.reason));
     this.#lent?.release();
     this.#lent = null;
     const queued = this.#batchQueue.shift();
     if (queued) return Promise.resolve(this.#lend(queued));
-    return new Promise<RxBatch>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      const onAbort = () => fail(abortError(signal?.reason));
-      const w: Waiter<RxBatch> = {
-        resolve: (b) => resolve(this.#lend(b)),
-        reject,
-        cleanup: () => {
-          if (timer) clearTimeout(timer);
-          signal?.removeEventListener('abort', onAbort);
-        },
-      };
-      const fail = (e: Error) => {
-        const i = this.#batchWaiters.indexOf(w);
-        if (i >= 0) this.#batchWaiters.splice(i, 1);
-        w.cleanup();
-        reject(e);
-        this.#updatePolling();
-      };
-      if (timeoutMs !== undefined) timer = setTimeout(() => fail(timeoutError('receiveBatch', timeoutMs)), timeoutMs);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.#batchWaiters.push(w);
-      this.#updatePolling();
-    });
+    return enqueueWaiter(this.#batchWaiters, opts, 'receiveBatch', () => this.#updatePolling(), (b) => this.#lend(b));
   }
 
   /** `for await (const batch of tap.batches())`; each batch is released when the next is taken. */

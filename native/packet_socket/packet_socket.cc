@@ -15,36 +15,12 @@
 #include "addon/registry.h"
 #include "cmsg/cmsg.h"
 #include "common/errors.h"
+#include "common/js_bytes.h"
 #include "packet_socket/l3_parse.h"
 #include "packet_socket/packet_layout.h"
 
 namespace disptap {
 namespace {
-
-int64_t RealtimeNs() {
-  timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000000000LL + ts.tv_nsec;
-}
-
-void OnTeardown(napi_async_cleanup_hook_handle, void* arg) {
-  auto* box = static_cast<PacketPollBox*>(arg);
-  if (box->owner) box->owner->CloseHandles();
-}
-
-void OnPollEvent(uv_poll_t* handle, int status, int events) {
-  auto* box = static_cast<PacketPollBox*>(handle->data);
-  if (box && box->owner) box->owner->OnPoll(status, events);
-}
-
-bool TypedBytes(const Napi::Value& v, napi_typedarray_type type, void** data, size_t* bytes) {
-  if (!v.IsTypedArray()) return false;
-  Napi::TypedArray ta = v.As<Napi::TypedArray>();
-  if (ta.TypedArrayType() != type) return false;
-  *data = static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
-  *bytes = ta.ByteLength();
-  return true;
-}
 
 constexpr size_t kMaxFilterInsns = 4096;  // BPF_MAXINSNS
 
@@ -62,7 +38,7 @@ void PacketSocket::Init(Napi::Env env, Napi::Object exports) {
                                         InstanceMethod("recv", &PacketSocket::Recv),
                                         InstanceMethod("startPoll", &PacketSocket::StartPoll),
                                         InstanceMethod("stopPoll", &PacketSocket::StopPoll),
-                                        InstanceMethod("close", &PacketSocket::Close),
+                                        InstanceMethod("close", &PacketSocket::CloseSocket),
                                         InstanceAccessor("fd", &PacketSocket::Fd, nullptr),
                                     });
   exports.Set("PacketSocket", ctor);
@@ -70,61 +46,18 @@ void PacketSocket::Init(Napi::Env env, Napi::Object exports) {
 
 // new PacketSocket(onPoll). Protocol 0: the socket receives nothing until bind() names one, so the
 // filter is in place before the first packet can be queued.
-PacketSocket::PacketSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PacketSocket>(info) {
+PacketSocket::PacketSocket(const Napi::CallbackInfo& info) : PolledSocket<PacketSocket>(info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsFunction()) {
     ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "new PacketSocket(onPoll)");
     return;
   }
-  fd_ = UniqueFd(::socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  if (!fd_.valid()) {
+  UniqueFd fd(::socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!fd.valid()) {
     ThrowErrno(env, errno, "socket");
     return;
   }
-  uv_loop_t* loop = nullptr;
-  if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) {
-    fd_.Reset();
-    ThrowTypeError(env, "ERR_DISPTAP_NO_LOOP", "no libuv loop for this environment");
-    return;
-  }
-  auto box = std::make_unique<PacketPollBox>();
-  const int rc = uv_poll_init(loop, &box->poll, fd_.get());
-  if (rc != 0) {
-    fd_.Reset();
-    ThrowErrno(env, -rc, "uv_poll_init");
-    return;
-  }
-  box->poll.data = box.get();
-  box->owner = this;
-  napi_add_async_cleanup_hook(env, OnTeardown, box.get(), &box->hook);
-  box_ = std::move(box);
-  on_poll_ = Napi::Persistent(info[0].As<Napi::Function>());
-}
-
-PacketSocket::~PacketSocket() { CloseHandles(); }
-
-void PacketSocket::CloseHandles() {
-  if (box_) {
-    if (polling_) {
-      uv_poll_stop(&box_->poll);
-      polling_ = false;
-    }
-    box_->owner = nullptr;
-    PacketPollBox* raw = box_.release();
-    uv_close(reinterpret_cast<uv_handle_t*>(&raw->poll), [](uv_handle_t* h) {
-      std::unique_ptr<PacketPollBox> owned(static_cast<PacketPollBox*>(h->data));
-      if (owned->hook) napi_remove_async_cleanup_hook(owned->hook);
-    });
-  }
-  fd_.Reset();
-}
-
-bool PacketSocket::CheckOpen(Napi::Env env, const char* syscall) {
-  if (fd_.valid()) return true;
-  Napi::Error e = Napi::Error::New(env, std::string(syscall) + ": socket is closed");
-  e.Set("code", Napi::String::New(env, "ERR_SOCKET_CLOSED"));
-  e.ThrowAsJavaScriptException();
-  return false;
+  AttachFd(env, std::move(fd), info[0].As<Napi::Function>());
 }
 
 // attachFilter(insns: Uint32Array of [code, jt, jf, k] per instruction) → SO_ATTACH_FILTER.
@@ -335,58 +268,11 @@ Napi::Value PacketSocket::Recv(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, n);
 }
 
-Napi::Value PacketSocket::StartPoll(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (!CheckOpen(env, "uv_poll_start") || !box_) return env.Undefined();
-  const int rc = uv_poll_start(&box_->poll, UV_READABLE, OnPollEvent);
-  if (rc != 0) {
-    ThrowErrno(env, -rc, "uv_poll_start");
-    return env.Undefined();
-  }
-  if (!polling_) Ref();
-  polling_ = true;
-  return env.Undefined();
-}
-
-Napi::Value PacketSocket::StopPoll(const Napi::CallbackInfo& info) {
-  if (box_ && polling_) {
-    uv_poll_stop(&box_->poll);
-    polling_ = false;
-    Unref();
-  }
-  return info.Env().Undefined();
-}
-
-void PacketSocket::OnPoll(int status, int events) {
-  Napi::Env env = Env();
-  Napi::HandleScope scope(env);
-  if (status < 0 && polling_) {
-    polling_ = false;
-    Unref();
-  }
-  // Raw napi_make_callback for the same reason as UdpSocket::OnPoll: worker teardown must not turn
-  // a failed call into a fatal error; microtasks run afterwards.
-  napi_value argv[2];
-  napi_value recv = Value();
-  if (napi_create_int32(env, status, &argv[0]) != napi_ok || napi_create_int32(env, events, &argv[1]) != napi_ok) return;
-  napi_value result;
-  const napi_status st = napi_make_callback(env, nullptr, recv, on_poll_.Value(), 2, argv, &result);
-  if (st == napi_pending_exception) {
-    napi_value err;
-    if (napi_get_and_clear_last_exception(env, &err) == napi_ok) napi_fatal_exception(env, err);
-  }
-}
-
-Napi::Value PacketSocket::Close(const Napi::CallbackInfo& info) {
-  const bool was_polling = polling_;
-  CloseHandles();
-  if (was_polling) Unref();
+Napi::Value PacketSocket::CloseSocket(const Napi::CallbackInfo& info) {
+  Napi::Value r = Close(info);
   arenas_.clear();
-  on_poll_.Reset();
-  return info.Env().Undefined();
+  return r;
 }
-
-Napi::Value PacketSocket::Fd(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), fd_.get()); }
 
 namespace {
 void InitPacketSocket(Napi::Env env, Napi::Object exports) { PacketSocket::Init(env, exports); }

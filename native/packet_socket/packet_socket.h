@@ -8,28 +8,17 @@
 #include <memory>
 #include <vector>
 
-#include "common/unique_fd.h"
+#include "common/polled_socket.h"
 #include "udp_socket/arena.h"
 
 namespace disptap {
 
-class PacketSocket;
-
-// The uv handle and the teardown hook; freed in the handle's close callback (as for UdpSocket).
-struct PacketPollBox {
-  uv_poll_t poll;
-  napi_async_cleanup_hook_handle hook = nullptr;
-  PacketSocket* owner = nullptr;
-};
-
-class PacketSocket : public Napi::ObjectWrap<PacketSocket> {
+class PacketSocket : public PolledSocket<PacketSocket> {
  public:
   static void Init(Napi::Env env, Napi::Object exports);
   explicit PacketSocket(const Napi::CallbackInfo& info);
-  ~PacketSocket() override;
-
-  void OnPoll(int status, int events);
-  void CloseHandles();
+  // close(): the base's, plus the arenas (and the JS arrays they keep alive).
+  Napi::Value CloseSocket(const Napi::CallbackInfo& info);
 
  private:
   Napi::Value AttachFilter(const Napi::CallbackInfo& info);
@@ -39,17 +28,7 @@ class PacketSocket : public Napi::ObjectWrap<PacketSocket> {
   Napi::Value Stats(const Napi::CallbackInfo& info);
   Napi::Value RegisterArena(const Napi::CallbackInfo& info);
   Napi::Value Recv(const Napi::CallbackInfo& info);
-  Napi::Value StartPoll(const Napi::CallbackInfo& info);
-  Napi::Value StopPoll(const Napi::CallbackInfo& info);
-  Napi::Value Close(const Napi::CallbackInfo& info);
-  Napi::Value Fd(const Napi::CallbackInfo& info);
 
-  bool CheckOpen(Napi::Env env, const char* syscall);
-
-  UniqueFd fd_;
-  std::unique_ptr<PacketPollBox> box_;
-  Napi::FunctionReference on_poll_;
-  bool polling_ = false;
   std::vector<std::unique_ptr<Arena>> arenas_;
 };
 

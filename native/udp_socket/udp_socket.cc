@@ -14,36 +14,11 @@
 #include "cmsg/cmsg.h"
 #include "cmsg/meta_layout.h"
 #include "common/errors.h"
+#include "common/js_bytes.h"
 #include "udp_socket/sockaddr_io.h"
 
 namespace disptap {
 namespace {
-
-int64_t RealtimeNs() {
-  timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000000000LL + ts.tv_nsec;
-}
-
-// Env teardown (e.g. a worker exiting): close our handle; the hook is removed in the close callback.
-void OnTeardown(napi_async_cleanup_hook_handle, void* arg) {
-  auto* box = static_cast<PollBox*>(arg);
-  if (box->owner) box->owner->CloseHandles();
-}
-
-void OnPollEvent(uv_poll_t* handle, int status, int events) {
-  auto* box = static_cast<PollBox*>(handle->data);
-  if (box && box->owner) box->owner->OnPoll(status, events);
-}
-
-bool TypedBytes(const Napi::Value& v, napi_typedarray_type type, void** data, size_t* bytes) {
-  if (!v.IsTypedArray()) return false;
-  Napi::TypedArray ta = v.As<Napi::TypedArray>();
-  if (ta.TypedArrayType() != type) return false;
-  *data = static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
-  *bytes = ta.ByteLength();
-  return true;
-}
 
 // Re-reads an arena's pointers from the arrays JS owns; false when one was detached or shrank.
 bool RefreshArena(Arena& a) {
@@ -80,14 +55,14 @@ void UdpSocket::Init(Napi::Env env, Napi::Object exports) {
                                         InstanceMethod("sendMmsg", &UdpSocket::SendMmsg),
                                         InstanceMethod("startPoll", &UdpSocket::StartPoll),
                                         InstanceMethod("stopPoll", &UdpSocket::StopPoll),
-                                        InstanceMethod("close", &UdpSocket::Close),
+                                        InstanceMethod("close", &UdpSocket::CloseSocket),
                                         InstanceAccessor("fd", &UdpSocket::Fd, nullptr),
                                     });
   exports.Set("UdpSocket", ctor);
 }
 
 // new UdpSocket(family: 4 | 6, onPoll: (status, events) => void)
-UdpSocket::UdpSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<UdpSocket>(info) {
+UdpSocket::UdpSocket(const Napi::CallbackInfo& info) : PolledSocket<UdpSocket>(info) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsFunction()) {
     ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "new UdpSocket(family, onPoll)");
@@ -99,58 +74,12 @@ UdpSocket::UdpSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<UdpSocke
     return;
   }
   family_ = fam == 4 ? AF_INET : AF_INET6;
-  fd_ = UniqueFd(::socket(family_, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP));
-  if (!fd_.valid()) {
+  UniqueFd fd(::socket(family_, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP));
+  if (!fd.valid()) {
     ThrowErrno(env, errno, "socket");
     return;
   }
-  uv_loop_t* loop = nullptr;
-  if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) {
-    fd_.Reset();
-    ThrowTypeError(env, "ERR_DISPTAP_NO_LOOP", "no libuv loop for this environment");
-    return;
-  }
-  auto box = std::make_unique<PollBox>();
-  const int rc = uv_poll_init(loop, &box->poll, fd_.get());
-  if (rc != 0) {
-    fd_.Reset();
-    ThrowErrno(env, -rc, "uv_poll_init");
-    return;
-  }
-  box->poll.data = box.get();
-  box->owner = this;
-  napi_add_async_cleanup_hook(env, OnTeardown, box.get(), &box->hook);
-  box_ = std::move(box);
-  on_poll_ = Napi::Persistent(info[1].As<Napi::Function>());
-}
-
-UdpSocket::~UdpSocket() { CloseHandles(); }
-
-void UdpSocket::CloseHandles() {
-  if (box_) {
-    if (polling_) {
-      uv_poll_stop(&box_->poll);
-      polling_ = false;
-      // The JS-side strong reference taken at StartPoll is dropped by Close(); from a finaliser or
-      // teardown there is none left to drop.
-    }
-    box_->owner = nullptr;
-    // The uv handle must outlive this call: ownership passes to libuv until the close callback.
-    PollBox* raw = box_.release();
-    uv_close(reinterpret_cast<uv_handle_t*>(&raw->poll), [](uv_handle_t* h) {
-      std::unique_ptr<PollBox> owned(static_cast<PollBox*>(h->data));
-      if (owned->hook) napi_remove_async_cleanup_hook(owned->hook);
-    });
-  }
-  fd_.Reset();  // after the poll stopped watching it
-}
-
-bool UdpSocket::CheckOpen(Napi::Env env, const char* syscall) {
-  if (fd_.valid()) return true;
-  Napi::Error e = Napi::Error::New(env, std::string(syscall) + ": socket is closed");
-  e.Set("code", Napi::String::New(env, "ERR_SOCKET_CLOSED"));
-  e.ThrowAsJavaScriptException();
-  return false;
+  AttachFd(env, std::move(fd), info[1].As<Napi::Function>());
 }
 
 // bind(addressBytes, port, scopeId, displayAddress)
@@ -518,62 +447,11 @@ Napi::Value UdpSocket::SendMmsg(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, r);
 }
 
-// startPoll(events): UV_READABLE = 1, UV_PRIORITIZED = 8. Keeps the JS object alive while watching.
-Napi::Value UdpSocket::StartPoll(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (!CheckOpen(env, "uv_poll_start") || !box_) return env.Undefined();
-  const int events = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : UV_READABLE;
-  const int rc = uv_poll_start(&box_->poll, events & (UV_READABLE | UV_PRIORITIZED), OnPollEvent);
-  if (rc != 0) {
-    ThrowErrno(env, -rc, "uv_poll_start");
-    return env.Undefined();
-  }
-  if (!polling_) Ref();
-  polling_ = true;
-  return env.Undefined();
-}
-
-Napi::Value UdpSocket::StopPoll(const Napi::CallbackInfo& info) {
-  if (box_ && polling_) {
-    uv_poll_stop(&box_->poll);
-    polling_ = false;
-    Unref();
-  }
-  return info.Env().Undefined();
-}
-
-void UdpSocket::OnPoll(int status, int events) {
-  Napi::Env env = Env();
-  Napi::HandleScope scope(env);
-  if (status < 0 && polling_) {
-    // libuv stopped the handle itself (e.g. POLLERR without POLLPRI): mirror that state.
-    polling_ = false;
-    Unref();
-  }
-  // napi_make_callback runs the microtask queue afterwards, so promises resolved here settle now.
-  // The raw C API on purpose: while a worker is being terminated the call fails, and the C++
-  // wrapper would turn that failure into a fatal error instead of letting teardown proceed.
-  napi_value argv[2];
-  napi_value recv = Value();
-  if (napi_create_int32(env, status, &argv[0]) != napi_ok || napi_create_int32(env, events, &argv[1]) != napi_ok) return;
-  napi_value result;
-  const napi_status st = napi_make_callback(env, nullptr, recv, on_poll_.Value(), 2, argv, &result);
-  if (st == napi_pending_exception) {
-    napi_value err;
-    if (napi_get_and_clear_last_exception(env, &err) == napi_ok) napi_fatal_exception(env, err);
-  }
-}
-
-Napi::Value UdpSocket::Close(const Napi::CallbackInfo& info) {
-  const bool was_polling = polling_;
-  CloseHandles();
-  if (was_polling) Unref();
+Napi::Value UdpSocket::CloseSocket(const Napi::CallbackInfo& info) {
+  Napi::Value r = Close(info);
   arenas_.clear();
-  on_poll_.Reset();
-  return info.Env().Undefined();
+  return r;
 }
-
-Napi::Value UdpSocket::Fd(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), fd_.get()); }
 
 namespace {
 void InitUdpSocket(Napi::Env env, Napi::Object exports) { UdpSocket::Init(env, exports); }

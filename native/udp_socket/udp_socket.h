@@ -7,28 +7,17 @@
 #include <memory>
 #include <vector>
 
-#include "common/unique_fd.h"
+#include "common/polled_socket.h"
 #include "udp_socket/arena.h"
 
 namespace disptap {
 
-class UdpSocket;
-
-// The uv handle and the teardown hook live here; freed in the handle's close callback.
-struct PollBox {
-  uv_poll_t poll;
-  napi_async_cleanup_hook_handle hook = nullptr;
-  UdpSocket* owner = nullptr;
-};
-
-class UdpSocket : public Napi::ObjectWrap<UdpSocket> {
+class UdpSocket : public PolledSocket<UdpSocket> {
  public:
   static void Init(Napi::Env env, Napi::Object exports);
   explicit UdpSocket(const Napi::CallbackInfo& info);
-  ~UdpSocket() override;
-
-  void OnPoll(int status, int events);
-  void CloseHandles();
+  // close(): the base's, plus the arenas (and the JS arrays they keep alive).
+  Napi::Value CloseSocket(const Napi::CallbackInfo& info);
 
  private:
   Napi::Value Bind(const Napi::CallbackInfo& info);
@@ -41,18 +30,8 @@ class UdpSocket : public Napi::ObjectWrap<UdpSocket> {
   Napi::Value ReadMsg(const Napi::CallbackInfo& info);
   Napi::Value SendMsg(const Napi::CallbackInfo& info);
   Napi::Value SendMmsg(const Napi::CallbackInfo& info);
-  Napi::Value StartPoll(const Napi::CallbackInfo& info);
-  Napi::Value StopPoll(const Napi::CallbackInfo& info);
-  Napi::Value Close(const Napi::CallbackInfo& info);
-  Napi::Value Fd(const Napi::CallbackInfo& info);
 
-  bool CheckOpen(Napi::Env env, const char* syscall);
-
-  UniqueFd fd_;
   int family_ = 0;
-  std::unique_ptr<PollBox> box_;
-  Napi::FunctionReference on_poll_;
-  bool polling_ = false;
   std::vector<std::unique_ptr<Arena>> arenas_;
 };
 

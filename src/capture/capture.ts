@@ -3,7 +3,8 @@
 // direction and interface, parsed into CaptureRecords.
 import { EventEmitter } from 'node:events';
 import { cmsgSpace } from '../cmsg.js';
-import { abortError, closedError, invalidArg, timeoutError, type SystemError } from '../errors.js';
+import { abortError, closedError, type SystemError } from '../errors.js';
+import { enqueueWaiter, waitOptionsError, type Waiter, type WaitOptions } from '../waiters.js';
 import { native } from '../native.js';
 import { RX_HARDWARE_FLAGS, RX_SOFTWARE_FLAGS, setRecvBuffer, setTimestampNs, setTimestamping } from '../socket-setup.js';
 import { CaptureArena } from './arena.js';
@@ -16,11 +17,7 @@ import { resolveCaptureOptions, type CaptureTimestampMode, type OpenCaptureOptio
 import type { PortRange } from './ports.js';
 import { recordAt, type CaptureRecord } from './record.js';
 
-export interface CaptureReceiveOptions {
-  signal?: AbortSignal;
-  /** Reject with code 'ETIMEDOUT' when nothing arrives in time. */
-  timeoutMs?: number;
-}
+export type CaptureReceiveOptions = WaitOptions;
 
 export interface CaptureStats {
   /** Packets that passed the kernel filter (PACKET_STATISTICS tp_packets), cumulative. */
@@ -39,12 +36,6 @@ const CONTROL_SIZE = cmsgSpace(48) + cmsgSpace(16) + cmsgSpace(64);
 /** recvmmsg rounds per poll wake-up before yielding to the event loop. */
 const ROUNDS_PER_WAKE = 16;
 
-interface Waiter {
-  resolve: (r: CaptureRecord) => void;
-  reject: (e: Error) => void;
-  cleanup: () => void;
-}
-
 // Captures that are watching their socket stay reachable, as a dgram socket does; idle unclosed
 // ones can be collected (the native finaliser closes the fd).
 const watching = new Set<Capture>();
@@ -59,7 +50,7 @@ export class Capture extends EventEmitter {
   readonly #arena: CaptureArena;
   readonly #queue: CaptureRecord[] = [];
   #queueHead = 0;
-  readonly #receivers: Waiter[] = [];
+  readonly #receivers: Waiter<CaptureRecord>[] = [];
   #iterators = 0;
   #closed = false;
   #polling = false;
@@ -138,36 +129,12 @@ export class Capture extends EventEmitter {
 
   /** The next captured datagram. */
   receive(opts: CaptureReceiveOptions = {}): Promise<CaptureRecord> {
-    if (opts === null || typeof opts !== 'object') return Promise.reject(invalidArg('ERR_INVALID_ARG_TYPE', 'receive(options): options must be an object'));
-    const { signal, timeoutMs } = opts;
-    if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs >= 0) || !Number.isFinite(timeoutMs)))
-      return Promise.reject(invalidArg('ERR_OUT_OF_RANGE', `timeoutMs must be a finite number >= 0, got ${String(timeoutMs)}`, RangeError));
+    const bad = waitOptionsError(opts, 'receive');
+    if (bad) return Promise.reject(bad);
     if (this.#closed) return Promise.reject(closedError('receive'));
-    if (signal?.aborted) return Promise.reject(abortError(signal.reason));
+    if (opts.signal?.aborted) return Promise.reject(abortError(opts.signal.reason));
     if (this.#queueHead < this.#queue.length) return Promise.resolve(this.#shift());
-    return new Promise<CaptureRecord>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      const onAbort = () => fail(abortError(signal?.reason));
-      const w: Waiter = {
-        resolve,
-        reject,
-        cleanup: () => {
-          if (timer) clearTimeout(timer);
-          signal?.removeEventListener('abort', onAbort);
-        },
-      };
-      const fail = (e: Error) => {
-        const i = this.#receivers.indexOf(w);
-        if (i >= 0) this.#receivers.splice(i, 1);
-        w.cleanup();
-        reject(e);
-        this.#updatePolling();
-      };
-      if (timeoutMs !== undefined) timer = setTimeout(() => fail(timeoutError('receive', timeoutMs)), timeoutMs);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.#receivers.push(w);
-      this.#updatePolling();
-    });
+    return enqueueWaiter(this.#receivers, opts, 'receive', () => this.#updatePolling());
   }
 
   /** `for await (const rec of capture)`: every record until close() or the loop breaks. */

@@ -1,0 +1,154 @@
+// Base of the native socket classes: owns the fd and the uv_poll handle that watches it on the
+// env's own loop (napi_get_uv_event_loop, so workers work), forwards readiness to a JS callback,
+// and releases both on close(), on GC (finaliser) and on env teardown (async cleanup hook).
+#pragma once
+#include <napi.h>
+#include <uv.h>
+
+#include <memory>
+#include <string>
+
+#include "common/errors.h"
+#include "common/unique_fd.h"
+
+namespace disptap {
+
+template <typename T>
+class PolledSocket : public Napi::ObjectWrap<T> {
+ public:
+  explicit PolledSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<T>(info) {}
+  ~PolledSocket() override { CloseHandles(); }
+
+  // startPoll(events = UV_READABLE): UV_READABLE 1 | UV_WRITABLE 2 | UV_PRIORITIZED 8. Keeps the JS
+  // object alive while watching; calling it again changes the events.
+  Napi::Value StartPoll(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!CheckOpen(env, "uv_poll_start") || !box_) return env.Undefined();
+    const int events = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : UV_READABLE;
+    const int rc = uv_poll_start(&box_->poll, events & (UV_READABLE | UV_WRITABLE | UV_PRIORITIZED), OnPollEvent);
+    if (rc != 0) {
+      ThrowErrno(env, -rc, "uv_poll_start");
+      return env.Undefined();
+    }
+    if (!polling_) this->Ref();
+    polling_ = true;
+    return env.Undefined();
+  }
+
+  Napi::Value StopPoll(const Napi::CallbackInfo& info) {
+    if (box_ && polling_) {
+      uv_poll_stop(&box_->poll);
+      polling_ = false;
+      this->Unref();
+    }
+    return info.Env().Undefined();
+  }
+
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    const bool was_polling = polling_;
+    CloseHandles();
+    if (was_polling) this->Unref();
+    on_poll_.Reset();
+    return info.Env().Undefined();
+  }
+
+  Napi::Value Fd(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), fd_.get()); }
+
+ protected:
+  // Takes the fd and sets up the poll handle; false (with a JS exception pending) on failure.
+  bool AttachFd(Napi::Env env, UniqueFd fd, const Napi::Function& on_poll) {
+    uv_loop_t* loop = nullptr;
+    if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) {
+      ThrowTypeError(env, "ERR_DISPTAP_NO_LOOP", "no libuv loop for this environment");
+      return false;
+    }
+    auto box = std::make_unique<Box>();
+    const int rc = uv_poll_init(loop, &box->poll, fd.get());
+    if (rc != 0) {
+      ThrowErrno(env, -rc, "uv_poll_init");
+      return false;
+    }
+    box->poll.data = box.get();
+    box->owner = this;
+    napi_add_async_cleanup_hook(env, OnTeardown, box.get(), &box->hook);
+    box_ = std::move(box);
+    fd_ = std::move(fd);
+    on_poll_ = Napi::Persistent(on_poll);
+    return true;
+  }
+
+  bool CheckOpen(Napi::Env env, const char* syscall) {
+    if (fd_.valid()) return true;
+    Napi::Error e = Napi::Error::New(env, std::string(syscall) + ": socket is closed");
+    e.Set("code", Napi::String::New(env, "ERR_SOCKET_CLOSED"));
+    e.ThrowAsJavaScriptException();
+    return false;
+  }
+
+  UniqueFd fd_;
+
+ private:
+  // The uv handle must outlive the object when it is closed from a finaliser: it is freed in its
+  // close callback, which also removes the teardown hook.
+  struct Box {
+    uv_poll_t poll;
+    napi_async_cleanup_hook_handle hook = nullptr;
+    PolledSocket* owner = nullptr;
+  };
+
+  static void OnTeardown(napi_async_cleanup_hook_handle, void* arg) {
+    auto* box = static_cast<Box*>(arg);
+    if (box->owner) box->owner->CloseHandles();
+  }
+
+  static void OnPollEvent(uv_poll_t* handle, int status, int events) {
+    auto* box = static_cast<Box*>(handle->data);
+    if (box && box->owner) box->owner->OnPoll(status, events);
+  }
+
+  void CloseHandles() {
+    if (box_) {
+      if (polling_) {
+        uv_poll_stop(&box_->poll);
+        polling_ = false;
+        // The strong reference taken by StartPoll is dropped by Close(); from a finaliser or
+        // teardown there is none left to drop.
+      }
+      box_->owner = nullptr;
+      Box* raw = box_.release();  // libuv owns it until the close callback
+      uv_close(reinterpret_cast<uv_handle_t*>(&raw->poll), [](uv_handle_t* h) {
+        std::unique_ptr<Box> owned(static_cast<Box*>(h->data));
+        if (owned->hook) napi_remove_async_cleanup_hook(owned->hook);
+      });
+    }
+    fd_.Reset();  // after the poll stopped watching it
+  }
+
+  void OnPoll(int status, int events) {
+    Napi::Env env = this->Env();
+    Napi::HandleScope scope(env);
+    if (status < 0 && polling_) {
+      // libuv stopped the handle itself (e.g. POLLERR without POLLPRI): mirror that state.
+      polling_ = false;
+      this->Unref();
+    }
+    // napi_make_callback runs the microtask queue afterwards, so promises resolved here settle now.
+    // The raw C API on purpose: while a worker is being terminated the call fails, and the C++
+    // wrapper would turn that failure into a fatal error instead of letting teardown proceed.
+    napi_value argv[2];
+    napi_value recv = this->Value();
+    if (napi_create_int32(env, status, &argv[0]) != napi_ok || napi_create_int32(env, events, &argv[1]) != napi_ok) return;
+    napi_value result;
+    const napi_status st = napi_make_callback(env, nullptr, recv, on_poll_.Value(), 2, argv, &result);
+    if (st == napi_pending_exception) {
+      napi_value err;
+      if (napi_get_and_clear_last_exception(env, &err) == napi_ok) napi_fatal_exception(env, err);
+    }
+  }
+
+  std::unique_ptr<Box> box_;
+  Napi::FunctionReference on_poll_;
+  bool polling_ = false;
+};
+
+}  // namespace disptap
