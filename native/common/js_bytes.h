@@ -7,13 +7,35 @@
 
 namespace disptap {
 
-// The bytes of a typed array of the given type (offset applied); false for anything else.
+inline size_t ElementSize(napi_typedarray_type t) {
+  switch (t) {
+    case napi_int8_array:
+    case napi_uint8_array:
+    case napi_uint8_clamped_array:
+      return 1;
+    case napi_int16_array:
+    case napi_uint16_array:
+      return 2;
+    case napi_int32_array:
+    case napi_uint32_array:
+    case napi_float32_array:
+      return 4;
+    default:
+      return 8;
+  }
+}
+
+// The bytes of a typed array of the given type (offset applied); false for anything else. One
+// napi_get_typedarray_info call: this runs before every recvmmsg round, so it stays cheap.
 inline bool TypedBytes(const Napi::Value& v, napi_typedarray_type type, void** data, size_t* bytes) {
-  if (!v.IsTypedArray()) return false;
-  Napi::TypedArray ta = v.As<Napi::TypedArray>();
-  if (ta.TypedArrayType() != type) return false;
-  *data = static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
-  *bytes = ta.ByteLength();
+  bool is_ta = false;
+  if (napi_is_typedarray(v.Env(), v, &is_ta) != napi_ok || !is_ta) return false;
+  napi_typedarray_type t;
+  size_t length = 0;
+  void* p = nullptr;
+  if (napi_get_typedarray_info(v.Env(), v, &t, &length, &p, nullptr, nullptr) != napi_ok || t != type) return false;
+  *data = p;  // already adjusted by the byte offset
+  *bytes = length * ElementSize(t);
   return true;
 }
 
