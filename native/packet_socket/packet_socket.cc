@@ -170,38 +170,8 @@ Napi::Value PacketSocket::Stats(const Napi::CallbackInfo& info) {
 // registerArena(data, control, i32, i64, addr, slotSize, controlSize, count) → arena id
 Napi::Value PacketSocket::RegisterArena(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto a = std::make_unique<Arena>();
-  void *data, *control, *i32, *i64, *addr;
-  size_t data_b, control_b, i32_b, i64_b, addr_b;
-  if (info.Length() < 8 || !TypedBytes(info[0], napi_uint8_array, &data, &data_b) ||
-      !TypedBytes(info[1], napi_uint8_array, &control, &control_b) ||
-      !TypedBytes(info[2], napi_int32_array, &i32, &i32_b) ||
-      !TypedBytes(info[3], napi_bigint64_array, &i64, &i64_b) ||
-      !TypedBytes(info[4], napi_uint8_array, &addr, &addr_b) || !info[5].IsNumber() || !info[6].IsNumber() ||
-      !info[7].IsNumber()) {
-    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "registerArena(data, control, i32, i64, addr, slot, ctrl, n)");
-    return env.Undefined();
-  }
-  a->slot_size = info[5].As<Napi::Number>().Uint32Value();
-  a->control_size = info[6].As<Napi::Number>().Uint32Value();
-  a->count = info[7].As<Napi::Number>().Uint32Value();
-  const size_t n = a->count;
-  namespace pl = packet_layout;
-  // Every later write is bounded by these checks.
-  if (n == 0 || n > 1024 || a->slot_size == 0 || data_b < n * a->slot_size || control_b < n * a->control_size ||
-      i32_b < n * pl::kI32Fields * 4 || i64_b < (n * pl::kI64Fields + 1) * 8 || addr_b < n * pl::kAddrStride) {
-    ThrowRangeError(env, "ERR_OUT_OF_RANGE", "registerArena: arrays too small for the slot count");
-    return env.Undefined();
-  }
-  for (int i = 0; i < 5; i++) a->keep[i] = Napi::Persistent(info[i]);
-  a->data = static_cast<uint8_t*>(data);
-  a->control = static_cast<uint8_t*>(control);
-  a->i32 = static_cast<int32_t*>(i32);
-  a->i64 = static_cast<int64_t*>(i64);
-  a->addr = static_cast<uint8_t*>(addr);
-  a->msgs.resize(n);
-  a->iov.resize(n);
-  a->names.resize(n);
+  auto a = ArenaFromArgs(info, {packet_layout::kI32Fields, packet_layout::kI64Fields, packet_layout::kAddrStride});
+  if (!a) return env.Undefined();
   arenas_.push_back(std::move(a));
   return Napi::Number::New(env, static_cast<double>(arenas_.size() - 1));
 }
@@ -216,6 +186,10 @@ Napi::Value PacketSocket::Recv(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   Arena& a = *arenas_[id];
+  if (!RefreshArena(a)) {
+    ThrowDetachedArena(env);
+    return env.Undefined();
+  }
   unsigned max = a.count;
   if (info.Length() > 1 && info[1].IsNumber()) max = std::min(max, info[1].As<Napi::Number>().Uint32Value());
   if (max == 0) return Napi::Number::New(env, 0);

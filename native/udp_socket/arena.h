@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace disptap {
@@ -28,5 +29,19 @@ struct Arena {
   std::vector<iovec> iov;
   std::vector<sockaddr_storage> names;
 };
+
+// Field counts of the layout an arena's arrays must hold (per socket kind).
+struct ArenaShape {
+  size_t i32_fields;
+  size_t i64_fields;
+  size_t addr_stride;
+};
+
+// registerArena(data, control, i32, i64, addr, slotSize, controlSize, count): checks types and sizes
+// (throws and returns null on bad input) and keeps references to the arrays.
+std::unique_ptr<Arena> ArenaFromArgs(const Napi::CallbackInfo& info, const ArenaShape& shape);
+// Re-reads the pointers before a round; false when JS detached (transferred) or shrank an array.
+bool RefreshArena(Arena& a);
+void ThrowDetachedArena(Napi::Env env);
 
 }  // namespace disptap

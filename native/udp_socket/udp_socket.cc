@@ -20,24 +20,6 @@
 namespace disptap {
 namespace {
 
-// Re-reads an arena's pointers from the arrays JS owns; false when one was detached or shrank.
-bool RefreshArena(Arena& a) {
-  static constexpr napi_typedarray_type kTypes[5] = {napi_uint8_array, napi_uint8_array, napi_int32_array,
-                                                     napi_bigint64_array, napi_uint8_array};
-  void* p[5];
-  for (int i = 0; i < 5; i++) {
-    size_t bytes = 0;
-    if (!TypedBytes(a.keep[i].Value(), kTypes[i], &p[i], &bytes) || bytes < a.need[i] || (a.need[i] && !p[i]))
-      return false;
-  }
-  a.data = static_cast<uint8_t*>(p[0]);
-  a.control = static_cast<uint8_t*>(p[1]);
-  a.i32 = static_cast<int32_t*>(p[2]);
-  a.i64 = static_cast<int64_t*>(p[3]);
-  a.addr = static_cast<uint8_t*>(p[4]);
-  return true;
-}
-
 }  // namespace
 
 void UdpSocket::Init(Napi::Env env, Napi::Object exports) {
@@ -175,43 +157,8 @@ Napi::Value UdpSocket::LocalAddress(const Napi::CallbackInfo& info) {
 //               addr: Uint8Array, slotSize, controlSize, count) → arena id
 Napi::Value UdpSocket::RegisterArena(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto a = std::make_unique<Arena>();
-  void *data, *control, *i32, *i64, *addr;
-  size_t data_b, control_b, i32_b, i64_b, addr_b;
-  if (info.Length() < 8 || !TypedBytes(info[0], napi_uint8_array, &data, &data_b) ||
-      !TypedBytes(info[1], napi_uint8_array, &control, &control_b) ||
-      !TypedBytes(info[2], napi_int32_array, &i32, &i32_b) ||
-      !TypedBytes(info[3], napi_bigint64_array, &i64, &i64_b) ||
-      !TypedBytes(info[4], napi_uint8_array, &addr, &addr_b) || !info[5].IsNumber() || !info[6].IsNumber() ||
-      !info[7].IsNumber()) {
-    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "registerArena(data, control, i32, i64, addr, slot, ctrl, n)");
-    return env.Undefined();
-  }
-  a->slot_size = info[5].As<Napi::Number>().Uint32Value();
-  a->control_size = info[6].As<Napi::Number>().Uint32Value();
-  a->count = info[7].As<Napi::Number>().Uint32Value();
-  const size_t n = a->count;
-  // Every later write is bounded by these checks: the arrays must hold n slots.
-  if (n == 0 || n > 1024 || a->slot_size == 0 || data_b < n * a->slot_size || control_b < n * a->control_size ||
-      i32_b < n * layout::kI32Fields * 4 || i64_b < (n * layout::kI64Fields + 1) * 8 ||
-      addr_b < n * layout::kAddrStride) {
-    ThrowRangeError(env, "ERR_OUT_OF_RANGE", "registerArena: arrays too small for the slot count");
-    return env.Undefined();
-  }
-  for (int i = 0; i < 5; i++) a->keep[i] = Napi::Persistent(info[i]);
-  a->need[0] = n * a->slot_size;
-  a->need[1] = n * a->control_size;
-  a->need[2] = n * layout::kI32Fields * 4;
-  a->need[3] = (n * layout::kI64Fields + 1) * 8;
-  a->need[4] = n * layout::kAddrStride;
-  a->data = static_cast<uint8_t*>(data);
-  a->control = static_cast<uint8_t*>(control);
-  a->i32 = static_cast<int32_t*>(i32);
-  a->i64 = static_cast<int64_t*>(i64);
-  a->addr = static_cast<uint8_t*>(addr);
-  a->msgs.resize(n);
-  a->iov.resize(n);
-  a->names.resize(n);
+  auto a = ArenaFromArgs(info, {layout::kI32Fields, layout::kI64Fields, layout::kAddrStride});
+  if (!a) return env.Undefined();
   arenas_.push_back(std::move(a));
   return Napi::Number::New(env, static_cast<double>(arenas_.size() - 1));
 }
@@ -227,9 +174,7 @@ Napi::Value UdpSocket::Recv(const Napi::CallbackInfo& info) {
   }
   Arena& a = *arenas_[id];
   if (!RefreshArena(a)) {
-    Napi::Error e = Napi::Error::New(env, "recv: the arena's buffers were detached (transferred) or shrunk");
-    e.Set("code", Napi::String::New(env, "ERR_INVALID_STATE"));
-    e.ThrowAsJavaScriptException();
+    ThrowDetachedArena(env);
     return env.Undefined();
   }
   unsigned max = a.count;
