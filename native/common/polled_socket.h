@@ -2,7 +2,9 @@
 // env's own loop (napi_get_uv_event_loop, so workers work), forwards readiness to a JS callback,
 // and releases both on close(), on GC (finaliser) and on env teardown (async cleanup hook).
 #pragma once
+#include <errno.h>
 #include <napi.h>
+#include <sys/socket.h>
 #include <uv.h>
 
 #include <memory>
@@ -53,6 +55,42 @@ class PolledSocket : public Napi::ObjectWrap<T> {
   }
 
   Napi::Value Fd(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), fd_.get()); }
+
+  // setIntOption(level, name, value, label): label names the option in the error message.
+  Napi::Value SetIntOption(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!CheckOpen(env, "setsockopt")) return env.Undefined();
+    if (info.Length() < 3 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsNumber()) {
+      ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "setIntOption(level, name, value)");
+      return env.Undefined();
+    }
+    const int value = static_cast<int>(info[2].As<Napi::Number>().Int64Value());
+    if (::setsockopt(fd_.get(), info[0].As<Napi::Number>().Int32Value(), info[1].As<Napi::Number>().Int32Value(), &value,
+                     sizeof value) != 0) {
+      const int err = errno;
+      const std::string label = info.Length() > 3 && info[3].IsString() ? info[3].As<Napi::String>().Utf8Value() : "";
+      ThrowErrno(env, err, "setsockopt", label);
+    }
+    return env.Undefined();
+  }
+
+  // getIntOption(level, name) → int
+  Napi::Value GetIntOption(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!CheckOpen(env, "getsockopt")) return env.Undefined();
+    if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsNumber()) {
+      ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "getIntOption(level, name)");
+      return env.Undefined();
+    }
+    int value = 0;
+    socklen_t len = sizeof value;
+    if (::getsockopt(fd_.get(), info[0].As<Napi::Number>().Int32Value(), info[1].As<Napi::Number>().Int32Value(), &value,
+                     &len) != 0) {
+      ThrowErrno(env, errno, "getsockopt");
+      return env.Undefined();
+    }
+    return Napi::Number::New(env, value);
+  }
 
  protected:
   // Takes the fd and sets up the poll handle; false (with a JS exception pending) on failure.

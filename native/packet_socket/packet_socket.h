@@ -23,8 +23,6 @@ class PacketSocket : public PolledSocket<PacketSocket> {
  private:
   Napi::Value AttachFilter(const Napi::CallbackInfo& info);
   Napi::Value Bind(const Napi::CallbackInfo& info);
-  Napi::Value SetIntOption(const Napi::CallbackInfo& info);
-  Napi::Value GetIntOption(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);
   Napi::Value RegisterArena(const Napi::CallbackInfo& info);
   Napi::Value Recv(const Napi::CallbackInfo& info);

@@ -94,42 +94,6 @@ Napi::Value UdpSocket::Connect(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// setIntOption(level, name, value, label): label names the option in the error message.
-Napi::Value UdpSocket::SetIntOption(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (!CheckOpen(env, "setsockopt")) return env.Undefined();
-  if (info.Length() < 3 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsNumber()) {
-    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "setIntOption(level, name, value)");
-    return env.Undefined();
-  }
-  const int level = info[0].As<Napi::Number>().Int32Value();
-  const int name = info[1].As<Napi::Number>().Int32Value();
-  const int value = static_cast<int>(info[2].As<Napi::Number>().Int64Value());
-  if (::setsockopt(fd_.get(), level, name, &value, sizeof value) != 0) {
-    const int err = errno;
-    std::string label = info.Length() > 3 && info[3].IsString() ? info[3].As<Napi::String>().Utf8Value() : "";
-    ThrowErrno(env, err, "setsockopt", label);
-  }
-  return env.Undefined();
-}
-
-Napi::Value UdpSocket::GetIntOption(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (!CheckOpen(env, "getsockopt")) return env.Undefined();
-  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsNumber()) {
-    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "getIntOption(level, name)");
-    return env.Undefined();
-  }
-  int value = 0;
-  socklen_t len = sizeof value;
-  if (::getsockopt(fd_.get(), info[0].As<Napi::Number>().Int32Value(), info[1].As<Napi::Number>().Int32Value(),
-                   &value, &len) != 0) {
-    ThrowErrno(env, errno, "getsockopt");
-    return env.Undefined();
-  }
-  return Napi::Number::New(env, value);
-}
-
 // → [family, Uint8Array(16), port, scopeId, flowinfo]
 Napi::Value UdpSocket::LocalAddress(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();

@@ -22,8 +22,6 @@ class UdpSocket : public PolledSocket<UdpSocket> {
  private:
   Napi::Value Bind(const Napi::CallbackInfo& info);
   Napi::Value Connect(const Napi::CallbackInfo& info);
-  Napi::Value SetIntOption(const Napi::CallbackInfo& info);
-  Napi::Value GetIntOption(const Napi::CallbackInfo& info);
   Napi::Value LocalAddress(const Napi::CallbackInfo& info);
   Napi::Value RegisterArena(const Napi::CallbackInfo& info);
   Napi::Value Recv(const Napi::CallbackInfo& info);
