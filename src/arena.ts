@@ -1,5 +1,6 @@
 // JS-owned memory for one recvmmsg round; registered once with the native socket, then reused.
 import { ADDR_STRIDE, I32, I32_FIELDS, I64, I64_FIELDS } from './layout.js';
+import { allocateArena } from './arena-memory.js';
 import type { NativeUdpSocket } from './native.js';
 import type { SlotArrays } from './slot-reader.js';
 
@@ -19,15 +20,15 @@ export class Arena implements SlotArrays {
     readonly slotSize: number,
     readonly controlSize: number,
   ) {
-    // Plain ArrayBuffers live off the V8 heap, so the pointers the native side keeps never move.
-    this.data = new Uint8Array(new ArrayBuffer(cap * slotSize));
-    this.control = new Uint8Array(new ArrayBuffer(Math.max(1, cap * controlSize)));
-    this.i32 = new Int32Array(new ArrayBuffer(cap * I32_FIELDS * 4));
-    this.i64 = new BigInt64Array(new ArrayBuffer((cap * I64_FIELDS + 1) * 8));
-    this.addr = new Uint8Array(new ArrayBuffer(cap * ADDR_STRIDE));
+    ({ id: this.id, data: this.data, control: this.control, i32: this.i32, i64: this.i64, addr: this.addr } = allocateArena(
+      sock,
+      { i32Fields: I32_FIELDS, i64Fields: I64_FIELDS, addrStride: ADDR_STRIDE },
+      cap,
+      slotSize,
+      controlSize,
+    ));
     this.offsets = new Uint32Array(cap);
     for (let i = 0; i < cap; i++) this.offsets[i] = i * slotSize;
-    this.id = sock.registerArena(this.data, this.control, this.i32, this.i64, this.addr, slotSize, controlSize, cap);
   }
 
   readonly #views: Array<FieldViews | undefined> = [];

@@ -1,5 +1,6 @@
 // JS-owned memory for one recvmmsg round of a packet socket; registered once, then reused.
 import { P32, P32_FIELDS, P64_FIELDS, PADDR_STRIDE } from './layout.js';
+import { allocateArena } from '../arena-memory.js';
 import type { NativePacketSocket } from './native.js';
 
 export class CaptureArena {
@@ -16,13 +17,13 @@ export class CaptureArena {
     readonly slotSize: number,
     readonly controlSize: number,
   ) {
-    // Plain ArrayBuffers live off the V8 heap, so the pointers the native side keeps never move.
-    this.data = new Uint8Array(new ArrayBuffer(cap * slotSize));
-    this.control = new Uint8Array(new ArrayBuffer(Math.max(1, cap * controlSize)));
-    this.i32 = new Int32Array(new ArrayBuffer(cap * P32_FIELDS * 4));
-    this.i64 = new BigInt64Array(new ArrayBuffer((cap * P64_FIELDS + 1) * 8));
-    this.addr = new Uint8Array(new ArrayBuffer(cap * PADDR_STRIDE));
-    this.id = sock.registerArena(this.data, this.control, this.i32, this.i64, this.addr, slotSize, controlSize, cap);
+    ({ id: this.id, data: this.data, control: this.control, i32: this.i32, i64: this.i64, addr: this.addr } = allocateArena(
+      sock,
+      { i32Fields: P32_FIELDS, i64Fields: P64_FIELDS, addrStride: PADDR_STRIDE },
+      cap,
+      slotSize,
+      controlSize,
+    ));
   }
 
   /** CLOCK_REALTIME ns of the last round. */

@@ -1,0 +1,41 @@
+// The five JS-owned arrays a native socket's recvmmsg round writes into, sized for a layout.
+// Shared by UDP taps and packet captures; registered once with the native socket, then reused.
+
+export interface ArenaArrays {
+  data: Uint8Array;
+  control: Uint8Array;
+  i32: Int32Array;
+  i64: BigInt64Array;
+  addr: Uint8Array;
+}
+
+export interface ArenaLayout {
+  i32Fields: number;
+  i64Fields: number;
+  addrStride: number;
+}
+
+export interface ArenaRegistrar {
+  registerArena(
+    data: Uint8Array,
+    control: Uint8Array,
+    i32: Int32Array,
+    i64: BigInt64Array,
+    addr: Uint8Array,
+    slotSize: number,
+    controlSize: number,
+    count: number,
+  ): number;
+}
+
+/** Allocates the arrays for `cap` slots and registers them; returns them with the arena id. */
+export function allocateArena(sock: ArenaRegistrar, layout: ArenaLayout, cap: number, slotSize: number, controlSize: number): ArenaArrays & { id: number } {
+  // Plain ArrayBuffers live off the V8 heap, so the pointers the native side keeps never move.
+  const data = new Uint8Array(new ArrayBuffer(cap * slotSize));
+  const control = new Uint8Array(new ArrayBuffer(Math.max(1, cap * controlSize)));
+  const i32 = new Int32Array(new ArrayBuffer(cap * layout.i32Fields * 4));
+  const i64 = new BigInt64Array(new ArrayBuffer((cap * layout.i64Fields + 1) * 8)); // + readAt
+  const addr = new Uint8Array(new ArrayBuffer(cap * layout.addrStride));
+  const id = sock.registerArena(data, control, i32, i64, addr, slotSize, controlSize, cap);
+  return { id, data, control, i32, i64, addr };
+}
