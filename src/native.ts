@@ -1,26 +1,17 @@
 // Loads the compiled addon and describes its (deliberately thin) surface.
+import type { ArenaRegistrar } from './arena-memory.js';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export interface NativeUdpSocket {
+export interface NativeUdpSocket extends ArenaRegistrar {
   readonly fd: number;
   bind(address: Uint8Array, port: number, scopeId: number, display: string): void;
   connect(address: Uint8Array, port: number, scopeId: number, display: string): void;
   setIntOption(level: number, name: number, value: number, label?: string): void;
   getIntOption(level: number, name: number): number;
   localAddress(): [family: number, address: Uint8Array, port: number, scopeId: number, flowinfo: number];
-  registerArena(
-    data: Uint8Array,
-    control: Uint8Array,
-    i32: Int32Array,
-    i64: BigInt64Array,
-    addr: Uint8Array,
-    slotSize: number,
-    controlSize: number,
-    count: number,
-  ): number;
   recv(arena: number, max?: number, flags?: number): number;
   sendMsg(data: Uint8Array, addr: Uint8Array | null, port: number, scopeId: number, control: Uint8Array | null, display?: string): number;
   sendMmsg(datas: Uint8Array[], addrs: Array<Uint8Array | null>, ports: number[], scopes: number[], controls: Array<Uint8Array | null>): number;

@@ -1,8 +1,9 @@
 // The native surface the capture uses: PacketSocket, parseL3 and the packet layout constants.
 // Typed here rather than in src/native.ts so this module owns its own waist.
+import type { ArenaRegistrar } from '../arena-memory.js';
 import { native } from '../native.js';
 
-export interface NativePacketSocket {
+export interface NativePacketSocket extends ArenaRegistrar {
   readonly fd: number;
   /** 4 words per instruction: code, jt, jf, k. */
   attachFilter(insns: Uint32Array): void;
@@ -12,16 +13,6 @@ export interface NativePacketSocket {
   getIntOption(level: number, name: number): number;
   /** [packets, drops] since the previous call (the kernel resets them on read). */
   stats(): [packets: number, drops: number];
-  registerArena(
-    data: Uint8Array,
-    control: Uint8Array,
-    i32: Int32Array,
-    i64: BigInt64Array,
-    addr: Uint8Array,
-    slotSize: number,
-    controlSize: number,
-    count: number,
-  ): number;
   recv(arena: number, max?: number): number;
   startPoll(): void;
   stopPoll(): void;
