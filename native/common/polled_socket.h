@@ -1,6 +1,7 @@
 // Base of the native socket classes: owns the fd and the uv_poll handle that watches it on the
-// env's own loop (napi_get_uv_event_loop, so workers work), forwards readiness to a JS callback,
-// and releases both on close(), on GC (finaliser) and on env teardown (async cleanup hook).
+// env's own loop (napi_get_uv_event_loop, so workers work), forwards readiness to a JS callback
+// through the env's ReadyQueue (one callback scope per loop turn for all sockets), and releases
+// both on close(), on GC (finaliser) and on env teardown (async cleanup hook).
 #pragma once
 #include <errno.h>
 #include <napi.h>
@@ -11,6 +12,7 @@
 #include <string>
 
 #include "common/errors.h"
+#include "common/ready_queue.h"
 #include "common/unique_fd.h"
 
 namespace disptap {
@@ -100,6 +102,8 @@ class PolledSocket : public Napi::ObjectWrap<T> {
       ThrowTypeError(env, "ERR_DISPTAP_NO_LOOP", "no libuv loop for this environment");
       return false;
     }
+    ReadyQueue* queue = ReadyQueue::For(env);
+    if (!queue) return false;
     auto box = std::make_unique<Box>();
     const int rc = uv_poll_init(loop, &box->poll, fd.get());
     if (rc != 0) {
@@ -108,6 +112,9 @@ class PolledSocket : public Napi::ObjectWrap<T> {
     }
     box->poll.data = box.get();
     box->owner = this;
+    box->deliver = OnReady;
+    box->queue = queue;
+    queue->Retain();
     napi_add_async_cleanup_hook(env, OnTeardown, box.get(), &box->hook);
     box_ = std::move(box);
     fd_ = std::move(fd);
@@ -128,10 +135,11 @@ class PolledSocket : public Napi::ObjectWrap<T> {
  private:
   // The uv handle must outlive the object when it is closed from a finaliser: it is freed in its
   // close callback, which also removes the teardown hook.
-  struct Box {
+  struct Box : ReadyItem {
     uv_poll_t poll;
     napi_async_cleanup_hook_handle hook = nullptr;
     PolledSocket* owner = nullptr;
+    ReadyQueue* queue = nullptr;
   };
 
   static void OnTeardown(napi_async_cleanup_hook_handle, void* arg) {
@@ -139,9 +147,15 @@ class PolledSocket : public Napi::ObjectWrap<T> {
     if (box->owner) box->owner->CloseHandles();
   }
 
+  // Poll phase: only note the readiness; the queue delivers it after the poll phase.
   static void OnPollEvent(uv_poll_t* handle, int status, int events) {
     auto* box = static_cast<Box*>(handle->data);
-    if (box && box->owner) box->owner->OnPoll(status, events);
+    if (box && box->owner) box->queue->Push(box, status, events);
+  }
+
+  static void OnReady(ReadyItem* item, int status, int events) {
+    auto* box = static_cast<Box*>(item);
+    if (box->owner) box->owner->OnPoll(status, events);
   }
 
   void CloseHandles() {
@@ -153,31 +167,32 @@ class PolledSocket : public Napi::ObjectWrap<T> {
         // teardown there is none left to drop.
       }
       box_->owner = nullptr;
+      box_->queue->Remove(box_.get());
       Box* raw = box_.release();  // libuv owns it until the close callback
       uv_close(reinterpret_cast<uv_handle_t*>(&raw->poll), [](uv_handle_t* h) {
         std::unique_ptr<Box> owned(static_cast<Box*>(h->data));
         if (owned->hook) napi_remove_async_cleanup_hook(owned->hook);
+        owned->queue->Release();
       });
     }
     fd_.Reset();  // after the poll stopped watching it
   }
 
+  // Runs inside the queue's callback scope (handle scope open): a plain call, no microtask drain.
   void OnPoll(int status, int events) {
-    Napi::Env env = this->Env();
-    Napi::HandleScope scope(env);
+    napi_env env = this->Env();
     if (status < 0 && polling_) {
       // libuv stopped the handle itself (e.g. POLLERR without POLLPRI): mirror that state.
       polling_ = false;
       this->Unref();
     }
-    // napi_make_callback runs the microtask queue afterwards, so promises resolved here settle now.
     // The raw C API on purpose: while a worker is being terminated the call fails, and the C++
     // wrapper would turn that failure into a fatal error instead of letting teardown proceed.
     napi_value argv[2];
     napi_value recv = this->Value();
     if (napi_create_int32(env, status, &argv[0]) != napi_ok || napi_create_int32(env, events, &argv[1]) != napi_ok) return;
     napi_value result;
-    const napi_status st = napi_make_callback(env, nullptr, recv, on_poll_.Value(), 2, argv, &result);
+    const napi_status st = napi_call_function(env, recv, on_poll_.Value(), 2, argv, &result);
     if (st == napi_pending_exception) {
       napi_value err;
       if (napi_get_and_clear_last_exception(env, &err) == napi_ok) napi_fatal_exception(env, err);
