@@ -30,12 +30,20 @@ export interface ArenaRegistrar {
 
 /** Allocates the arrays for `cap` slots and registers them; returns them with the arena id. */
 export function allocateArena(sock: ArenaRegistrar, layout: ArenaLayout, cap: number, slotSize: number, controlSize: number): ArenaArrays & { id: number } {
-  // Plain ArrayBuffers live off the V8 heap, so the pointers the native side keeps never move.
-  const data = new Uint8Array(new ArrayBuffer(cap * slotSize));
-  const control = new Uint8Array(new ArrayBuffer(Math.max(1, cap * controlSize)));
-  const i32 = new Int32Array(new ArrayBuffer(cap * layout.i32Fields * 4));
-  const i64 = new BigInt64Array(new ArrayBuffer((cap * layout.i64Fields + 1) * 8)); // + readAt
-  const addr = new Uint8Array(new ArrayBuffer(cap * layout.addrStride));
+  // One plain ArrayBuffer (off the V8 heap, so the pointers the native side keeps never move) holds
+  // all five arrays: the native side then re-checks one buffer, not five, before each round.
+  // 8-byte fields first, so every array starts aligned to its element size.
+  const i64Bytes = (cap * layout.i64Fields + 1) * 8; // + readAt
+  const i32Bytes = cap * layout.i32Fields * 4;
+  const dataBytes = cap * slotSize;
+  const controlBytes = Math.max(1, cap * controlSize);
+  const buf = new ArrayBuffer(i64Bytes + i32Bytes + dataBytes + controlBytes + cap * layout.addrStride);
+  let at = 0;
+  const i64 = new BigInt64Array(buf, at, i64Bytes / 8);
+  const i32 = new Int32Array(buf, (at += i64Bytes), i32Bytes / 4);
+  const data = new Uint8Array(buf, (at += i32Bytes), dataBytes);
+  const control = new Uint8Array(buf, (at += dataBytes), controlBytes);
+  const addr = new Uint8Array(buf, (at += controlBytes), cap * layout.addrStride);
   const id = sock.registerArena(data, control, i32, i64, addr, slotSize, controlSize, cap);
   return { id, data, control, i32, i64, addr };
 }

@@ -46,7 +46,7 @@ export class Arena implements SlotArrays {
    * worker: the native side then refuses the arena (ERR_INVALID_STATE) and the tap replaces it.
    */
   get detached(): boolean {
-    return this.data.byteLength === 0 || this.control.byteLength === 0 || this.i32.byteLength === 0 || this.i64.byteLength === 0 || this.addr.byteLength === 0;
+    return this.data.byteLength === 0; // one ArrayBuffer holds all five arrays
   }
 
   /** CLOCK_REALTIME ns of the last round. */
@@ -56,6 +56,8 @@ export class Arena implements SlotArrays {
 }
 
 export interface FieldViews {
+  /** All payload slots up to the last datagram's. */
+  payloads: Buffer;
   offsets: Uint32Array;
   lengths: Uint32Array;
   origLengths: Uint32Array;
@@ -74,10 +76,11 @@ export interface FieldViews {
 
 function makeViews(a: Arena, count: number): FieldViews {
   const cap = a.cap;
-  const i32 = (f: number) => new Int32Array(a.i32.buffer, f * cap * 4, count);
-  const u32 = (f: number) => new Uint32Array(a.i32.buffer, f * cap * 4, count);
-  const i64 = (f: number) => new BigInt64Array(a.i64.buffer, f * cap * 8, count);
+  const i32 = (f: number) => new Int32Array(a.i32.buffer, a.i32.byteOffset + f * cap * 4, count);
+  const u32 = (f: number) => new Uint32Array(a.i32.buffer, a.i32.byteOffset + f * cap * 4, count);
+  const i64 = (f: number) => new BigInt64Array(a.i64.buffer, a.i64.byteOffset + f * cap * 8, count);
   return {
+    payloads: Buffer.from(a.data.buffer, a.data.byteOffset, count === 0 ? 0 : a.offsets[count - 1]! + a.slotSize),
     offsets: a.offsets.subarray(0, count),
     lengths: u32(I32.capLen),
     origLengths: u32(I32.origLen),

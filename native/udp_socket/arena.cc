@@ -1,5 +1,7 @@
 #include "udp_socket/arena.h"
 
+#include <algorithm>
+
 #include "common/errors.h"
 #include "common/js_bytes.h"
 
@@ -7,6 +9,34 @@ namespace disptap {
 namespace {
 constexpr napi_typedarray_type kTypes[5] = {napi_uint8_array, napi_uint8_array, napi_int32_array, napi_bigint64_array,
                                             napi_uint8_array};
+
+// Notes the single ArrayBuffer behind all five arrays, if there is one, and where each array
+// starts in it (the fast path of RefreshArena).
+void ShareOneBuffer(const Napi::CallbackInfo& info, void* const p[5], Arena& a) {
+  napi_env env = info.Env();
+  napi_value first = nullptr;
+  for (int i = 0; i < 5; i++) {
+    napi_value ab;
+    napi_typedarray_type t;
+    size_t len, off;
+    void* data;
+    if (napi_get_typedarray_info(env, info[i], &t, &len, &data, &ab, &off) != napi_ok) return;
+    bool same = true;
+    if (first && (napi_strict_equals(env, first, ab, &same) != napi_ok || !same)) return;
+    first = ab;
+  }
+  void* base = nullptr;
+  size_t total = 0;
+  if (napi_get_arraybuffer_info(env, first, &base, &total) != napi_ok || !base) return;
+  size_t need = 0;
+  for (int i = 0; i < 5; i++) {
+    a.offset[i] = static_cast<size_t>(static_cast<uint8_t*>(p[i]) - static_cast<uint8_t*>(base));
+    need = std::max(need, a.offset[i] + a.need[i]);
+  }
+  a.shared_need = need;
+  a.shared = Napi::Persistent(Napi::Value(env, first));
+}
+
 }  // namespace
 
 std::unique_ptr<Arena> ArenaFromArgs(const Napi::CallbackInfo& info, const ArenaShape& shape) {
@@ -37,6 +67,7 @@ std::unique_ptr<Arena> ArenaFromArgs(const Napi::CallbackInfo& info, const Arena
     return nullptr;
   }
   for (int i = 0; i < 5; i++) a->keep[i] = Napi::Persistent(info[i]);
+  ShareOneBuffer(info, p, *a);
   a->data = static_cast<uint8_t*>(p[0]);
   a->control = static_cast<uint8_t*>(p[1]);
   a->i32 = static_cast<int32_t*>(p[2]);
@@ -50,10 +81,20 @@ std::unique_ptr<Arena> ArenaFromArgs(const Napi::CallbackInfo& info, const Arena
 
 bool RefreshArena(Arena& a) {
   void* p[5];
-  for (int i = 0; i < 5; i++) {
-    size_t bytes = 0;
-    if (!TypedBytes(a.keep[i].Value(), kTypes[i], &p[i], &bytes) || bytes < a.need[i] || (a.need[i] && !p[i]))
+  if (!a.shared.IsEmpty()) {
+    // A detached buffer reports no data and length 0; a non-resizable one never moves or shrinks.
+    void* base = nullptr;
+    size_t total = 0;
+    if (napi_get_arraybuffer_info(a.shared.Env(), a.shared.Value(), &base, &total) != napi_ok || !base ||
+        total < a.shared_need)
       return false;
+    for (int i = 0; i < 5; i++) p[i] = static_cast<uint8_t*>(base) + a.offset[i];
+  } else {
+    for (int i = 0; i < 5; i++) {
+      size_t bytes = 0;
+      if (!TypedBytes(a.keep[i].Value(), kTypes[i], &p[i], &bytes) || bytes < a.need[i] || (a.need[i] && !p[i]))
+        return false;
+    }
   }
   a.data = static_cast<uint8_t*>(p[0]);
   a.control = static_cast<uint8_t*>(p[1]);
@@ -61,6 +102,54 @@ bool RefreshArena(Arena& a) {
   a.i64 = static_cast<int64_t*>(p[3]);
   a.addr = static_cast<uint8_t*>(p[4]);
   return true;
+}
+
+Arena* BeginRound(const Napi::CallbackInfo& info, Arenas& arenas, unsigned* max) {
+  Napi::Env env = info.Env();
+  const uint32_t id = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().Uint32Value() : ~0u;
+  if (id >= arenas.size()) {
+    ThrowRangeError(env, "ERR_OUT_OF_RANGE", "recv: unknown arena");
+    return nullptr;
+  }
+  Arena& a = *arenas[id];
+  if (!RefreshArena(a)) {
+    ThrowDetachedArena(env);
+    return nullptr;
+  }
+  *max = a.count;
+  if (info.Length() > 1 && info[1].IsNumber()) *max = std::min(*max, info[1].As<Napi::Number>().Uint32Value());
+  if (a.built_data != a.data || a.built_control != a.control) {
+    for (unsigned i = 0; i < a.count; i++) {
+      a.iov[i] = {a.data + i * a.slot_size, a.slot_size};
+      msghdr& h = a.msgs[i].msg_hdr;
+      h.msg_name = &a.names[i];
+      h.msg_iov = &a.iov[i];
+      h.msg_iovlen = 1;
+      h.msg_control = a.control_size ? a.control + i * a.control_size : nullptr;
+    }
+    a.built_data = a.data;
+    a.built_control = a.control;
+    a.dirty = a.count;
+  }
+  for (unsigned i = 0; i < a.dirty; i++) {
+    msghdr& h = a.msgs[i].msg_hdr;
+    h.msg_namelen = sizeof(sockaddr_storage);
+    h.msg_controllen = a.control_size;
+    h.msg_flags = 0;
+    a.msgs[i].msg_len = 0;
+  }
+  a.dirty = 0;
+  return &a;
+}
+
+int RecvRound(int fd, Arena& a, unsigned max, int flags) {
+  int n;
+  do {
+    n = ::recvmmsg(fd, a.msgs.data(), max, flags, nullptr);
+  } while (n < 0 && errno == EINTR);
+  // The kernel wrote back the headers it filled; be generous by one for the attempt that stopped it.
+  a.dirty = std::min(max, static_cast<unsigned>(std::max(n, 0)) + 1);
+  return n;
 }
 
 void ThrowDetachedArena(Napi::Env env) {

@@ -25,6 +25,16 @@ struct Arena {
   // postMessage with a transfer list, e.g. of an RxBatch's buffers); its memory then belongs to
   // another ArrayBuffer and may be freed, so the pointers above are re-read before every round.
   size_t need[5] = {};
+  // When all five arrays view one ArrayBuffer (as allocateArena makes them), only that buffer is
+  // re-checked before a round: two N-API calls instead of ten.
+  Napi::Reference<Napi::Value> shared;
+  size_t shared_need = 0;
+  size_t offset[5] = {};
+  // Headers are built once (and again when the memory moved); after that a round only resets the
+  // in/out lengths of the headers the kernel wrote last time.
+  const uint8_t* built_data = nullptr;
+  const uint8_t* built_control = nullptr;
+  unsigned dirty = 0;
   std::vector<mmsghdr> msgs;
   std::vector<iovec> iov;
   std::vector<sockaddr_storage> names;
@@ -43,5 +53,13 @@ std::unique_ptr<Arena> ArenaFromArgs(const Napi::CallbackInfo& info, const Arena
 // Re-reads the pointers before a round; false when JS detached (transferred) or shrank an array.
 bool RefreshArena(Arena& a);
 void ThrowDetachedArena(Napi::Env env);
+
+using Arenas = std::vector<std::unique_ptr<Arena>>;
+// recv(arenaId, max?, ...): the arena named by info[0], re-checked and with its headers ready for a
+// round of at most *max slots (info[1], capped at the arena's size). Null with a JS exception pending
+// on an unknown id or detached memory.
+Arena* BeginRound(const Napi::CallbackInfo& info, Arenas& arenas, unsigned* max);
+// recvmmsg into the arena (retrying EINTR); returns its result, errno set when negative.
+int RecvRound(int fd, Arena& a, unsigned max, int flags);
 
 }  // namespace disptap

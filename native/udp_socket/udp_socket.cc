@@ -131,38 +131,15 @@ Napi::Value UdpSocket::RegisterArena(const Napi::CallbackInfo& info) {
 Napi::Value UdpSocket::Recv(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!CheckOpen(env, "recvmmsg")) return env.Undefined();
-  const uint32_t id = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().Uint32Value() : ~0u;
-  if (id >= arenas_.size()) {
-    ThrowRangeError(env, "ERR_OUT_OF_RANGE", "recv: unknown arena");
-    return env.Undefined();
-  }
-  Arena& a = *arenas_[id];
-  if (!RefreshArena(a)) {
-    ThrowDetachedArena(env);
-    return env.Undefined();
-  }
-  unsigned max = a.count;
-  if (info.Length() > 1 && info[1].IsNumber()) max = std::min(max, info[1].As<Napi::Number>().Uint32Value());
+  unsigned max = 0;
+  Arena* round = BeginRound(info, arenas_, &max);
+  if (!round) return env.Undefined();
+  Arena& a = *round;
   // Only MSG_ERRQUEUE may be added: the error queue carries TX timestamps.
   const int extra = info.Length() > 2 && info[2].IsNumber() ? (info[2].As<Napi::Number>().Int32Value() & MSG_ERRQUEUE) : 0;
   if (max == 0) return Napi::Number::New(env, 0);
-  for (unsigned i = 0; i < max; i++) {
-    a.iov[i] = {a.data + i * a.slot_size, a.slot_size};
-    msghdr& h = a.msgs[i].msg_hdr;
-    h.msg_name = &a.names[i];
-    h.msg_namelen = sizeof(sockaddr_storage);
-    h.msg_iov = &a.iov[i];
-    h.msg_iovlen = 1;
-    h.msg_control = a.control_size ? a.control + i * a.control_size : nullptr;
-    h.msg_controllen = a.control_size;
-    h.msg_flags = 0;
-    a.msgs[i].msg_len = 0;
-  }
-  int n;
-  do {
-    // MSG_TRUNC: msg_len is the datagram's real length even when the slot was too small.
-    n = ::recvmmsg(fd_.get(), a.msgs.data(), max, MSG_DONTWAIT | MSG_TRUNC | extra, nullptr);
-  } while (n < 0 && errno == EINTR);
+  // MSG_TRUNC: msg_len is the datagram's real length even when the slot was too small.
+  const int n = RecvRound(fd_.get(), a, max, MSG_DONTWAIT | MSG_TRUNC | extra);
   if (n < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK) return Napi::Number::New(env, 0);
     ThrowErrno(env, errno, extra ? "recvmmsg(MSG_ERRQUEUE)" : "recvmmsg");

@@ -94,4 +94,32 @@ describe('detached receive arenas', () => {
     }
     sock.close();
   });
+  it('an arena carved from one ArrayBuffer (as taps allocate it) is refused once that buffer is detached', async () => {
+    const sock = new native.UdpSocket(4, () => undefined);
+    sock.bind(Uint8Array.from([127, 0, 0, 1]), 0, 0, '127.0.0.1');
+    const port = sock.localAddress()[2];
+    const cap = 2;
+    const i64Bytes = (cap * I64_FIELDS + 1) * 8;
+    const i32Bytes = cap * I32_FIELDS * 4;
+    const ab = new ArrayBuffer(i64Bytes + i32Bytes + cap * 64 + cap * 256 + cap * ADDR_STRIDE);
+    const i64 = new BigInt64Array(ab, 0, i64Bytes / 8);
+    const i32 = new Int32Array(ab, i64Bytes, i32Bytes / 4);
+    const data = new Uint8Array(ab, i64Bytes + i32Bytes, cap * 64);
+    const control = new Uint8Array(ab, i64Bytes + i32Bytes + cap * 64, cap * 256);
+    const addr = new Uint8Array(ab, i64Bytes + i32Bytes + cap * 64 + cap * 256, cap * ADDR_STRIDE);
+    const id = sock.registerArena(data, control, i32, i64, addr, 64, 256, cap);
+    const tx = await openUdp({ address: '127.0.0.1' });
+    await tx.send('lands', { address: '127.0.0.1', port });
+    await sleep(10);
+    expect(sock.recv(id)).toBe(1);
+    expect(Buffer.from(data.subarray(0, 5)).toString()).toBe('lands');
+    const stolen = new Uint8Array(structuredClone(ab, { transfer: [ab] }));
+    const before = Buffer.from(stolen);
+    await tx.send('must not land', { address: '127.0.0.1', port });
+    await sleep(10);
+    expect(() => sock.recv(id)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_STATE' }));
+    expect(Buffer.from(stolen).equals(before)).toBe(true);
+    tx.close();
+    sock.close();
+  });
 });
