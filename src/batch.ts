@@ -1,6 +1,6 @@
 // One recvmmsg round as struct-of-arrays: no per-datagram JS object unless one is asked for.
 import { formatAddress } from './address.js';
-import type { Arena } from './arena.js';
+import type { Arena, FieldViews } from './arena.js';
 import { ADDR, ADDR_STRIDE, PRESENT } from './layout.js';
 import type { RxMessage, RxMeta } from './rx-types.js';
 import { messageAt, metaAt } from './slot-reader.js';
@@ -14,52 +14,70 @@ export type PresentField = keyof typeof PRESENT;
 export class RxBatch {
   readonly count: number;
   readonly readAt: bigint;
-  /** All payload slots; datagram i is payloads.subarray(offsets[i], offsets[i] + lengths[i]). */
-  readonly payloads: Buffer;
-  readonly offsets: Uint32Array;
-  /** Bytes captured per datagram. */
-  readonly lengths: Uint32Array;
-  /** Datagram length on the wire (> lengths[i] when truncated). */
-  readonly origLengths: Uint32Array;
-  /** Software RX timestamps, ns since the epoch; 0 = absent. */
-  readonly swTimestamps: BigInt64Array;
-  /** Hardware RX timestamps, ns; 0 = absent. */
-  readonly hwTimestamps: BigInt64Array;
-  readonly ifIndex: Int32Array;
-  readonly ttl: Int32Array;
-  readonly tos: Int32Array;
-  readonly flags: Int32Array;
-  readonly drops: Uint32Array;
-  /** Presence bits per datagram (see `has`). */
-  readonly present: Int32Array;
-  readonly srcFamily: Int32Array;
-  readonly srcPort: Int32Array;
-  /** Source (16 bytes) and destination (16 bytes) addresses, ADDR_STRIDE bytes per datagram. */
-  readonly addresses: Uint8Array;
+  // The arrays are the arena's cached views for this count: a batch allocates no typed array.
+  readonly #v: FieldViews;
   #arena: Arena | null;
   #release: (a: Arena) => void;
 
   constructor(arena: Arena, count: number, release: (a: Arena) => void) {
-    const v = arena.views(count);
     this.count = count;
     this.readAt = arena.readAt;
-    this.payloads = Buffer.from(arena.data.buffer, 0, count === 0 ? 0 : arena.offsets[count - 1]! + arena.slotSize);
-    this.offsets = v.offsets;
-    this.lengths = v.lengths;
-    this.origLengths = v.origLengths;
-    this.swTimestamps = v.swTimestamps;
-    this.hwTimestamps = v.hwTimestamps;
-    this.ifIndex = v.ifIndex;
-    this.ttl = v.ttl;
-    this.tos = v.tos;
-    this.flags = v.flags;
-    this.drops = v.drops;
-    this.present = v.present;
-    this.srcFamily = v.srcFamily;
-    this.srcPort = v.srcPort;
-    this.addresses = v.addresses;
+    this.#v = arena.views(count);
     this.#arena = arena;
     this.#release = release;
+  }
+
+  /** All payload slots; datagram i is payloads.subarray(offsets[i], offsets[i] + lengths[i]). */
+  get payloads(): Buffer {
+    return this.#v.payloads;
+  }
+  get offsets(): Uint32Array {
+    return this.#v.offsets;
+  }
+  /** Bytes captured per datagram. */
+  get lengths(): Uint32Array {
+    return this.#v.lengths;
+  }
+  /** Datagram length on the wire (> lengths[i] when truncated). */
+  get origLengths(): Uint32Array {
+    return this.#v.origLengths;
+  }
+  /** Software RX timestamps, ns since the epoch; 0 = absent. */
+  get swTimestamps(): BigInt64Array {
+    return this.#v.swTimestamps;
+  }
+  /** Hardware RX timestamps, ns; 0 = absent. */
+  get hwTimestamps(): BigInt64Array {
+    return this.#v.hwTimestamps;
+  }
+  get ifIndex(): Int32Array {
+    return this.#v.ifIndex;
+  }
+  get ttl(): Int32Array {
+    return this.#v.ttl;
+  }
+  get tos(): Int32Array {
+    return this.#v.tos;
+  }
+  get flags(): Int32Array {
+    return this.#v.flags;
+  }
+  get drops(): Uint32Array {
+    return this.#v.drops;
+  }
+  /** Presence bits per datagram (see `has`). */
+  get present(): Int32Array {
+    return this.#v.present;
+  }
+  get srcFamily(): Int32Array {
+    return this.#v.srcFamily;
+  }
+  get srcPort(): Int32Array {
+    return this.#v.srcPort;
+  }
+  /** Source (16 bytes) and destination (16 bytes) addresses, ADDR_STRIDE bytes per datagram. */
+  get addresses(): Uint8Array {
+    return this.#v.addresses;
   }
 
   #live(): Arena {

@@ -66,6 +66,7 @@ function socketError(errno: number, syscall: string, peer: Destination | undefin
   return e;
 }
 const UV_EBADF = -9;
+const DONE: IteratorResult<never, void> = Object.freeze({ value: undefined, done: true });
 /** Pending TX timestamps beyond which send() drains the error queue itself. */
 const ERRQUEUE_DRAIN_THRESHOLD = 32;
 
@@ -227,25 +228,76 @@ export class UdpTap extends EventEmitter {
     return enqueueWaiter(this.#batchWaiters, opts, 'receiveBatch', () => this.#updatePolling(), (b) => this.#lend(b));
   }
 
-  /** `for await (const batch of tap.batches())`; each batch is released when the next is taken. */
-  async *batches(): AsyncGenerator<RxBatch, void, undefined> {
-    this.#batchIterators++;
-    this.#updatePolling();
-    try {
-      while (!this.#closed) {
-        try {
-          yield await this.receiveBatch();
-        } catch (e) {
-          if ((e as SystemError).code === 'ERR_SOCKET_CLOSED') return;
-          throw e;
-        }
+  /**
+   * `for await (const batch of tap.batches())`; each batch is released when the next is taken.
+   * Ends (done) when the tap closes; a socket error rejects next() and ends it.
+   */
+  batches(): AsyncGenerator<RxBatch, void, undefined> {
+    // Hand-written rather than an async generator: with many quiet sockets each wake-up yields a
+    // small batch, and a generator's extra await per yield was a large share of that cost.
+    let state: 'idle' | 'running' | 'done' = 'idle';
+    let pending: Promise<IteratorResult<RxBatch, void>> | null = null;
+    let settle: ((r: IteratorResult<RxBatch, void>) => void) | null = null;
+    let fail: ((e: Error) => void) | null = null;
+    const finish = (): void => {
+      if (state === 'running') {
+        this.#batchIterators--;
+        this.#lent?.release();
+        this.#lent = null;
+        this.#updatePolling();
       }
-    } finally {
-      this.#batchIterators--;
+      state = 'done';
+    };
+    const waiter: Waiter<RxBatch> = {
+      resolve: (b) => {
+        pending = null;
+        settle!({ value: this.#lend(b), done: false });
+      },
+      reject: (e) => {
+        pending = null;
+        finish();
+        if ((e as SystemError).code === 'ERR_SOCKET_CLOSED') settle!(DONE);
+        else fail!(e);
+      },
+      cleanup: () => {},
+    };
+    const capture = (res: (r: IteratorResult<RxBatch, void>) => void, rej: (e: Error) => void): void => {
+      settle = res;
+      fail = rej;
+    };
+    const next = (): Promise<IteratorResult<RxBatch, void>> => {
+      // Calls made while one is pending wait their turn, as with a generator.
+      if (pending) return pending.then(next, next);
+      if (state === 'idle') {
+        state = 'running';
+        this.#batchIterators++;
+      }
+      if (state === 'done' || this.#closed) {
+        finish();
+        return Promise.resolve(DONE);
+      }
       this.#lent?.release();
       this.#lent = null;
+      const queued = this.#batchQueue.shift();
+      if (queued) return Promise.resolve({ value: this.#lend(queued), done: false });
+      pending = new Promise(capture);
+      this.#batchWaiters.push(waiter);
       this.#updatePolling();
-    }
+      return pending;
+    };
+    const it: AsyncGenerator<RxBatch, void, undefined> = {
+      next,
+      return: () => {
+        finish();
+        return Promise.resolve(DONE);
+      },
+      throw: (e: unknown) => {
+        finish();
+        return Promise.reject(e);
+      },
+      [Symbol.asyncIterator]: () => it,
+    };
+    return it;
   }
 
   /**
@@ -351,6 +403,10 @@ export class UdpTap extends EventEmitter {
     }
     this.#pollMask = mask;
   }
+
+  readonly #returnArena = (arena: Arena): void => {
+    if (!this.#closed) this.#freeArenas.push(arena);
+  };
 
   #takeArena(): Arena | null {
     for (let a = this.#freeArenas.pop(); a; a = this.#freeArenas.pop()) {
@@ -599,9 +655,7 @@ export class UdpTap extends EventEmitter {
       return 0;
     }
     accumulate(this.#stats, a, n);
-    const batch = new RxBatch(a, n, (arena) => {
-      if (!this.#closed) this.#freeArenas.push(arena);
-    });
+    const batch = new RxBatch(a, n, this.#returnArena);
     if (this.listenerCount('message') > 0) for (let i = 0; i < n; i++) this.emit('message', batch.message(i));
     const w = this.#batchWaiters.shift();
     if (w) {
