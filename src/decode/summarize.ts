@@ -141,7 +141,7 @@ function ntpText(r: NtpDecodeResult): string {
     case 'header':
       return (
         `NTPv${r.version} ${r.modeName}, leap ${r.leapName}, stratum ${r.stratum}, poll ${r.poll}, precision ${r.precision}, ` +
-        `root delay ${r.rootDelay.toFixed(6)}s disp ${r.rootDispersion.toFixed(6)}s, ref ${r.referenceIdText}, ` +
+        `root delay ${r.rootDelay.toFixed(6)}s disp ${r.rootDispersion.toFixed(6)}s, ref ${r.referenceIdText || '(unspec)'}, ` +
         `org ${ts(r.originTimestamp)}, rec ${ts(r.receiveTimestamp)}, xmt ${ts(r.transmitTimestamp)}`
       );
   }

@@ -35,6 +35,11 @@ describe('builders', () => {
 });
 
 describe('summarize', () => {
+  it('an NTP client request (stratum 0, reference id 0) says ref (unspec), as tcpdump does', () => {
+    const line = summarize(decodeNtp(encodeNtp({ kind: 'header', mode: 3, stratum: 0 })));
+    expect(line).toMatch(/^NTPv4 Client, .*stratum 0, .*, ref \(unspec\), org /);
+  });
+
   it('one tcpdump-like line per vector', () => {
     expect(summarize(decodeScion(fixture('scion-udp.bin')))).toBe(
       'SCION 2-ff00:0:222,10.0.0.100:1280 > 1-ff00:0:111,[2001:db8::68]:80: UDP cksum 0xb7d2 ok, length 1024, path SCION 2+2 hops INF0 HF0, tc 0xb8 flow 0xdead',
