@@ -9,6 +9,7 @@ import * as C from './constants.js';
 import { abortError, closedError, invalidArg, type SystemError } from './errors.js';
 import { native, UV_PRIORITIZED, UV_READABLE, UV_WRITABLE, type NativeUdpSocket } from './native.js';
 import { resolveOptions, type OpenUdpOptions, type ResolvedOptions, type TimestampMode } from './options.js';
+import { attachPollOwner, dispatchPoll } from './poll-owner.js';
 import type { RxMessage, SocketAddress } from './rx-types.js';
 import { extendedErrorAt, messageAt, timestampsAt } from './slot-reader.js';
 import { buildSendControl, type SendOptions, type TxKind } from './send-control.js';
@@ -79,12 +80,6 @@ const MAX_BATCH_ARENAS = 4;
 // alive; idle unclosed taps are not, so GC can collect them (the native finaliser closes the fd).
 const watching = new Set<UdpTap>();
 
-// Built outside the class so the closure the native side keeps captures nothing but a WeakRef:
-// an idle, unclosed tap stays collectable, and its native finaliser then closes the fd.
-function pollCallback(weak: WeakRef<UdpTap>): (status: number, events: number) => void {
-  return (status, events) => weak.deref()?.onPollEvent(status, events);
-}
-
 export class UdpTap extends EventEmitter {
   readonly #sock: NativeUdpSocket;
   readonly #opts: ResolvedOptions;
@@ -117,7 +112,8 @@ export class UdpTap extends EventEmitter {
   constructor(options: OpenUdpOptions) {
     super();
     this.#opts = resolveOptions(options);
-    this.#sock = new native.UdpSocket(this.#opts.family, pollCallback(new WeakRef(this)));
+    this.#sock = new native.UdpSocket(this.#opts.family, dispatchPoll);
+    attachPollOwner(this.#sock, this);
     this.#tx = new TxTracker(this.#opts.maxPendingTx, this.#opts.txTimeoutMs, () => this.#updatePolling());
     try {
       const r = setupSocket(this.#sock, this.#opts);

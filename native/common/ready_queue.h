@@ -22,6 +22,7 @@ struct ReadyItem {
 class ReadyQueue {
  public:
   // The env's queue, made on first use; nullptr (JS exception pending) when it cannot be made.
+  // It lives in the env's instance-data slot: nothing else in the addon may use that slot.
   static ReadyQueue* For(napi_env env);
 
   // Queue an item for this turn's delivery; readiness seen twice in one turn is merged.

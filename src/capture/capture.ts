@@ -6,6 +6,7 @@ import { cmsgSpace } from '../cmsg.js';
 import { abortError, closedError, type SystemError } from '../errors.js';
 import { enqueueWaiter, waitOptionsError, type Waiter, type WaitOptions } from '../waiters.js';
 import { native } from '../native.js';
+import { attachPollOwner, dispatchPoll } from '../poll-owner.js';
 import { RX_HARDWARE_FLAGS, RX_SOFTWARE_FLAGS, setRecvBuffer, setTimestampNs, setTimestamping } from '../socket-setup.js';
 import { CaptureArena } from './arena.js';
 import { encodeProgram, type BpfInstruction } from './bpf.js';
@@ -40,10 +41,6 @@ const ROUNDS_PER_WAKE = 16;
 // ones can be collected (the native finaliser closes the fd).
 const watching = new Set<Capture>();
 
-function pollCallback(weak: WeakRef<Capture>): (status: number, events: number) => void {
-  return (status, events) => weak.deref()?.onPollEvent(status, events);
-}
-
 export class Capture extends EventEmitter {
   readonly #sock: NativePacketSocket;
   readonly #opts: ResolvedCaptureOptions;
@@ -66,7 +63,8 @@ export class Capture extends EventEmitter {
     this.#opts = resolveCaptureOptions(options, (name) => native.ifNameToIndex(name));
     const o = this.#opts;
     try {
-      this.#sock = new captureNative.PacketSocket(pollCallback(new WeakRef(this)));
+      this.#sock = new captureNative.PacketSocket(dispatchPoll);
+      attachPollOwner(this.#sock, this);
     } catch (e) {
       const code = (e as SystemError).code;
       if (code === 'EPERM' || code === 'EACCES') throw permissionError(e as SystemError);
