@@ -4,6 +4,7 @@ import type { Arena, FieldViews } from './arena.js';
 import { ADDR, ADDR_STRIDE, PRESENT } from './layout.js';
 import type { RxMessage, RxMeta } from './rx-types.js';
 import { messageAt, metaAt } from './slot-reader.js';
+import type { UdpTap } from './udp-tap.js';
 
 export type PresentField = keyof typeof PRESENT;
 
@@ -19,7 +20,11 @@ export class RxBatch {
   #arena: Arena | null;
   #release: (a: Arena) => void;
 
-  constructor(arena: Arena, count: number, release: (a: Arena) => void) {
+  /** The tap that read this batch (useful when batches of many taps are merged). */
+  readonly tap: UdpTap;
+
+  constructor(arena: Arena, count: number, release: (a: Arena) => void, tap: UdpTap) {
+    this.tap = tap;
     this.count = count;
     this.readAt = arena.readAt;
     this.#v = arena.views(count);

@@ -6,6 +6,7 @@ export type { TxTimestamps, TxEvent } from './tx-tracker.js';
 export type { OpenUdpOptions, TimestampMode } from './options.js';
 export type { RxMessage, RxMeta, RxTimestamps, SocketAddress, ExtendedError } from './rx-types.js';
 export { RxBatch } from './batch.js';
+export { mergeBatches } from './merge-batches.js';
 export type { PresentField } from './batch.js';
 export { parseControl, decodeControl } from './control.js';
 export type { ControlMessage, ControlStatus } from './control.js';

@@ -96,6 +96,8 @@ export class UdpTap extends EventEmitter {
   readonly #batchWaiters: Waiter<RxBatch>[] = [];
   readonly #batchQueue: RxBatch[] = [];
   #batchIterators = 0;
+  /** Set while the tap belongs to mergeBatches(): every batch goes there. */
+  #sink: ((b: RxBatch) => void) | null = null;
   #lent: RxBatch | null = null;
   readonly #tx: TxTracker;
   #errArena: Arena | null = null;
@@ -367,11 +369,21 @@ export class UdpTap extends EventEmitter {
   }
 
   #batchMode(): boolean {
-    return this.#batchWaiters.length > 0 || this.#batchIterators > 0;
+    return this.#sink !== null || this.#batchWaiters.length > 0 || this.#batchIterators > 0;
+  }
+
+  /**
+   * @internal mergeBatches(): hand every batch to `sink` (null to stop). Reading goes on while a
+   * batch arena is free; releasing a batch frees one.
+   */
+  setBatchSink(sink: ((b: RxBatch) => void) | null): void {
+    this.#sink = sink;
+    this.#updatePolling();
   }
 
   #wantsData(): boolean {
     if (this.#closed) return false;
+    if (this.#sink) return this.#freeArenas.length > 0 || this.#arenaCount < MAX_BATCH_ARENAS;
     if (this.#batchMode()) return this.#batchWaiters.length > 0 || this.#batchQueue.length < MAX_BATCH_ARENAS - 1;
     const queued = this.#queue.length - this.#queueHead;
     if (this.#receivers.length > 0) return true;
@@ -401,7 +413,10 @@ export class UdpTap extends EventEmitter {
   }
 
   readonly #returnArena = (arena: Arena): void => {
-    if (!this.#closed) this.#freeArenas.push(arena);
+    if (this.#closed) return;
+    this.#freeArenas.push(arena);
+    // A merged tap stops polling when all its arenas are out; a released one lets it read again.
+    if (this.#sink && !this.#polling) this.#updatePolling();
   };
 
   #takeArena(): Arena | null {
@@ -651,8 +666,12 @@ export class UdpTap extends EventEmitter {
       return 0;
     }
     accumulate(this.#stats, a, n);
-    const batch = new RxBatch(a, n, this.#returnArena);
+    const batch = new RxBatch(a, n, this.#returnArena, this);
     if (this.listenerCount('message') > 0) for (let i = 0; i < n; i++) this.emit('message', batch.message(i));
+    if (this.#sink) {
+      this.#sink(batch);
+      return n;
+    }
     const w = this.#batchWaiters.shift();
     if (w) {
       w.cleanup();
