@@ -1,5 +1,6 @@
 // Bounded UDP sender for the benchmark: sendmmsg in batches of 64, optionally paced.
-// usage: udp_blast HOST PORT[-LASTPORT] COUNT SIZE RATE_PER_SEC(0 = as fast as possible)
+// usage: udp_blast HOST PORT[-LASTPORT] COUNT SIZE RATE_PER_SEC(0 = as fast as possible) [BURST]
+// BURST: datagrams per sendmmsg (1..64); default 1 below 20 k/s, else 64.
 // A port range spreads the datagrams round-robin over the ports (many-socket benchmark).
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -57,6 +58,8 @@ int main(int argc, char** argv) {
   }
   long sent = 0; double t0 = now();
   int batch = rate > 0 && rate < 20000 ? 1 : B;
+  if (argc > 6) batch = atoi(argv[6]);
+  if (batch < 1 || batch > B) { fprintf(stderr, "bad burst\n"); return 2; }
   while (sent < count) {
     int n = count - sent < batch ? (int)(count - sent) : batch;
     for (int i = 0; i < n; i++) {
