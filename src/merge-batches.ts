@@ -12,7 +12,8 @@ const DONE: IteratorResult<never, void> = Object.freeze({ value: undefined, done
  * per tap does — with tens of quiet sockets that per-socket cost is most of the CPU.
  *
  * Each array's batches stay valid until the next array is asked for (then they are released). While
- * merged, a tap hands its batches only to this iterator ('message' listeners still fire). Ends when
+ * merged, a tap hands its batches only to this iterator ('message' listeners still fire; a tap can be
+ * in one merge at a time, else the first next() rejects with ERR_INVALID_STATE). Ends when
  * every tap is closed or the loop breaks; a tap's socket error rejects next() and ends it.
  */
 export function mergeBatches(taps: readonly UdpTap[]): AsyncGenerator<RxBatch[], void, undefined> {
@@ -75,18 +76,35 @@ export function mergeBatches(taps: readonly UdpTap[]): AsyncGenerator<RxBatch[],
     ready = [];
   };
   const start = (): void => {
+    const live = members.filter((t) => !t.closed);
+    // Hook every tap or none: a tap already merged elsewhere makes the first next() reject.
+    const hooked: UdpTap[] = [];
+    try {
+      for (const t of live) {
+        t.setBatchSink(sink);
+        hooked.push(t);
+      }
+    } catch (e) {
+      for (const t of hooked) t.setBatchSink(null);
+      state = 'done';
+      throw e;
+    }
     state = 'running';
-    for (const t of members) {
-      if (t.closed) continue;
+    for (const t of live) {
       open++;
       t.on('close', onClose);
       t.on('error', onError);
-      t.setBatchSink(sink);
     }
   };
 
   const next = (): Promise<IteratorResult<RxBatch[], void>> => {
-    if (state === 'idle') start();
+    if (state === 'idle') {
+      try {
+        start();
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
     if (state === 'done') return Promise.resolve(DONE);
     if (waiter) return Promise.reject(Object.assign(new Error('mergeBatches: next() called while another next() is pending'), { code: 'ERR_INVALID_STATE' }));
     releaseHanded();

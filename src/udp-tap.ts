@@ -377,6 +377,10 @@ export class UdpTap extends EventEmitter {
    * batch arena is free; releasing a batch frees one.
    */
   setBatchSink(sink: ((b: RxBatch) => void) | null): void {
+    if (sink && this.#sink && sink !== this.#sink)
+      throw Object.assign(new Error('mergeBatches: this tap is already merged elsewhere (a tap can be in one merge at a time)'), {
+        code: 'ERR_INVALID_STATE',
+      });
     this.#sink = sink;
     this.#updatePolling();
   }

@@ -131,4 +131,23 @@ describe('mergeBatches', () => {
     a!.close();
     b!.close();
   });
+
+  it('a tap can be in one merge at a time: the second merge rejects and hooks none of its taps', async () => {
+    const [a, b] = await openMixed(2);
+    const first = mergeBatches([a!]);
+    const p = first.next();
+    await sleep(5);
+    const second = mergeBatches([b!, a!]);
+    await expect(second.next()).rejects.toMatchObject({ code: 'ERR_INVALID_STATE' });
+    // b was released again: it reads for receive()
+    const s = await udpSender(6);
+    const m = b!.receive({ timeoutMs: 2000 });
+    await sendTo(s, 'still mine', b!.address().port, '::1');
+    expect((await m).data.toString()).toBe('still mine');
+    await first.return();
+    expect(await p).toEqual({ value: undefined, done: true });
+    a!.close();
+    b!.close();
+    await closeSocket(s);
+  });
 });
