@@ -5,7 +5,9 @@
       # Every .cc under native/ except fuzz harnesses: each native class has its own folder.
       "sources": ["<!@(node -e \"const fs=require('fs'),p=require('path');const w=d=>fs.readdirSync(d,{withFileTypes:true}).flatMap(e=>e.isDirectory()?(e.name==='fuzz'?[]:w(p.join(d,e.name))):e.name.endsWith('.cc')?[p.join(d,e.name)]:[]);console.log(w('native').sort().join(' '))\")"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
-      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      # SWALLOW_UNTHROWABLE_EXCEPTIONS: a native method that throws while its worker is being
+      # terminated must not abort the process (node-addon-api otherwise calls Error::Fatal).
+      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Wno-unused-parameter", "-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
       "conditions": [

@@ -54,6 +54,7 @@ Napi::Value Encode(const Napi::CallbackInfo& info) {
   p.flowinfo = static_cast<uint32_t>(flowinfo);
   p.scope_id = static_cast<uint32_t>(scope);
   Napi::Buffer<uint8_t> out = Napi::Buffer<uint8_t>::New(env, sockaddr::StructLength(p.family));
+  if (out.IsEmpty()) return env.Undefined();  // allocation failed: the env is being torn down
   sockaddr::Encode(p, out.Data(), out.Length());
   return out;
 }

@@ -105,6 +105,7 @@ Napi::Value UdpSocket::LocalAddress(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   Napi::Uint8Array bytes = Napi::Uint8Array::New(env, 16);
+  if (bytes.IsEmpty()) return env.Undefined();  // allocation failed: the env is being torn down
   int port, scope;
   uint32_t flow;
   const int fam = SockaddrToParts(ss, len, bytes.Data(), &port, &scope, &flow);
@@ -201,6 +202,7 @@ Napi::Value UdpSocket::ReadMsg(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   Napi::Uint8Array addr = Napi::Uint8Array::New(env, 16);
+  if (addr.IsEmpty()) return env.Undefined();  // allocation failed: the env is being torn down
   int port, scope;
   uint32_t flow;
   const int fam = SockaddrToParts(ss, h.msg_namelen, addr.Data(), &port, &scope, &flow);
