@@ -1,7 +1,7 @@
 // One consumer for many taps: every batch the taps read in one event-loop turn, as one array.
 import type { RxBatch } from './batch.js';
-import type { SystemError } from './errors.js';
-import type { UdpTap } from './udp-tap.js';
+import { invalidArg, type SystemError } from './errors.js';
+import { UdpTap } from './udp-tap.js';
 
 const DONE: IteratorResult<never, void> = Object.freeze({ value: undefined, done: true });
 
@@ -17,6 +17,8 @@ const DONE: IteratorResult<never, void> = Object.freeze({ value: undefined, done
  * every tap is closed or the loop breaks; a tap's socket error rejects next() and ends it.
  */
 export function mergeBatches(taps: readonly UdpTap[]): AsyncGenerator<RxBatch[], void, undefined> {
+  if (!Array.isArray(taps) || !taps.every((t) => t instanceof UdpTap))
+    throw invalidArg('ERR_INVALID_ARG_TYPE', 'mergeBatches(taps): taps must be an array of UdpTap (from openUdp)');
   const members = [...new Set(taps)];
   let state: 'idle' | 'running' | 'done' = 'idle';
   let ready: RxBatch[] = [];

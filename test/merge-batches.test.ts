@@ -150,4 +150,15 @@ describe('mergeBatches', () => {
     b!.close();
     await closeSocket(s);
   });
+
+  it('rejects anything but an array of taps, before touching any tap', async () => {
+    const [a] = await openMixed(1);
+    for (const bad of [undefined, null, 'x', {}, [a, {}], [1]])
+      expect(() => mergeBatches(bad as unknown as UdpTap[])).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
+    // a still works on its own
+    const m = a!.receive({ timeoutMs: 2000 });
+    await a!.send('ok', a!.address());
+    expect((await m).data.toString()).toBe('ok');
+    a!.close();
+  });
 });
