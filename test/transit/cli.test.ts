@@ -5,11 +5,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readPcapng } from '../../src/pcapng/reader.js';
 import { dissectUdp } from '../../src/pcapng/dissect.js';
 import { captureSkipReason } from '../capture/helpers/privileges.js';
 import { closeSocket, sendTo, sleep, udpSender } from '../helpers/send.js';
+import { holdTimestampingOn } from '../helpers/warm-timestamps.js';
 import { TSHARK, tsharkFields } from '../pcapng/helpers/tshark.js';
 import { startForwarder, type Forwarder } from './helpers/forwarder.js';
 
@@ -48,6 +49,13 @@ afterEach(async () => {
 });
 
 describe.skipIf(skip !== null)('disptap transit', () => {
+  // The CLI child's capture needs real kernel stamps from its first packet (see warm-timestamps.ts).
+  let keeper: Awaited<ReturnType<typeof holdTimestampingOn>> | undefined;
+  beforeAll(async () => {
+    keeper = await holdTimestampingOn();
+  });
+  afterAll(() => keeper?.close());
+
   let fwd: Forwarder;
   async function start(): Promise<{ fwd: Forwarder; send: (s: string) => Promise<void> }> {
     fwd = await startForwarder(4);

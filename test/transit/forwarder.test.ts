@@ -1,7 +1,7 @@
 // Transit on the real loopback with a forwarder standing in for the shim: the reported transit
 // times bracket each injected delay and are never negative; dropped datagrams come out unmatched;
 // an SCMP echo answered by the forwarder shows as a request → reply turnaround.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openCapture, type Capture, type CaptureRecord } from '../../src/capture/index.js';
 import { clock } from '../../src/clock.js';
 import { classifyTransit } from '../../src/transit/classify.js';
@@ -10,6 +10,7 @@ import { pairTransit } from '../../src/transit/streams.js';
 import type { TransitEvent } from '../../src/transit/types.js';
 import { captureSkipReason } from '../capture/helpers/privileges.js';
 import { closeSocket, sendTo, sleep, udpSender } from '../helpers/send.js';
+import { holdTimestampingOn } from '../helpers/warm-timestamps.js';
 import { startForwarder, type Forwarder } from './helpers/forwarder.js';
 import { scmpPacket } from './helpers/scion.js';
 
@@ -40,14 +41,19 @@ const delayOf = (data: Buffer): bigint => {
 };
 
 describe.skipIf(skip !== null)('transit through a forwarder on lo', () => {
+  // Transit is out-stamp minus in-stamp: both must be real kernel stamps (see warm-timestamps.ts).
+  let keeper: Awaited<ReturnType<typeof holdTimestampingOn>> | undefined;
+  beforeAll(async () => {
+    keeper = await holdTimestampingOn();
+  });
+  afterAll(() => keeper?.close());
+
   for (const family of [4, 6] as const) {
     it(`IPv${family}: per-packet transit brackets the injected delay; drops are unmatched; SCMP echo turnaround`, async () => {
       const { fwd, client, host } = await setup(family);
       const capture = await openCapture({ interface: 'lo', ports: [fwd.inPort, fwd.outPort] });
       cleanup.push(() => capture.close());
       const classifier = { inPorts: [{ from: fwd.inPort, to: fwd.inPort }], outPorts: [{ from: fwd.outPort, to: fwd.outPort }] };
-      // 1.5 s before a datagram counts as lost: on a loaded CI machine the forwarder (a child
-      // process) was once starved past 400 ms and a delayed pair came out as two unmatched.
       const pairer = new TransitPairer<CaptureRecord>({ timeoutNs: 1500n * MS });
       const events: TransitEvent<CaptureRecord>[] = [];
       capture.on('record', (r) => {
