@@ -1,9 +1,8 @@
 // One consumer for many taps: every batch the taps read in one event-loop turn, as one array.
+import { asyncIterator, DONE } from './async-iter.js';
 import type { RxBatch } from './batch.js';
 import { invalidArg, type SystemError } from './errors.js';
 import { UdpTap } from './udp-tap.js';
-
-const DONE: IteratorResult<never, void> = Object.freeze({ value: undefined, done: true });
 
 /**
  * `for await (const batches of mergeBatches(taps))`: the batches of every tap that had data in one
@@ -130,21 +129,11 @@ export function mergeBatches(taps: readonly UdpTap[]): AsyncGenerator<RxBatch[],
     });
   };
 
-  const it: AsyncGenerator<RxBatch[], void, undefined> = {
-    next,
-    return: () => {
-      if (waiter) {
-        waiter.resolve(DONE);
-        waiter = null;
-      }
-      finish();
-      return Promise.resolve(DONE);
-    },
-    throw: (e: unknown) => {
-      finish();
-      return Promise.reject(e);
-    },
-    [Symbol.asyncIterator]: () => it,
-  };
-  return it;
+  return asyncIterator(next, () => {
+    if (waiter) {
+      waiter.resolve(DONE);
+      waiter = null;
+    }
+    finish();
+  });
 }

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import os from 'node:os';
 import { formatAddress, parseAddress, validatePort, type ParsedAddress } from './address.js';
 import { Arena } from './arena.js';
+import { asyncIterator, DONE } from './async-iter.js';
 import { CMSG_HDR_LEN } from './cmsg.js';
 import { RxBatch } from './batch.js';
 import * as C from './constants.js';
@@ -67,7 +68,6 @@ function socketError(errno: number, syscall: string, peer: Destination | undefin
   return e;
 }
 const UV_EBADF = -9;
-const DONE: IteratorResult<never, void> = Object.freeze({ value: undefined, done: true });
 /** Pending TX timestamps beyond which send() drains the error queue itself. */
 const ERRQUEUE_DRAIN_THRESHOLD = 32;
 
@@ -283,19 +283,7 @@ export class UdpTap extends EventEmitter {
       this.#updatePolling();
       return pending;
     };
-    const it: AsyncGenerator<RxBatch, void, undefined> = {
-      next,
-      return: () => {
-        finish();
-        return Promise.resolve(DONE);
-      },
-      throw: (e: unknown) => {
-        finish();
-        return Promise.reject(e);
-      },
-      [Symbol.asyncIterator]: () => it,
-    };
-    return it;
+    return asyncIterator(next, finish);
   }
 
   /**
