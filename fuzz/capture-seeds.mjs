@@ -21,7 +21,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openUdp, parseControl } from '../dist/index.js';
-import { native } from '../dist/native.js';
+import { native } from '../dist/sys/native.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dirs = {

@@ -15,7 +15,7 @@
 #      A shared object does not carry the ASan runtime: the process must start with it.
 #   3. node runs with LD_PRELOAD=$(clang -print-file-name=libclang_rt.asan-x86_64.so) (the clang
 #      runtime holds the UBSan handlers too; with gcc it would be $(gcc -print-file-name=libasan.so),
-#      set ASAN_CC=gcc), DISPTAP_NATIVE=<that build>/disptap.node (src/native.ts loads it instead of
+#      set ASAN_CC=gcc), DISPTAP_NATIVE=<that build>/disptap.node (src/sys/native.ts loads it instead of
 #      build/Release), and ASAN_OPTIONS=detect_leaks=0: node and V8 keep allocations alive until
 #      exit on purpose (isolate, code space, caches), so LeakSanitizer would report node, not us.
 #      Leaks of ours are covered by the soak (bench/soak.mjs: RSS and fds flat over 10^6 datagrams)

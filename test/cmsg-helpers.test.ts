@@ -21,7 +21,7 @@ import {
   parseControlPure,
   type UdpTap,
 } from '../src/index.js';
-import { native } from '../src/native.js';
+import { native } from '../src/sys/native.js';
 import { recvRaw } from './helpers/raw.js';
 import { hasCommand } from './helpers/system.js';
 

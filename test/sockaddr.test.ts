@@ -4,7 +4,7 @@ import dgram from 'node:dgram';
 import os from 'node:os';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { formatAddress } from '../src/address.js';
+import { formatAddress } from '../src/sys/address.js';
 import {
   decodeSockaddr,
   encodeSockaddr,
@@ -18,7 +18,7 @@ import {
   type Sockaddr,
   type UdpTap,
 } from '../src/index.js';
-import { native } from '../src/native.js';
+import { native } from '../src/sys/native.js';
 import { recvRaw } from './helpers/raw.js';
 
 const RUNS = { numRuns: 400 };

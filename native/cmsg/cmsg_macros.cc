@@ -1,5 +1,5 @@
 // The libc CMSG_ALIGN / CMSG_LEN / CMSG_SPACE macros themselves, so the TypeScript arithmetic in
-// src/cmsg.ts can be checked against this platform rather than against a copy of it.
+// src/cmsg/cmsg.ts can be checked against this platform rather than against a copy of it.
 #include <napi.h>
 #include <sys/socket.h>
 

@@ -1,4 +1,4 @@
-// Struct-of-arrays layout shared with TypeScript (src/layout.ts). Field-major: field f of slot i is
+// Struct-of-arrays layout shared with TypeScript (src/tap/rx/layout.ts). Field-major: field f of slot i is
 // at [f * capacity + i], so JS can view one field of a whole batch as a typed array without copying.
 // Addresses are slot-major (kAddrStride bytes per slot).
 #pragma once

@@ -1,4 +1,4 @@
-// JS binding of the rtnetlink reader: links and addresses as plain arrays; src/interfaces.ts shapes them.
+// JS binding of the rtnetlink reader: links and addresses as plain arrays; src/netif/interfaces.ts shapes them.
 #include <napi.h>
 
 #include <cerrno>

@@ -1,6 +1,6 @@
 // JS-owned memory for one recvmmsg round of a packet socket; registered once, then reused.
 import { P32, P32_FIELDS, P64_FIELDS, PADDR_STRIDE } from './layout.js';
-import { allocateArena } from '../arena-memory.js';
+import { allocateArena } from '../tap/rx/arena-memory.js';
 import type { NativePacketSocket } from './native.js';
 
 export class CaptureArena {

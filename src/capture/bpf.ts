@@ -1,7 +1,7 @@
 // A small classic-BPF assembler: named opcodes, forward labels, and the kernel's jump limits
 // checked here (a conditional jump reaches at most 255 instructions ahead) so a bad program fails
 // with a clear message before SO_ATTACH_FILTER would answer a bare EINVAL.
-import { invalidArg } from '../errors.js';
+import { invalidArg } from '../sys/errors.js';
 
 /** One `struct sock_filter`. */
 export interface BpfInstruction {

@@ -2,12 +2,12 @@
 // copies of the UDP datagrams other processes send and receive, each with its kernel timestamp,
 // direction and interface, parsed into CaptureRecords.
 import { EventEmitter } from 'node:events';
-import { cmsgSpace } from '../cmsg.js';
-import { abortError, closedError, type SystemError } from '../errors.js';
-import { enqueueWaiter, waitOptionsError, type Waiter, type WaitOptions } from '../waiters.js';
-import { native } from '../native.js';
-import { attachPollOwner, dispatchPoll } from '../poll-owner.js';
-import { RX_HARDWARE_FLAGS, RX_SOFTWARE_FLAGS, setRecvBuffer, setTimestampNs, setTimestamping } from '../socket-setup.js';
+import { cmsgSpace } from '../cmsg/cmsg.js';
+import { abortError, closedError, type SystemError } from '../sys/errors.js';
+import { enqueueWaiter, waitOptionsError, type Waiter, type WaitOptions } from '../tap/waiters.js';
+import { native } from '../sys/native.js';
+import { attachPollOwner, dispatchPoll } from '../tap/poll-owner.js';
+import { RX_HARDWARE_FLAGS, RX_SOFTWARE_FLAGS, setRecvBuffer, setTimestampNs, setTimestamping } from '../tap/socket-setup.js';
 import { CaptureArena } from './arena.js';
 import { encodeProgram, type BpfInstruction } from './bpf.js';
 import { permissionError } from './errors.js';

@@ -1,5 +1,5 @@
 // The one error a capture user is most likely to meet: no CAP_NET_RAW.
-import type { SystemError } from '../errors.js';
+import type { SystemError } from '../sys/errors.js';
 
 export interface CapturePermissionError extends SystemError {
   /** What to do about it. */

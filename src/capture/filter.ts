@@ -9,7 +9,7 @@
 //
 // Every accept/drop is a local `ret`, so no conditional jump is longer than 2 and the 255-jump
 // limit of cBPF never constrains the number of ranges.
-import { invalidArg } from '../errors.js';
+import { invalidArg } from '../sys/errors.js';
 import { BpfAssembler, SKF_AD_PKTTYPE, SKF_AD_PROTOCOL, type BpfInstruction } from './bpf.js';
 import type { PortRange } from './ports.js';
 

@@ -1,7 +1,7 @@
 // The native surface the capture uses: PacketSocket, parseL3 and the packet layout constants.
-// Typed here rather than in src/native.ts so this module owns its own waist.
-import type { ArenaRegistrar } from '../arena-memory.js';
-import { native } from '../native.js';
+// Typed here rather than in src/sys/native.ts so this module owns its own waist.
+import type { ArenaRegistrar } from '../tap/rx/arena-memory.js';
+import { native } from '../sys/native.js';
 
 export interface NativePacketSocket extends ArenaRegistrar {
   readonly fd: number;

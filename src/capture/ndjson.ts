@@ -1,6 +1,6 @@
 // One JSON object per record (NDJSON), as `disptap watch --json` prints datagrams: bigints as
 // decimal strings (ns do not fit a double), the payload as hex.
-import { nsToIso } from '../time.js';
+import { nsToIso } from '../sys/time.js';
 import type { CaptureRecord } from './record.js';
 
 export interface CaptureRecordJSON {

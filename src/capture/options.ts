@@ -1,6 +1,6 @@
 // Validation of openCapture options: everything is checked before any syscall.
-import { invalidArg } from '../errors.js';
-import { intOption } from '../options.js';
+import { invalidArg } from '../sys/errors.js';
+import { intOption } from '../tap/options.js';
 import { validateProgram, type BpfInstruction } from './bpf.js';
 import { normalizePorts, type PortRange, type PortSpec } from './ports.js';
 import type { DirectionFilter, PortMatch } from './filter.js';

@@ -1,6 +1,6 @@
 // parsePacket: the native header parser on bytes you have (tests, offline files): the same code
 // the capture runs on every packet.
-import { formatAddress } from '../address.js';
+import { formatAddress } from '../sys/address.js';
 import { captureNative } from './native.js';
 import { L3_STATUS_NAMES, P32, P32_FIELDS, PADDR, PADDR_STRIDE, type L3StatusName } from './layout.js';
 

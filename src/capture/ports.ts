@@ -1,5 +1,5 @@
 // UDP port ranges as the CLI and openCapture take them: 30041, "30041", "31000-32767", [a, b].
-import { invalidArg } from '../errors.js';
+import { invalidArg } from '../sys/errors.js';
 
 export interface PortRange {
   from: number;

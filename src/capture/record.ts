@@ -1,9 +1,9 @@
 // What a capture hands out: one UDP datagram seen on an interface, shaped like RxMessage (data,
 // length, src, dst, timestamps, ttl, tos, …) plus where and which way it went.
-import { formatAddress } from '../address.js';
-import { MSG_TRUNC } from '../constants.js';
-import { ifNameOf } from '../ifname-cache.js';
-import type { RxTimestamps, SocketAddress } from '../rx-types.js';
+import { formatAddress } from '../sys/address.js';
+import { MSG_TRUNC } from '../sys/constants.js';
+import { ifNameOf } from '../netif/ifname-cache.js';
+import type { RxTimestamps, SocketAddress } from '../tap/rx/rx-types.js';
 import type { CaptureArena } from './arena.js';
 import { L3_STATUS, P32, P64, PADDR, PADDR_STRIDE } from './layout.js';
 

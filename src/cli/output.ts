@@ -6,7 +6,7 @@ import { formatEndpoint } from './bind-spec.js';
 import type { Inspected } from './inspect.js';
 import type { Observation } from './observation.js';
 import { stringify, type AnyRecord, type SummaryRecord, type TimestampSource } from './record.js';
-import { nsToIso } from '../time.js';
+import { nsToIso } from '../sys/time.js';
 
 export interface OutputOptions {
   json: boolean;

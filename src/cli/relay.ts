@@ -14,7 +14,7 @@ import { fromRxMessage, type Observation } from './observation.js';
 import { base, type EndpointJson, type TargetRecord } from './record.js';
 import { Session } from './session.js';
 import { finalDrops, openTaps, sessionOptions, type OpenTap, type TapOptions } from './watch.js';
-import { nsToIso } from '../time.js';
+import { nsToIso } from '../sys/time.js';
 
 export interface RelayOptions extends TapOptions {
   listen: string;

@@ -10,7 +10,7 @@ import { Output } from './output.js';
 import { base, delayJson, type SentRecord, type SummaryRecord } from './record.js';
 import { Quantiles } from './stats.js';
 import { KIND_LAYER, buildDatagram, checkSpec, type TrafficSpec } from './traffic.js';
-import { nsToIso } from '../time.js';
+import { nsToIso } from '../sys/time.js';
 
 const TX_KINDS: readonly TxKind[] = ['sched', 'software', 'hardware'];
 

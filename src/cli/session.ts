@@ -20,7 +20,7 @@ import {
   type SummaryRecord,
 } from './record.js';
 import { Stats } from './stats.js';
-import { nsToIso } from '../time.js';
+import { nsToIso } from '../sys/time.js';
 
 export interface SessionOptions {
   command: string;

@@ -4,7 +4,7 @@ import { captureRecordToJSON } from '../capture/ndjson.js';
 import { toPcapngRecord } from '../capture/pcapng.js';
 import type { CaptureRecord } from '../capture/record.js';
 import { PcapngWriter } from '../pcapng/writer.js';
-import { nsToIso } from '../time.js';
+import { nsToIso } from '../sys/time.js';
 
 export interface PassiveSink {
   record(rec: CaptureRecord): void;

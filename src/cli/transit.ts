@@ -7,7 +7,7 @@ import { openCapture, type Capture } from '../capture/capture.js';
 import type { CaptureTimestampMode } from '../capture/options.js';
 import type { CaptureRecord } from '../capture/record.js';
 import { toPcapngRecord } from '../capture/pcapng.js';
-import { clock } from '../clock.js';
+import { clock } from '../sys/clock.js';
 import { PcapngWriter } from '../pcapng/writer.js';
 import { classifyTransit, type TransitClassifier } from '../transit/classify.js';
 import { formatTransitEvent, formatTransitSummary, transitEventToJSON, transitSummaryToJSON } from '../transit/format.js';

@@ -1,11 +1,11 @@
 // The testing kit's assertions as plain functions (node:test or any runner) and as checks that the
 // vitest matchers wrap. This module must not import vitest: users without it import it too.
 import { AssertionError } from 'node:assert';
-import { invalidArg } from '../errors.js';
-import type { RxMessage } from '../rx-types.js';
-import type { TxKind } from '../send-control.js';
-import type { TxTimestamps } from '../tx-tracker.js';
-import type { SendResult } from '../udp-tap.js';
+import { invalidArg } from '../sys/errors.js';
+import type { RxMessage } from '../tap/rx/rx-types.js';
+import type { TxKind } from '../tap/tx/send-control.js';
+import type { TxTimestamps } from '../tap/tx/tx-tracker.js';
+import type { SendResult } from '../tap/udp-tap.js';
 import { describeMsg, describeValue, fmtDur, fmtTime } from './format.js';
 
 /**

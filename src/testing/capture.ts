@@ -1,13 +1,13 @@
 // capture(): the datagrams that reach an address while a callback runs; sendAndCapture(): send
 // datagrams (to that address, or to a dispatcher in front of it) and get both sides back.
 import { isIPv6 } from 'node:net';
-import { clock } from '../clock.js';
-import { invalidArg } from '../errors.js';
-import type { OpenUdpOptions } from '../options.js';
-import type { RxMessage } from '../rx-types.js';
-import type { SendOptions } from '../send-control.js';
-import type { TxTimestamps } from '../tx-tracker.js';
-import { openUdp, type Destination, type TapAddress, type UdpTap } from '../udp-tap.js';
+import { clock } from '../sys/clock.js';
+import { invalidArg } from '../sys/errors.js';
+import type { OpenUdpOptions } from '../tap/options.js';
+import type { RxMessage } from '../tap/rx/rx-types.js';
+import type { SendOptions } from '../tap/tx/send-control.js';
+import type { TxTimestamps } from '../tap/tx/tx-tracker.js';
+import { openUdp, type Destination, type TapAddress, type UdpTap } from '../tap/udp-tap.js';
 import type { SentDatagram } from './assertions.js';
 
 export interface CaptureOptions extends OpenUdpOptions {

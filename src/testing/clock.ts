@@ -1,7 +1,7 @@
 // The kernel clocks for test scripts, and the offset between CLOCK_REALTIME (what software RX/TX
 // timestamps are in) and CLOCK_MONOTONIC (what a script's own interval timing should use).
-import { clock } from '../clock.js';
-import { invalidArg } from '../errors.js';
+import { clock } from '../sys/clock.js';
+import { invalidArg } from '../sys/errors.js';
 
 export { clock };
 

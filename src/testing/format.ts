@@ -1,8 +1,8 @@
 // Text pieces of the testing kit's failure messages. Kept apart from the checks so every message is
 // built from the same few formats, which docs/testing.md documents and the tests assert verbatim.
 import { inspect } from 'node:util';
-import type { RxMessage, SocketAddress } from '../rx-types.js';
-import { nsToIso } from '../time.js';
+import type { RxMessage, SocketAddress } from '../tap/rx/rx-types.js';
+import { nsToIso } from '../sys/time.js';
 
 /** Date can show ±8.64e15 ms; beyond that an ISO form would throw, so the raw ns stand alone. */
 const MAX_DATE_NS = 8_640_000_000_000_000_000_000n;

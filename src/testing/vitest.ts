@@ -3,7 +3,7 @@
 // loads vitest, and the emitted .d.ts type-checks for users without it (even with skipLibCheck off:
 // an augmentation of a module that is not installed is ignored, an import of it would be an error).
 import { AssertionError } from 'node:assert';
-import type { RxMessage } from '../rx-types.js';
+import type { RxMessage } from '../tap/rx/rx-types.js';
 import { checks, checkTxTimestampBeforeAsync, needsSettling, type CheckResult, type InterfaceRef, type TxBeforeOptions } from './assertions.js';
 
 /** What a vitest matcher returns (structurally vitest's SyncExpectationResult). */

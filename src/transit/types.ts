@@ -1,5 +1,5 @@
 // Shapes shared by the transit pairing: what it needs of a record, and what it reports.
-import type { RxTimestamps } from '../rx-types.js';
+import type { RxTimestamps } from '../tap/rx/rx-types.js';
 
 /** The least a record needs for pairing: its bytes and its kernel timestamps (CaptureRecord and RxMessage both fit). */
 export interface TransitRecord {

@@ -3,7 +3,7 @@
 import dgram from 'node:dgram';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openCapture, type Capture, type CaptureRecord } from '../../src/capture/index.js';
-import { clock } from '../../src/clock.js';
+import { clock } from '../../src/sys/clock.js';
 import { openUdp, type UdpTap } from '../../src/index.js';
 import { fdIsOpen, gcUntil } from '../helpers/fds.js';
 import { closeSocket, sendTo, sleep, udpSender } from '../helpers/send.js';

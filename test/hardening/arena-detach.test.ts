@@ -6,8 +6,8 @@
 // arena (ERR_INVALID_STATE), and the tap replaces such an arena with a fresh one.
 import { describe, expect, it } from 'vitest';
 import { openUdp, type RxBatch } from '../../src/index.js';
-import { native } from '../../src/native.js';
-import { I32_FIELDS, I64_FIELDS, ADDR_STRIDE } from '../../src/layout.js';
+import { native } from '../../src/sys/native.js';
+import { I32_FIELDS, I64_FIELDS, ADDR_STRIDE } from '../../src/tap/rx/layout.js';
 import { gcUntil } from '../helpers/fds.js';
 import { sleep } from '../helpers/send.js';
 

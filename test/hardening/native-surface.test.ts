@@ -8,7 +8,7 @@
 // this test's own sockets or numbers that are not open.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { native } from '../../src/native.js';
+import { native } from '../../src/sys/native.js';
 
 const anyNative = native as unknown as Record<string, unknown>;
 

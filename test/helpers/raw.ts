@@ -1,5 +1,5 @@
 // Raw recvmsg on a socket's fd, waiting briefly for the datagram: the kernel's own bytes for tests.
-import { native } from '../../src/native.js';
+import { native } from '../../src/sys/native.js';
 
 export type RawMessage = NonNullable<ReturnType<typeof native.rawmsg.recvmsg>>;
 

@@ -27,7 +27,7 @@ export function fakeMsg(over: Partial<RxMessage> = {}): RxMessage {
   };
 }
 
-/** ISO 8601 with nine fractional digits, computed apart from src/time.ts. */
+/** ISO 8601 with nine fractional digits, computed apart from src/sys/time.ts. */
 export function iso9(ns: bigint): string {
   const s = ns / 1_000_000_000n;
   const frac = (ns % 1_000_000_000n).toString().padStart(9, '0');

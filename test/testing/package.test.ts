@@ -45,7 +45,7 @@ beforeAll(async () => {
   );
   if (!fs.existsSync(path.join(pkg, 'dist/testing/index.js'))) throw new Error(`tsc emitted nothing: ${r.stdout}${r.stderr}`);
   fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(pkg, 'package.json'));
-  fs.copyFileSync(path.join(ROOT, 'binding.gyp'), path.join(pkg, 'binding.gyp')); // how dist/native.js finds its root
+  fs.copyFileSync(path.join(ROOT, 'binding.gyp'), path.join(pkg, 'binding.gyp')); // how dist/sys/native.js finds its root
   fs.symlinkSync(path.join(ROOT, 'build'), path.join(pkg, 'build'), 'dir');
   // The runtime dependencies (and @types/node for the TypeScript consumer), never vitest.
   const { dependencies } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };

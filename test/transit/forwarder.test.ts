@@ -3,7 +3,7 @@
 // an SCMP echo answered by the forwarder shows as a request → reply turnaround.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openCapture, type Capture, type CaptureRecord } from '../../src/capture/index.js';
-import { clock } from '../../src/clock.js';
+import { clock } from '../../src/sys/clock.js';
 import { classifyTransit } from '../../src/transit/classify.js';
 import { TransitPairer } from '../../src/transit/pairer.js';
 import { pairTransit } from '../../src/transit/streams.js';

@@ -1,10 +1,10 @@
 // parseControl / decodeControl: the native cmsg parser applied to bytes the caller supplies
 // (e.g. the oob of readMsg, or crafted buffers that exercise the hardware path).
-import { invalidArg } from './errors.js';
-import { ADDR_STRIDE, I32_FIELDS, I64_FIELDS } from './layout.js';
-import { native } from './native.js';
-import type { RxMeta } from './rx-types.js';
-import { metaAt } from './slot-reader.js';
+import { invalidArg } from '../sys/errors.js';
+import { ADDR_STRIDE, I32_FIELDS, I64_FIELDS } from '../tap/rx/layout.js';
+import { native } from '../sys/native.js';
+import type { RxMeta } from '../tap/rx/rx-types.js';
+import { metaAt } from '../tap/rx/slot-reader.js';
 
 export type ControlStatus = 'ok' | 'truncated' | 'short' | 'malformed';
 

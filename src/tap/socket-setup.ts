@@ -1,9 +1,9 @@
 // Applies resolved options to a fresh native socket: metadata switches, buffers, bind.
 import fs from 'node:fs';
-import { cmsgSpace } from './cmsg.js';
-import * as C from './constants.js';
-import type { SystemError } from './errors.js';
-import type { NativeUdpSocket } from './native.js';
+import { cmsgSpace } from '../cmsg/cmsg.js';
+import * as C from '../sys/constants.js';
+import type { SystemError } from '../sys/errors.js';
+import type { NativeUdpSocket } from '../sys/native.js';
 import type { ResolvedOptions } from './options.js';
 
 /** All the option helpers below need; a packet socket (src/capture) has it too. */

@@ -1,7 +1,7 @@
 // JS-owned memory for one recvmmsg round; registered once with the native socket, then reused.
 import { ADDR_STRIDE, I32, I32_FIELDS, I64, I64_FIELDS } from './layout.js';
 import { allocateArena } from './arena-memory.js';
-import type { NativeUdpSocket } from './native.js';
+import type { NativeUdpSocket } from '../../sys/native.js';
 import type { SlotArrays } from './slot-reader.js';
 
 export class Arena implements SlotArrays {

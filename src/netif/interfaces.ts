@@ -1,9 +1,9 @@
 // Network interfaces with their addresses, like Go's net.Interfaces / InterfaceByIndex /
 // InterfaceByName / Interface.Addrs. Read from rtnetlink by the native side (native/interfaces/).
-import { formatAddress } from './address.js';
-import * as C from './constants.js';
-import { invalidArg } from './errors.js';
-import { native, type NativeAddr, type NativeLink } from './native.js';
+import { formatAddress } from '../sys/address.js';
+import * as C from '../sys/constants.js';
+import { invalidArg } from '../sys/errors.js';
+import { native, type NativeAddr, type NativeLink } from '../sys/native.js';
 
 export interface InterfaceFlags {
   /** IFF_UP: administratively up. */

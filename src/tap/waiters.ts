@@ -1,6 +1,6 @@
 // Pending receive()-style calls: a queue of waiters, each with an optional timeout and AbortSignal.
 // Shared by UdpTap (messages and batches) and Capture.
-import { abortError, invalidArg, timeoutError } from './errors.js';
+import { abortError, invalidArg, timeoutError } from '../sys/errors.js';
 
 export interface Waiter<T> {
   resolve: (v: T) => void;

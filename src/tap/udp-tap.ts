@@ -1,22 +1,22 @@
 // UdpTap: a UDP socket that hands out every datagram with its kernel metadata.
 import { EventEmitter } from 'node:events';
 import os from 'node:os';
-import { formatAddress, parseAddress, validatePort, type ParsedAddress } from './address.js';
-import { Arena } from './arena.js';
+import { formatAddress, parseAddress, validatePort, type ParsedAddress } from '../sys/address.js';
+import { Arena } from './rx/arena.js';
 import { asyncIterator, DONE } from './async-iter.js';
-import { CMSG_HDR_LEN } from './cmsg.js';
-import { RxBatch } from './batch.js';
-import * as C from './constants.js';
-import { abortError, closedError, invalidArg, type SystemError } from './errors.js';
-import { native, UV_PRIORITIZED, UV_READABLE, UV_WRITABLE, type NativeUdpSocket } from './native.js';
+import { CMSG_HDR_LEN } from '../cmsg/cmsg.js';
+import { RxBatch } from './rx/batch.js';
+import * as C from '../sys/constants.js';
+import { abortError, closedError, invalidArg, type SystemError } from '../sys/errors.js';
+import { native, UV_PRIORITIZED, UV_READABLE, UV_WRITABLE, type NativeUdpSocket } from '../sys/native.js';
 import { resolveOptions, type OpenUdpOptions, type ResolvedOptions, type TimestampMode } from './options.js';
 import { attachPollOwner, dispatchPoll } from './poll-owner.js';
-import type { RxMessage, SocketAddress } from './rx-types.js';
-import { extendedErrorAt, messageAt, timestampsAt } from './slot-reader.js';
-import { buildSendControl, type SendOptions, type TxKind } from './send-control.js';
+import type { RxMessage, SocketAddress } from './rx/rx-types.js';
+import { extendedErrorAt, messageAt, timestampsAt } from './rx/slot-reader.js';
+import { buildSendControl, type SendOptions, type TxKind } from './tx/send-control.js';
 import { setupSocket } from './socket-setup.js';
 import { enqueueWaiter, waitOptionsError, type Waiter, type WaitOptions } from './waiters.js';
-import { TxTracker, type TxEvent, type TxTimestamps } from './tx-tracker.js';
+import { TxTracker, type TxEvent, type TxTimestamps } from './tx/tx-tracker.js';
 import { accumulate, emptyStats, type TapStats } from './tap-stats.js';
 
 export type ReceiveOptions = WaitOptions;

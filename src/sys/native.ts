@@ -1,5 +1,5 @@
 // Loads the compiled addon and describes its (deliberately thin) surface.
-import type { ArenaRegistrar } from './arena-memory.js';
+import type { ArenaRegistrar } from '../tap/rx/arena-memory.js';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import fs from 'node:fs';
@@ -34,7 +34,7 @@ export interface NativeBinding {
   layout: { i32Fields: number; i64Fields: number; addrStride: number; cmsgAlign: number; cmsgHeaderLen: number };
   /** [CMSG_ALIGN(n), CMSG_LEN(n), CMSG_SPACE(n)] from the libc macros. */
   cmsgMacros(n: number): [align: number, len: number, space: number];
-  /** The pure C++ sockaddr codec (reference for src/sockaddr.ts) and the libc byte-order functions. */
+  /** The pure C++ sockaddr codec (reference for src/sys/sockaddr.ts) and the libc byte-order functions. */
   sockaddr: {
     encode(family: 4 | 6, address: Uint8Array, port: number, flowinfo: number, scopeId: number): Buffer;
     decode(bytes: Uint8Array): [family: 4 | 6, address: Buffer, port: number, flowinfo: number, scopeId: number];

@@ -1,7 +1,7 @@
 // One consumer for many taps: every batch the taps read in one event-loop turn, as one array.
 import { asyncIterator, DONE } from './async-iter.js';
-import type { RxBatch } from './batch.js';
-import { invalidArg, type SystemError } from './errors.js';
+import type { RxBatch } from './rx/batch.js';
+import { invalidArg, type SystemError } from '../sys/errors.js';
 import { UdpTap } from './udp-tap.js';
 
 /**

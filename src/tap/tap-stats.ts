@@ -1,7 +1,7 @@
 // Counters a tap keeps about what it read, for embedding code that exports metrics its own way.
-import { MSG_CTRUNC, MSG_TRUNC } from './constants.js';
-import { I32, PRESENT } from './layout.js';
-import type { SlotArrays } from './slot-reader.js';
+import { MSG_CTRUNC, MSG_TRUNC } from '../sys/constants.js';
+import { I32, PRESENT } from './rx/layout.js';
+import type { SlotArrays } from './rx/slot-reader.js';
 
 export interface TapStats {
   /** Datagrams read. */

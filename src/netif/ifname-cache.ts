@@ -1,5 +1,5 @@
 // ifindex → name, cached; an unknown index triggers one fresh lookup (interfaces come and go).
-import { native } from './native.js';
+import { native } from '../sys/native.js';
 
 const cache = new Map<number, string | null>();
 

@@ -1,8 +1,8 @@
 // What timestamping a device offers (ETHTOOL_GET_TS_INFO, as `ethtool -T`) and switching its
 // hardware timestamping (SIOCGHWTSTAMP / SIOCSHWTSTAMP, as hwstamp_ctl), without external tools.
-import { invalidArg } from './errors.js';
+import { invalidArg } from '../sys/errors.js';
 import { checkIfName } from './interfaces.js';
-import { native } from './native.js';
+import { native } from '../sys/native.js';
 
 /** SOF_TIMESTAMPING_* bit names without the prefix, index = bit number. */
 export const SOF_TIMESTAMPING_NAMES = [

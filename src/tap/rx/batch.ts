@@ -1,10 +1,10 @@
 // One recvmmsg round as struct-of-arrays: no per-datagram JS object unless one is asked for.
-import { formatAddress } from './address.js';
+import { formatAddress } from '../../sys/address.js';
 import type { Arena, FieldViews } from './arena.js';
 import { ADDR, ADDR_STRIDE, PRESENT } from './layout.js';
 import type { RxMessage, RxMeta } from './rx-types.js';
 import { messageAt, metaAt } from './slot-reader.js';
-import type { UdpTap } from './udp-tap.js';
+import type { UdpTap } from '../udp-tap.js';
 
 export type PresentField = keyof typeof PRESENT;
 

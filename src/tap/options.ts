@@ -1,8 +1,8 @@
 // Validation of openUdp options: everything is checked before any syscall.
-import { parseAddress, validatePort, type Family, type ParsedAddress } from './address.js';
-import { CMSG_HDR_LEN } from './cmsg.js';
-import { invalidArg } from './errors.js';
-import { native } from './native.js';
+import { parseAddress, validatePort, type Family, type ParsedAddress } from '../sys/address.js';
+import { CMSG_HDR_LEN } from '../cmsg/cmsg.js';
+import { invalidArg } from '../sys/errors.js';
+import { native } from '../sys/native.js';
 
 export type TimestampMode = 'none' | 'software' | 'hardware';
 

@@ -2,9 +2,9 @@
 // TypeScript control-message walker (the twin of the native parseControl), a builder for sendmsg
 // control buffers and human names for cmsgs.
 import os from 'node:os';
-import * as C from './constants.js';
+import * as C from '../sys/constants.js';
 import type { ControlMessage, ControlStatus } from './control.js';
-import { invalidArg } from './errors.js';
+import { invalidArg } from '../sys/errors.js';
 
 /** Alignment of control messages: sizeof(size_t). */
 export const CMSG_ALIGNTO = 8;
@@ -50,7 +50,7 @@ function requiredLength(level: number, type: number): number {
 }
 
 /**
- * The pure-TypeScript twin of parseControl (src/control.ts): the same messages, offsets, data and
+ * The pure-TypeScript twin of parseControl (src/cmsg/control.ts): the same messages, offsets, data and
  * statuses for the same bytes. Steps by CMSG_ALIGN(cmsg_len), never reads past the buffer, and stops
  * after a truncated or malformed message.
  */

@@ -1,8 +1,8 @@
 // Per-packet control messages for sendmsg: source address / interface, TTL, TOS, TX timestamps.
-import { parseAddress, type Family } from './address.js';
-import { buildControl } from './cmsg.js';
-import * as C from './constants.js';
-import { invalidArg } from './errors.js';
+import { parseAddress, type Family } from '../../sys/address.js';
+import { buildControl } from '../../cmsg/cmsg.js';
+import * as C from '../../sys/constants.js';
+import { invalidArg } from '../../sys/errors.js';
 
 export type TxKind = 'sched' | 'software' | 'hardware';
 

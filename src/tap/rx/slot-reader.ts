@@ -1,7 +1,7 @@
 // Turns one slot of the native struct-of-arrays layout into the public objects.
-import { formatAddress } from './address.js';
-import { MSG_CTRUNC, MSG_TRUNC } from './constants.js';
-import { ifNameOf } from './ifname-cache.js';
+import { formatAddress } from '../../sys/address.js';
+import { MSG_CTRUNC, MSG_TRUNC } from '../../sys/constants.js';
+import { ifNameOf } from '../../netif/ifname-cache.js';
 import { ADDR, ADDR_STRIDE, I32, I64, PRESENT } from './layout.js';
 import type { ExtendedError, RxMessage, RxMeta, RxTimestamps } from './rx-types.js';
 

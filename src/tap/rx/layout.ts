@@ -1,6 +1,6 @@
 // Struct-of-arrays layout written by the native side (native/cmsg/meta_layout.h). Field-major:
 // field f of slot i is at [f * capacity + i]; addresses are ADDR_STRIDE bytes per slot.
-import { native } from './native.js';
+import { native } from '../../sys/native.js';
 
 export const I32 = {
   capLen: 0,
@@ -57,5 +57,5 @@ if (
   native.layout.i64Fields !== I64_FIELDS ||
   native.layout.addrStride !== ADDR_STRIDE
 ) {
-  throw new Error('disptap: native layout does not match src/layout.ts; rebuild the addon');
+  throw new Error('disptap: native layout does not match src/tap/rx/layout.ts; rebuild the addon');
 }
