@@ -1,5 +1,6 @@
 // Validation of openCapture options: everything is checked before any syscall.
-import { invalidArg } from '../sys/errors.js';
+import os from 'node:os';
+import { invalidArg, systemError } from '../sys/errors.js';
 import { intOption } from '../tap/options.js';
 import { validateProgram, type BpfInstruction } from './bpf.js';
 import { normalizePorts, type PortRange, type PortSpec } from './ports.js';
@@ -70,10 +71,7 @@ export function resolveCaptureOptions(input: unknown, ifNameToIndex: (name: stri
     else {
       ifIndex = ifNameToIndex(iface);
       if (!ifIndex) {
-        const e = invalidArg('ENODEV', `openCapture: no interface named '${iface}' (if_nametoindex ENODEV)`, Error) as Error & { errno?: number; syscall?: string };
-        e.errno = -19;
-        e.syscall = 'if_nametoindex';
-        throw e;
+        throw systemError(os.constants.errno.ENODEV, 'if_nametoindex', `openCapture: no interface named '${iface}' (if_nametoindex ENODEV)`);
       }
     }
   } else throw invalidArg('ERR_INVALID_ARG_TYPE', "options.interface must be an interface name ('lo', 'any') or an ifindex");

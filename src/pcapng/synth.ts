@@ -1,6 +1,7 @@
 // Synthesizes the IPv4/IPv6 + UDP headers the kernel stripped, so a capture of socket payloads
 // dissects in Wireshark as if taken on the wire (LINKTYPE_RAW).
 import ipaddr from 'ipaddr.js';
+import { invalidArg } from '../sys/errors.js';
 
 export interface Endpoint {
   /** Informational only: the family is taken from the address text. */
@@ -41,7 +42,7 @@ function parse(address: string, field: string): ipaddr.IPv4 | ipaddr.IPv6 {
   if (pct >= 0) text = text.slice(0, pct);
   if (ipaddr.IPv4.isValidFourPartDecimal(text)) return ipaddr.IPv4.parse(text);
   if (text.includes(':') && ipaddr.IPv6.isValid(text)) return ipaddr.IPv6.parse(text);
-  throw Object.assign(new TypeError(`${field}: '${address}' is not an IPv4 or IPv6 address`), { code: 'ERR_INVALID_ADDRESS' });
+  throw invalidArg('ERR_INVALID_ADDRESS', `${field}: '${address}' is not an IPv4 or IPv6 address`);
 }
 
 function asV4(a: ipaddr.IPv4 | ipaddr.IPv6): number[] | null {

@@ -17,6 +17,7 @@ import {
 } from './blocks.js';
 import { formatMetaComment, type TimestampSource } from './comments.js';
 import { synthesizeUdp, type Endpoint } from './synth.js';
+import { invalidArg, pcapngClosedError } from '../sys/errors.js';
 
 export interface CaptureRecord {
   /** Kernel RX timestamp, ns since the Unix epoch. */
@@ -141,12 +142,12 @@ export class PcapngWriter {
    * the kernel; returns the packet's 1-based frame number as Wireshark shows it.
    */
   write(record: CaptureRecord): number {
-    if (this.closed) throw codedError('ERR_PCAPNG_CLOSED', `pcapng writer for ${this.path} is closed`);
+    if (this.closed) throw pcapngClosedError(this.path);
     if (this.damaged) {
       throw codedError(this.damaged.code ?? 'EIO', `${this.path}: an earlier failed write left a partial block: ${this.damaged.message}`, this.damaged);
     }
     if (typeof record.timestampNs !== 'bigint') {
-      throw codedError('ERR_INVALID_ARG_TYPE', `timestampNs must be a bigint (ns), got ${typeof record.timestampNs}`);
+      throw invalidArg('ERR_INVALID_ARG_TYPE', `timestampNs must be a bigint (ns), got ${typeof record.timestampNs}`);
     }
     const pkt = record.packet
       ? { data: record.packet.data, origLength: Math.max(record.packet.origLength, record.packet.data.length) }

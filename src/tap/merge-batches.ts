@@ -1,7 +1,7 @@
 // One consumer for many taps: every batch the taps read in one event-loop turn, as one array.
 import { asyncIterator, DONE } from './async-iter.js';
 import type { RxBatch } from './rx/batch.js';
-import { invalidArg, type SystemError } from '../sys/errors.js';
+import { invalidArg, stateError, type SystemError } from '../sys/errors.js';
 import { UdpTap } from './udp-tap.js';
 
 /**
@@ -107,7 +107,7 @@ export function mergeBatches(taps: readonly UdpTap[]): AsyncGenerator<RxBatch[],
       }
     }
     if (state === 'done') return Promise.resolve(DONE);
-    if (waiter) return Promise.reject(Object.assign(new Error('mergeBatches: next() called while another next() is pending'), { code: 'ERR_INVALID_STATE' }));
+    if (waiter) return Promise.reject(stateError('mergeBatches: next() called while another next() is pending'));
     releaseHanded();
     if (ready.length > 0) {
       handed = ready;

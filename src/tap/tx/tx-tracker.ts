@@ -1,4 +1,5 @@
 // Pairs error-queue TX timestamps with the sends that asked for them, by the OPT_ID key (ee_data).
+import { txEvictedError, txNotSentError, txTimeoutError } from '../../sys/errors.js';
 import type { TxKind } from './send-control.js';
 
 export interface TxTimestamps {
@@ -12,6 +13,15 @@ export interface TxTimestamps {
   hardware?: bigint;
   /** Kinds that were asked for but had not arrived when the deadline passed. */
   missing: TxKind[];
+}
+
+/** Counters of the TX-timestamp matcher. */
+export interface TxStats {
+  pending: number;
+  matched: number;
+  expired: number;
+  evicted: number;
+  unmatched: number;
 }
 
 export interface TxEvent {
@@ -49,7 +59,7 @@ export class TxTracker {
     return this.#pending.size;
   }
 
-  stats(): { pending: number; matched: number; expired: number; evicted: number; unmatched: number } {
+  stats(): TxStats {
     return { pending: this.#pending.size, matched: this.#matched, expired: this.#expired, evicted: this.#evicted, unmatched: this.#unmatched };
   }
 
@@ -75,7 +85,7 @@ export class TxTracker {
     if (!e) return;
     this.#pending.delete(id);
     this.#nextKey = id;
-    e.reject(Object.assign(new Error('send failed; no TX timestamp'), { code: 'ERR_TX_NOT_SENT' }));
+    e.reject(txNotSentError());
   }
 
   /** One error-queue timestamp arrived. Returns the event to emit. */
@@ -107,7 +117,7 @@ export class TxTracker {
     const [id, e] = this.#pending.entries().next().value as [number, Entry];
     this.#pending.delete(id);
     this.#evicted++;
-    e.reject(Object.assign(new Error(`TX timestamp ${id} evicted: more than ${this.maxPending} pending`), { code: 'ERR_TX_EVICTED', id }));
+    e.reject(txEvictedError(id, this.maxPending));
   }
 
   #arm(): void {
@@ -130,14 +140,7 @@ export class TxTracker {
       const missing = [...e.want].filter((k) => e.got[k] === undefined);
       if (missing.length === e.want.size) {
         this.#expired++;
-        e.reject(
-          Object.assign(new Error(`no TX timestamp for datagram ${id} (${missing.join(', ')}) from the kernel in time${missing.includes('hardware') ? '; hardware TX timestamps need a NIC with hardware timestamping switched on (SIOCSHWTSTAMP)' : ''}`), {
-            code: 'ETIMEDOUT',
-            name: 'TimeoutError',
-            id,
-            missing,
-          }),
-        );
+        e.reject(txTimeoutError(id, missing));
       } else {
         this.#matched++;
         e.got.missing = missing;
