@@ -14,7 +14,7 @@ export interface NativePacketSocket extends ArenaRegistrar {
   /** [packets, drops] since the previous call (the kernel resets them on read). */
   stats(): [packets: number, drops: number];
   recv(arena: number, max?: number): number;
-  startPoll(): void;
+  startPoll(events?: number): void;
   stopPoll(): void;
   close(): void;
 }

@@ -10,6 +10,15 @@ export interface ParsedAddress {
   scopeId: number;
 }
 
+/** An IPv4 address in its IPv4-mapped IPv6 form (::ffff:a.b.c.d), as an IPv6 socket takes it. */
+export function toMappedIPv6(a: ParsedAddress): ParsedAddress {
+  const bytes = new Uint8Array(16);
+  bytes[10] = 0xff;
+  bytes[11] = 0xff;
+  bytes.set(a.bytes, 12);
+  return { family: 6, bytes, scopeId: 0 };
+}
+
 /** Parses '127.0.0.1', '::1', 'fe80::1%eth0' (scope by name needs a resolver) or '[::1]'. */
 export function parseAddress(address: string, field = 'address', resolveScope?: (name: string) => number): ParsedAddress {
   if (typeof address !== 'string') throw invalidArg('ERR_INVALID_ARG_TYPE', `${field} must be a string, got ${typeof address}`);

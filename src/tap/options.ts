@@ -1,5 +1,5 @@
 // Validation of openUdp options: everything is checked before any syscall.
-import { parseAddress, validatePort, type Family, type ParsedAddress } from '../sys/address.js';
+import { parseAddress, toMappedIPv6, validatePort, type Family, type ParsedAddress } from '../sys/address.js';
 import { CMSG_HDR_LEN } from '../cmsg/cmsg.js';
 import { invalidArg } from '../sys/errors.js';
 import { native } from '../sys/native.js';
@@ -94,6 +94,15 @@ function controlBufferSize(o: Record<string, unknown>): number | undefined {
   return v;
 }
 
+/** Resolves the zone of 'fe80::1%eth0' to an ifindex, for parseAddress(). */
+export function zoneResolver(field: string): (zone: string) => number {
+  return (zone) => {
+    const idx = native.ifNameToIndex(zone);
+    if (!idx) throw invalidArg('ERR_INVALID_ADDRESS', `${field}: no interface named '${zone}'`);
+    return idx;
+  };
+}
+
 export function resolveOptions(input: unknown): ResolvedOptions {
   if (input === null || typeof input !== 'object' || Array.isArray(input))
     throw invalidArg('ERR_INVALID_ARG_TYPE', 'openUdp(options): options must be an object');
@@ -104,22 +113,12 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     throw invalidArg('ERR_INVALID_ARG_VALUE', `options.family must be 4 or 6, got ${String(family)}`);
   const addrText = o.address === undefined ? (family === 6 ? '::' : '0.0.0.0') : o.address;
   if (typeof addrText !== 'string') throw invalidArg('ERR_INVALID_ARG_TYPE', `options.address must be a string, got ${typeof addrText}`);
-  const bind = parseAddress(addrText, 'options.address', (zone) => {
-    const idx = native.ifNameToIndex(zone);
-    if (!idx) throw invalidArg('ERR_INVALID_ADDRESS', `options.address: no interface named '${zone}'`);
-    return idx;
-  });
+  let bind = parseAddress(addrText, 'options.address', zoneResolver('options.address'));
   if (family === undefined) family = bind.family;
   else if (family !== bind.family) {
     // An IPv4 address on an IPv6 socket is meant as its mapped form.
-    if (family === 6 && bind.family === 4) {
-      const m = new Uint8Array(16);
-      m[10] = 0xff;
-      m[11] = 0xff;
-      m.set(bind.bytes, 12);
-      bind.bytes = m;
-      bind.family = 6;
-    } else throw invalidArg('ERR_INVALID_ARG_VALUE', `options.address ${addrText} is not an IPv${family} address`);
+    if (family === 6 && bind.family === 4) bind = toMappedIPv6(bind);
+    else throw invalidArg('ERR_INVALID_ARG_VALUE', `options.address ${addrText} is not an IPv${family} address`);
   }
   // undefined only: null is a wrong value here as for every other option
   const timestamps = o.timestamps === undefined ? 'software' : o.timestamps;

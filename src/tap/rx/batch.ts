@@ -1,10 +1,10 @@
 // One recvmmsg round as struct-of-arrays: no per-datagram JS object unless one is asked for.
 import { formatAddress } from '../../sys/address.js';
+import { batchReleasedError, invalidArg } from '../../sys/errors.js';
 import type { Arena, FieldViews } from './arena.js';
 import { ADDR, ADDR_STRIDE, PRESENT } from './layout.js';
-import type { RxMessage, RxMeta } from './rx-types.js';
+import type { BatchTap, RxMessage, RxMeta } from './rx-types.js';
 import { messageAt, metaAt } from './slot-reader.js';
-import type { UdpTap } from '../udp-tap.js';
 
 export type PresentField = keyof typeof PRESENT;
 
@@ -21,9 +21,9 @@ export class RxBatch {
   #release: (a: Arena) => void;
 
   /** The tap that read this batch (useful when batches of many taps are merged). */
-  readonly tap: UdpTap;
+  readonly tap: BatchTap;
 
-  constructor(arena: Arena, count: number, release: (a: Arena) => void, tap: UdpTap) {
+  constructor(arena: Arena, count: number, release: (a: Arena) => void, tap: BatchTap) {
     this.tap = tap;
     this.count = count;
     this.readAt = arena.readAt;
@@ -87,18 +87,14 @@ export class RxBatch {
 
   #live(): Arena {
     if (!this.#arena) {
-      const e = new Error('RxBatch: this batch was released; its buffers are reused') as Error & { code: string };
-      e.code = 'ERR_BATCH_RELEASED';
-      throw e;
+      throw batchReleasedError();
     }
     return this.#arena;
   }
 
   #check(i: number): void {
     if (!Number.isInteger(i) || i < 0 || i >= this.count) {
-      const e = new RangeError(`index ${i} outside 0..${this.count - 1}`) as RangeError & { code: string };
-      e.code = 'ERR_OUT_OF_RANGE';
-      throw e;
+      throw invalidArg('ERR_OUT_OF_RANGE', `index ${i} outside 0..${this.count - 1}`, RangeError);
     }
   }
 

@@ -76,3 +76,10 @@ export interface RxMessage {
   /** msg_flags as the kernel returned them. */
   flags: number;
 }
+
+/**
+ * The tap a batch was read by. Filled in by udp-tap.ts through declaration merging, so that
+ * `RxBatch.tap` is a `UdpTap` without the receive path importing the tap.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface BatchTap {}
