@@ -191,8 +191,28 @@ describe.skipIf(!canNet)(canNet ? 'a veth' : 'SKIPPED (needs root and ip): a vet
     const judge = ethtoolT(HOST);
     expect(caps.flags).toEqual(ordered(SOF_TIMESTAMPING_NAMES, judge.flags));
     expect([caps.phcIndex, caps.txTypes, caps.rxFilters]).toEqual([judge.phcIndex, judge.txTypes, judge.rxFilters]);
-    // the end inside the namespace, by ethtool run there, equals ours for the same driver
-    expect(ethtoolT(PEER, ['ip', 'netns', 'exec', NS])).toEqual({ flags: judge.flags, phcIndex: judge.phcIndex, txTypes: judge.txTypes, rxFilters: judge.rxFilters });
+
+    // The end inside the namespace: the library, run in that namespace, against ethtool run there.
+    const inNs = ['ip', 'netns', 'exec', NS];
+    type Err = { code?: string; errno?: number; syscall?: string };
+    const peer = runChild<{ caps: { ok?: TimestampingCapabilities; error?: Err }; hw: { ok?: unknown; error?: Err } }>(
+      inNs,
+      `out({ caps: attempt(() => lib.timestampingCapabilities(${JSON.stringify(PEER)})),
+             hw: attempt(() => lib.getHwTimestampConfig(${JSON.stringify(PEER)})) });`,
+    );
+    const peerJudge = ethtoolT(PEER, inNs);
+    expect(peer.caps.error).toBeUndefined();
+    expect(peer.caps.ok!.flags).toEqual(ordered(SOF_TIMESTAMPING_NAMES, peerJudge.flags));
+    expect([peer.caps.ok!.phcIndex, peer.caps.ok!.txTypes, peer.caps.ok!.rxFilters]).toEqual([
+      peerJudge.phcIndex,
+      ordered(HWTSTAMP_TX_NAMES, peerJudge.txTypes),
+      ordered(HWTSTAMP_FILTER_NAMES, peerJudge.rxFilters),
+    ]);
+    // ethtool reports no hardware modes for a veth, so the hardware config is not supported there
+    expect(peerJudge.txTypes).toEqual([]);
+    expect(peer.hw.error).toMatchObject({ code: 'EOPNOTSUPP', errno: -95, syscall: 'ioctl(SIOCGHWTSTAMP)' });
+    // and the peer really is only in that namespace: from here it does not exist
+    expect(() => timestampingCapabilities(PEER)).toThrow(expect.objectContaining({ code: 'ENODEV' }));
   });
 
   it('get and set → EOPNOTSUPP, not a crash', () => {
