@@ -247,11 +247,14 @@ describe('toHaveMonotonicRxTimestamps', () => {
 
   it('fails at the first step back, naming both datagrams (real traffic, reordered)', async () => {
     await tx.send('a', rx.address());
-    await tx.send('b', rx.address());
     const a = await rx.receive({ timeoutMs: 2000 });
+    // b is sent after a has arrived and the clock has moved on, so its stamp is strictly later
+    // (equal stamps would be no step back, and the reordered pair would then pass)
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    await tx.send('b', rx.address());
     const b = await rx.receive({ timeoutMs: 2000 });
     const [ta, tb] = [a.timestamps.software!, b.timestamps.software!];
-    if (ta === tb) return; // one clock tick apart is not a step back; nothing to test then
+    expect(tb).toBeGreaterThan(ta);
     expect(thrown(() => expect([b, a]).toHaveMonotonicRxTimestamps()).message).toBe(
       `expected 2 datagrams to have non-decreasing RX timestamps, but #1 (timestamps.software = ${at(ta)}) is ${dur(tb - ta)} before #0 (timestamps.software = ${at(tb)})`,
     );
