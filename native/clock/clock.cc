@@ -3,7 +3,10 @@
 #include <time.h>
 
 #include "addon/registry.h"
+#include <cerrno>
+
 #include "common/errors.h"
+#include "common/js_values.h"
 
 namespace disptap {
 namespace {
@@ -11,7 +14,8 @@ namespace {
 Napi::Value Read(const Napi::CallbackInfo& info, clockid_t id) {
   timespec ts;
   if (clock_gettime(id, &ts) != 0) {
-    ThrowErrno(info.Env(), errno, "clock_gettime");
+    const int err = errno;
+    ThrowErrno(info.Env(), err, "clock_gettime");
     return info.Env().Undefined();
   }
   return Napi::BigInt::New(info.Env(), static_cast<int64_t>(static_cast<int64_t>(ts.tv_sec) * 1000000000LL + ts.tv_nsec));
@@ -24,11 +28,12 @@ Napi::Value Tai(const Napi::CallbackInfo& info) { return Read(info, CLOCK_TAI); 
 
 void Init(Napi::Env env, Napi::Object exports) {
   Napi::Object clock = Napi::Object::New(env);
-  clock.Set("realtimeNs", Napi::Function::New(env, Realtime, "realtimeNs"));
-  clock.Set("monotonicNs", Napi::Function::New(env, Monotonic, "monotonicNs"));
-  clock.Set("monotonicRawNs", Napi::Function::New(env, MonotonicRaw, "monotonicRawNs"));
-  clock.Set("taiNs", Napi::Function::New(env, Tai, "taiNs"));
-  exports.Set("clock", clock);
+  DefineValues(env, clock,
+               {{"realtimeNs", Napi::Function::New(env, Realtime, "realtimeNs")},
+                {"monotonicNs", Napi::Function::New(env, Monotonic, "monotonicNs")},
+                {"monotonicRawNs", Napi::Function::New(env, MonotonicRaw, "monotonicRawNs")},
+                {"taiNs", Napi::Function::New(env, Tai, "taiNs")}});
+  DefineValue(env, exports, "clock", clock);
 }
 
 }  // namespace

@@ -2,10 +2,13 @@
 // hardware path can be tested with crafted control buffers.
 #include <napi.h>
 
+#include <vector>
+
 #include "addon/registry.h"
 #include "cmsg/cmsg.h"
 #include "cmsg/meta_layout.h"
 #include "common/errors.h"
+#include "common/js_values.h"
 
 namespace disptap {
 namespace {
@@ -20,8 +23,8 @@ bool GetBytes(const Napi::Value& v, const uint8_t** data, size_t* len) {
   return true;
 }
 
-// parseControl(bytes) → flat Float64Array-like array of [offset, level, type, dataOffset, dataLen,
-// cmsgLen, status] per message; JS slices the data out of its own buffer.
+// parseControl(bytes) → flat array of [offset, level, type, dataOffset, dataLen, cmsgLen, status]
+// per message; JS slices the data out of its own buffer.
 Napi::Value ParseControl(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const uint8_t* data;
@@ -30,16 +33,21 @@ Napi::Value ParseControl(const Napi::CallbackInfo& info) {
     ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "control buffer must be a Uint8Array");
     return env.Undefined();
   }
-  Napi::Array out = Napi::Array::New(env);
-  uint32_t i = 0;
+  // The whole walk first, into C++ memory: creating JS values may run JS (a GC, and before this was
+  // split, inherited index setters), which must not happen while the caller's bytes are being read.
+  std::vector<double> rows;
   cmsg::Walk(data, len, [&](const cmsg::Entry& e) {
     const double row[7] = {static_cast<double>(e.offset), static_cast<double>(e.level),
                            static_cast<double>(e.type), static_cast<double>(e.data - data),
                            static_cast<double>(e.data_len), static_cast<double>(e.cmsg_len),
                            static_cast<double>(static_cast<int>(e.status))};
-    for (double d : row) out.Set(i++, Napi::Number::New(env, d));
+    rows.insert(rows.end(), row, row + 7);
   });
-  return out;
+  data = nullptr;  // not read again
+  std::vector<napi_value> values(rows.size());
+  for (size_t i = 0; i < rows.size(); i++)
+    if (napi_create_double(env, rows[i], &values[i]) != napi_ok) return env.Undefined();
+  return MakeArray(env, values);
 }
 
 // decodeControl(bytes, i32, i64, addr): fills one slot of the shared layout.
@@ -69,18 +77,20 @@ Napi::Value DecodeControl(const Napi::CallbackInfo& info) {
 
 Napi::Value Layout(Napi::Env env) {
   Napi::Object o = Napi::Object::New(env);
-  o.Set("i32Fields", static_cast<double>(layout::kI32Fields));
-  o.Set("i64Fields", static_cast<double>(layout::kI64Fields));
-  o.Set("addrStride", static_cast<double>(layout::kAddrStride));
-  o.Set("cmsgAlign", static_cast<double>(cmsg::kAlign));
-  o.Set("cmsgHeaderLen", static_cast<double>(cmsg::kHeaderLen));
+  DefineValues(env, o,
+               {{"i32Fields", Napi::Number::New(env, layout::kI32Fields)},
+                {"i64Fields", Napi::Number::New(env, layout::kI64Fields)},
+                {"addrStride", Napi::Number::New(env, layout::kAddrStride)},
+                {"cmsgAlign", Napi::Number::New(env, static_cast<double>(cmsg::kAlign))},
+                {"cmsgHeaderLen", Napi::Number::New(env, static_cast<double>(cmsg::kHeaderLen))}});
   return o;
 }
 
 void Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("parseControl", Napi::Function::New(env, ParseControl, "parseControl"));
-  exports.Set("decodeControl", Napi::Function::New(env, DecodeControl, "decodeControl"));
-  exports.Set("layout", Layout(env));
+  DefineValues(env, exports,
+               {{"parseControl", Napi::Function::New(env, ParseControl, "parseControl")},
+                {"decodeControl", Napi::Function::New(env, DecodeControl, "decodeControl")},
+                {"layout", Layout(env)}});
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "addon/registry.h"
 #include "common/errors.h"
+#include "common/js_values.h"
 
 namespace disptap {
 namespace {
@@ -24,15 +25,13 @@ Napi::Value CmsgMacros(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   const size_t n = static_cast<size_t>(v);
-  Napi::Array out = Napi::Array::New(env, 3);
-  out.Set(0u, Napi::Number::New(env, static_cast<double>(CMSG_ALIGN(n))));
-  out.Set(1u, Napi::Number::New(env, static_cast<double>(CMSG_LEN(n))));
-  out.Set(2u, Napi::Number::New(env, static_cast<double>(CMSG_SPACE(n))));
-  return out;
+  return MakeArray(env, {Napi::Number::New(env, static_cast<double>(CMSG_ALIGN(n))),
+                         Napi::Number::New(env, static_cast<double>(CMSG_LEN(n))),
+                         Napi::Number::New(env, static_cast<double>(CMSG_SPACE(n)))});
 }
 
 void Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("cmsgMacros", Napi::Function::New(env, CmsgMacros, "cmsgMacros"));
+  DefineValue(env, exports, "cmsgMacros", Napi::Function::New(env, CmsgMacros, "cmsgMacros"));
 }
 
 }  // namespace

@@ -88,7 +88,8 @@ class PolledSocket : public Napi::ObjectWrap<T> {
     socklen_t len = sizeof value;
     if (::getsockopt(fd_.get(), info[0].As<Napi::Number>().Int32Value(), info[1].As<Napi::Number>().Int32Value(), &value,
                      &len) != 0) {
-      ThrowErrno(env, errno, "getsockopt");
+      const int err = errno;
+      ThrowErrno(env, err, "getsockopt");
       return env.Undefined();
     }
     return Napi::Number::New(env, value);
@@ -124,9 +125,7 @@ class PolledSocket : public Napi::ObjectWrap<T> {
 
   bool CheckOpen(Napi::Env env, const char* syscall) {
     if (fd_.valid()) return true;
-    Napi::Error e = Napi::Error::New(env, std::string(syscall) + ": socket is closed");
-    e.Set("code", Napi::String::New(env, "ERR_SOCKET_CLOSED"));
-    e.ThrowAsJavaScriptException();
+    ThrowCodedError(env, "ERR_SOCKET_CLOSED", std::string(syscall) + ": socket is closed");
     return false;
   }
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <memory>
 
+#include "common/errors.h"
+
 namespace disptap {
 
 ReadyQueue* ReadyQueue::For(napi_env env) {
@@ -10,7 +12,7 @@ ReadyQueue* ReadyQueue::For(napi_env env) {
   if (napi_get_instance_data(env, &data) == napi_ok && data) return static_cast<ReadyQueue*>(data);
   uv_loop_t* loop = nullptr;
   if (napi_get_uv_event_loop(env, &loop) != napi_ok || !loop) {
-    napi_throw_error(env, "ERR_DISPTAP_NO_LOOP", "no libuv loop for this environment");
+    ThrowCodedError(env, "ERR_DISPTAP_NO_LOOP", "no libuv loop for this environment");
     return nullptr;
   }
   std::unique_ptr<ReadyQueue> q(new ReadyQueue(env));

@@ -7,6 +7,7 @@
 #include <cerrno>
 
 #include "addon/registry.h"
+#include "common/js_values.h"
 #include "interfaces/if_util.h"
 
 namespace disptap {
@@ -27,19 +28,16 @@ Napi::Value TsInfo(const Napi::CallbackInfo& info) {
   ifreq ifr = ifutil::MakeIfreq(name);
   ifr.ifr_data = reinterpret_cast<char*>(&ts);
   if (::ioctl(fd.get(), SIOCETHTOOL, &ifr) != 0) {
-    ifutil::ThrowIfError(env, errno, "ioctl(SIOCETHTOOL ETHTOOL_GET_TS_INFO)", name);
+    const int err = errno;
+    ifutil::ThrowIfError(env, err, "ioctl(SIOCETHTOOL ETHTOOL_GET_TS_INFO)", name);
     return env.Undefined();
   }
-  Napi::Array out = Napi::Array::New(env, 4);
-  out.Set(0u, Napi::Number::New(env, ts.so_timestamping));
-  out.Set(1u, Napi::Number::New(env, ts.phc_index));
-  out.Set(2u, Napi::Number::New(env, ts.tx_types));
-  out.Set(3u, Napi::Number::New(env, ts.rx_filters));
-  return out;
+  return MakeArray(env, {Napi::Number::New(env, ts.so_timestamping), Napi::Number::New(env, ts.phc_index),
+                         Napi::Number::New(env, ts.tx_types), Napi::Number::New(env, ts.rx_filters)});
 }
 
 void Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("tsInfo", Napi::Function::New(env, TsInfo, "tsInfo"));
+  DefineValue(env, exports, "tsInfo", Napi::Function::New(env, TsInfo, "tsInfo"));
 }
 
 }  // namespace

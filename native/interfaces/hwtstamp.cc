@@ -10,17 +10,14 @@
 
 #include "addon/registry.h"
 #include "common/errors.h"
+#include "common/js_values.h"
 #include "interfaces/if_util.h"
 
 namespace disptap {
 namespace {
 
 Napi::Value ConfigArray(Napi::Env env, const hwtstamp_config& c) {
-  Napi::Array out = Napi::Array::New(env, 3);
-  out.Set(0u, Napi::Number::New(env, c.flags));
-  out.Set(1u, Napi::Number::New(env, c.tx_type));
-  out.Set(2u, Napi::Number::New(env, c.rx_filter));
-  return out;
+  return MakeArray(env, {Napi::Number::New(env, c.flags), Napi::Number::New(env, c.tx_type), Napi::Number::New(env, c.rx_filter)});
 }
 
 // One ioctl on name with cfg as ifr_data; the kernel writes back what it applied.
@@ -33,7 +30,8 @@ bool Call(Napi::Env env, unsigned long request, const char* label, const std::st
   ifreq ifr = ifutil::MakeIfreq(name);
   ifr.ifr_data = reinterpret_cast<char*>(cfg);
   if (::ioctl(fd.get(), request, &ifr) != 0) {
-    ifutil::ThrowIfError(env, errno, label, name);
+    const int err = errno;
+    ifutil::ThrowIfError(env, err, label, name);
     return false;
   }
   return true;
@@ -72,8 +70,8 @@ Napi::Value Set(const Napi::CallbackInfo& info) {
 }
 
 void Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("hwtstampGet", Napi::Function::New(env, Get, "hwtstampGet"));
-  exports.Set("hwtstampSet", Napi::Function::New(env, Set, "hwtstampSet"));
+  DefineValues(env, exports,
+               {{"hwtstampGet", Napi::Function::New(env, Get, "hwtstampGet")}, {"hwtstampSet", Napi::Function::New(env, Set, "hwtstampSet")}});
 }
 
 }  // namespace

@@ -1,7 +1,6 @@
 #include "interfaces/if_util.h"
 
 #include <sys/socket.h>
-#include <uv.h>
 
 #include <cerrno>
 #include <cstring>
@@ -33,16 +32,22 @@ ifreq MakeIfreq(const std::string& name) {
 
 int IoctlSocket(UniqueFd* out) {
   // Interface ioctls work on any socket; AF_UNIX keeps working where IPv4 is not available.
+  int err = EAFNOSUPPORT;
   for (int family : {AF_INET, AF_INET6, AF_UNIX}) {
-    *out = UniqueFd(::socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-    if (out->valid()) return 0;
+    const int fd = ::socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd >= 0) {
+      *out = UniqueFd(fd);
+      return 0;
+    }
+    err = errno;  // right after the call: nothing between may touch errno
   }
-  return errno;
+  return err;
 }
 
 void ThrowIfError(Napi::Env env, int err, const char* syscall, const std::string& ifname) {
-  std::string code = uv_err_name(-err);
-  const char* reason = std::strerror(err);
+  char name_buf[64], text_buf[128];
+  const char* code = ErrnoName(err, name_buf, sizeof name_buf);
+  const char* reason = ErrnoText(err, text_buf, sizeof text_buf);
   switch (err) {
     case ENODEV:
     case ENXIO:
@@ -60,13 +65,9 @@ void ThrowIfError(Napi::Env env, int err, const char* syscall, const std::string
       reason = "unknown or unsupported tx type or rx filter";
       break;
   }
-  // Built here rather than by ErrnoError so the stack's first line carries the reason too.
-  Napi::Error e = Napi::Error::New(env, std::string(syscall) + " " + ifname + ": " + code + " (" + reason + ")");
-  e.Set("code", Napi::String::New(env, code));
-  e.Set("errno", Napi::Number::New(env, -err));
-  e.Set("syscall", Napi::String::New(env, syscall));
-  e.Set("interface", Napi::String::New(env, ifname));
-  e.ThrowAsJavaScriptException();
+  // Built here rather than by ThrowErrno so the stack's first line carries the reason too.
+  ThrowInterfaceError(env, std::string(syscall) + " " + ifname + ": " + code + " (" + reason + ")", code, err, syscall,
+                      ifname);
 }
 
 }  // namespace disptap::ifutil

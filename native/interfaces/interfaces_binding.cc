@@ -6,6 +6,7 @@
 
 #include "addon/registry.h"
 #include "common/errors.h"
+#include "common/js_values.h"
 #include "interfaces/if_util.h"
 #include "interfaces/rtnetlink.h"
 
@@ -14,29 +15,22 @@ namespace {
 
 // [index, name, mtu, flags, hwaddr]
 Napi::Value LinkArray(Napi::Env env, const rtnl::Link& l) {
-  Napi::Array a = Napi::Array::New(env, 5);
-  a.Set(0u, Napi::Number::New(env, l.index));
-  a.Set(1u, Napi::String::New(env, l.name));
-  a.Set(2u, Napi::Number::New(env, l.mtu));
-  a.Set(3u, Napi::Number::New(env, l.flags));
-  a.Set(4u, Napi::Buffer<uint8_t>::Copy(env, l.hwaddr.data(), l.hwaddr.size()));
-  return a;
+  return MakeArray(env, {Napi::Number::New(env, l.index), Napi::String::New(env, l.name), Napi::Number::New(env, l.mtu),
+                         Napi::Number::New(env, l.flags), Napi::Buffer<uint8_t>::Copy(env, l.hwaddr.data(), l.hwaddr.size())});
 }
 
 // [[index, family, prefixLen, addr], …] of the addresses on index (all when index is 0)
 Napi::Value AddrArray(Napi::Env env, const std::vector<rtnl::Addr>& addrs, int index) {
-  Napi::Array out = Napi::Array::New(env);
-  uint32_t i = 0;
+  std::vector<napi_value> rows;
   for (const rtnl::Addr& a : addrs) {
     if (index != 0 && a.index != index) continue;
-    Napi::Array row = Napi::Array::New(env, 4);
-    row.Set(0u, Napi::Number::New(env, a.index));
-    row.Set(1u, Napi::Number::New(env, a.family));
-    row.Set(2u, Napi::Number::New(env, a.prefix_len));
-    row.Set(3u, Napi::Buffer<uint8_t>::Copy(env, a.addr, a.family == 4 ? 4 : 16));
-    out.Set(i++, row);
+    Napi::Value row = MakeArray(env, {Napi::Number::New(env, a.index), Napi::Number::New(env, a.family),
+                                      Napi::Number::New(env, a.prefix_len),
+                                      Napi::Buffer<uint8_t>::Copy(env, a.addr, a.family == 4 ? 4 : 16)});
+    if (row.IsEmpty()) return row;
+    rows.push_back(row);
   }
-  return out;
+  return MakeArray(env, rows);
 }
 
 // interfacesList() → [links[], addrs[]]
@@ -52,12 +46,13 @@ Napi::Value List(const Napi::CallbackInfo& info) {
     ThrowErrno(env, err, "RTM_GETADDR");
     return env.Undefined();
   }
-  Napi::Array l = Napi::Array::New(env, links.size());
-  for (uint32_t i = 0; i < links.size(); i++) l.Set(i, LinkArray(env, links[i]));
-  Napi::Array out = Napi::Array::New(env, 2);
-  out.Set(0u, l);
-  out.Set(1u, AddrArray(env, addrs, 0));
-  return out;
+  std::vector<napi_value> rows;
+  for (const rtnl::Link& link : links) {
+    Napi::Value row = LinkArray(env, link);
+    if (row.IsEmpty()) return row;
+    rows.push_back(row);
+  }
+  return MakeArray(env, {MakeArray(env, rows), AddrArray(env, addrs, 0)});
 }
 
 // One link and its addresses; ENODEV (with the interface named) when it does not exist.
@@ -73,10 +68,7 @@ Napi::Value One(Napi::Env env, int index, const std::string& name) {
     ifutil::ThrowIfError(env, err, "RTM_GETADDR", label);
     return env.Undefined();
   }
-  Napi::Array out = Napi::Array::New(env, 2);
-  out.Set(0u, LinkArray(env, link));
-  out.Set(1u, AddrArray(env, addrs, link.index));
-  return out;
+  return MakeArray(env, {LinkArray(env, link), AddrArray(env, addrs, link.index)});
 }
 
 // interfaceByIndex(index) → [link, addrs]
@@ -99,10 +91,11 @@ Napi::Value ByName(const Napi::CallbackInfo& info) {
 
 void Init(Napi::Env env, Napi::Object exports) {
   Napi::Object o = Napi::Object::New(env);
-  o.Set("list", Napi::Function::New(env, List, "list"));
-  o.Set("byIndex", Napi::Function::New(env, ByIndex, "byIndex"));
-  o.Set("byName", Napi::Function::New(env, ByName, "byName"));
-  exports.Set("interfaces", o);
+  DefineValues(env, o,
+               {{"list", Napi::Function::New(env, List, "list")},
+                {"byIndex", Napi::Function::New(env, ByIndex, "byIndex")},
+                {"byName", Napi::Function::New(env, ByName, "byName")}});
+  DefineValue(env, exports, "interfaces", o);
 }
 
 }  // namespace

@@ -47,8 +47,9 @@ enum class Outcome { kMore, kDone };
 class Session {
  public:
   int Open() {
-    fd_ = UniqueFd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
-    if (!fd_.valid()) return errno;
+    const int fd = ::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    if (fd < 0) return errno;
+    fd_ = UniqueFd(fd);
     sockaddr_nl sa{};
     sa.nl_family = AF_NETLINK;
     if (::bind(fd_.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) return errno;

@@ -4,6 +4,7 @@
 
 #include "addon/registry.h"
 #include "common/errors.h"
+#include "common/js_values.h"
 
 namespace disptap {
 namespace {
@@ -31,8 +32,9 @@ Napi::Value IfNameToIndex(const Napi::CallbackInfo& info) {
 }
 
 void Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("ifIndexToName", Napi::Function::New(env, IfIndexToName, "ifIndexToName"));
-  exports.Set("ifNameToIndex", Napi::Function::New(env, IfNameToIndex, "ifNameToIndex"));
+  DefineValues(env, exports,
+               {{"ifIndexToName", Napi::Function::New(env, IfIndexToName, "ifIndexToName")},
+                {"ifNameToIndex", Napi::Function::New(env, IfNameToIndex, "ifNameToIndex")}});
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include "addon/registry.h"
 #include "common/errors.h"
+#include "common/js_values.h"
 #include "packet_socket/l3_parse.h"
 #include "packet_socket/packet_layout.h"
 
@@ -44,12 +45,12 @@ Napi::Value ParseL3(const Napi::CallbackInfo& info) {
 
 void Init(Napi::Env env, Napi::Object exports) {
   namespace pl = packet_layout;
-  exports.Set("parseL3", Napi::Function::New(env, ParseL3, "parseL3"));
   Napi::Object layout = Napi::Object::New(env);
-  layout.Set("i32Fields", static_cast<double>(pl::kI32Fields));
-  layout.Set("i64Fields", static_cast<double>(pl::kI64Fields));
-  layout.Set("addrStride", static_cast<double>(pl::kAddrStride));
-  exports.Set("packetLayout", layout);
+  DefineValues(env, layout,
+               {{"i32Fields", Napi::Number::New(env, pl::kI32Fields)},
+                {"i64Fields", Napi::Number::New(env, pl::kI64Fields)},
+                {"addrStride", Napi::Number::New(env, pl::kAddrStride)}});
+  DefineValues(env, exports, {{"parseL3", Napi::Function::New(env, ParseL3, "parseL3")}, {"packetLayout", layout}});
 }
 
 }  // namespace

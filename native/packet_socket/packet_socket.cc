@@ -16,6 +16,7 @@
 #include "cmsg/cmsg.h"
 #include "common/errors.h"
 #include "common/js_bytes.h"
+#include "common/js_values.h"
 #include "packet_socket/l3_parse.h"
 #include "packet_socket/packet_layout.h"
 
@@ -41,7 +42,7 @@ void PacketSocket::Init(Napi::Env env, Napi::Object exports) {
                                         InstanceMethod("close", &PacketSocket::CloseSocket),
                                         InstanceAccessor("fd", &PacketSocket::Fd, nullptr),
                                     });
-  exports.Set("PacketSocket", ctor);
+  DefineValue(env, exports, "PacketSocket", ctor);
 }
 
 // new PacketSocket(onPoll). Protocol 0: the socket receives nothing until bind() names one, so the
@@ -54,7 +55,8 @@ PacketSocket::PacketSocket(const Napi::CallbackInfo& info) : PolledSocket<Packet
   }
   UniqueFd fd(::socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd.valid()) {
-    ThrowErrno(env, errno, "socket");
+    const int err = errno;
+    ThrowErrno(env, err, "socket");
     return;
   }
   AttachFd(env, std::move(fd), info[0].As<Napi::Function>());
@@ -90,7 +92,8 @@ Napi::Value PacketSocket::AttachFilter(const Napi::CallbackInfo& info) {
   }
   sock_fprog fprog{static_cast<unsigned short>(n), prog.data()};
   if (::setsockopt(fd_.get(), SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof fprog) != 0) {
-    ThrowErrno(env, errno, "setsockopt", "SO_ATTACH_FILTER");
+    const int err = errno;  // before the std::string for the label is built
+    ThrowErrno(env, err, "setsockopt", "SO_ATTACH_FILTER");
   }
   return env.Undefined();
 }
@@ -124,13 +127,12 @@ Napi::Value PacketSocket::Stats(const Napi::CallbackInfo& info) {
   tpacket_stats st{};
   socklen_t len = sizeof st;
   if (::getsockopt(fd_.get(), SOL_PACKET, PACKET_STATISTICS, &st, &len) != 0) {
-    ThrowErrno(env, errno, "getsockopt", "PACKET_STATISTICS");
+    const int err = errno;  // before the std::string for the label is built
+    ThrowErrno(env, err, "getsockopt", "PACKET_STATISTICS");
     return env.Undefined();
   }
-  Napi::Array out = Napi::Array::New(env, 2);
-  out.Set(0u, static_cast<double>(st.tp_packets));
-  out.Set(1u, static_cast<double>(st.tp_drops));
-  return out;
+  return MakeArray(env, {Napi::Number::New(env, static_cast<double>(st.tp_packets)),
+                         Napi::Number::New(env, static_cast<double>(st.tp_drops))});
 }
 
 // registerArena(data, control, i32, i64, addr, slotSize, controlSize, count) → arena id
@@ -152,10 +154,11 @@ Napi::Value PacketSocket::Recv(const Napi::CallbackInfo& info) {
   Arena& a = *round;
   if (max == 0) return Napi::Number::New(env, 0);
   // MSG_TRUNC: on a packet socket msg_len is then the packet's full length.
-  const int n = RecvRound(fd_.get(), a, max, MSG_DONTWAIT | MSG_TRUNC);
+  int err = 0;
+  const int n = RecvRound(fd_.get(), a, max, MSG_DONTWAIT | MSG_TRUNC, &err);
   if (n < 0) {
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return Napi::Number::New(env, 0);
-    ThrowErrno(env, errno, "recvmmsg");
+    if (err == EAGAIN || err == EWOULDBLOCK) return Napi::Number::New(env, 0);
+    ThrowErrno(env, err, "recvmmsg");
     return env.Undefined();
   }
   namespace pl = packet_layout;

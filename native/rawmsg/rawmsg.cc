@@ -10,6 +10,7 @@
 
 #include "addon/registry.h"
 #include "common/errors.h"
+#include "common/js_values.h"
 
 namespace disptap {
 namespace {
@@ -61,7 +62,8 @@ Napi::Value GetSockName(const Napi::CallbackInfo& info) {
   std::memset(&ss, 0, sizeof ss);
   socklen_t len = sizeof ss;
   if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) {
-    ThrowErrno(env, errno, "getsockname");
+    const int err = errno;
+    ThrowErrno(env, err, "getsockname");
     return env.Undefined();
   }
   if (len > sizeof ss) len = sizeof ss;  // the kernel reports the full length even when it cut
@@ -90,23 +92,23 @@ Napi::Value RecvMsg(const Napi::CallbackInfo& info) {
   msg.msg_control = caps[1] > 0 ? control.data() : nullptr;
   msg.msg_controllen = static_cast<size_t>(caps[1]);
   ssize_t n;
-  do n = ::recvmsg(fd, &msg, static_cast<int>(caps[2]) | MSG_DONTWAIT);
-  while (n < 0 && errno == EINTR);
+  int err;
+  do {
+    n = ::recvmsg(fd, &msg, static_cast<int>(caps[2]) | MSG_DONTWAIT);
+    err = n < 0 ? errno : 0;
+  } while (err == EINTR);
   if (n < 0) {
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return env.Null();
-    ThrowErrno(env, errno, "recvmsg");
+    if (err == EAGAIN || err == EWOULDBLOCK) return env.Null();
+    ThrowErrno(env, err, "recvmsg");
     return env.Undefined();
   }
   const size_t got = static_cast<size_t>(n) < iov.iov_len ? static_cast<size_t>(n) : iov.iov_len;
   const size_t namelen = msg.msg_namelen < sizeof name ? msg.msg_namelen : sizeof name;
   const size_t ctrllen = msg.msg_controllen < static_cast<size_t>(caps[1]) ? msg.msg_controllen : static_cast<size_t>(caps[1]);
-  Napi::Array out = Napi::Array::New(env, 5);
-  out.Set(0u, Napi::Number::New(env, static_cast<double>(n)));
-  out.Set(1u, Napi::Number::New(env, msg.msg_flags));
-  out.Set(2u, Napi::Buffer<uint8_t>::Copy(env, data.data(), got));
-  out.Set(3u, Napi::Buffer<uint8_t>::Copy(env, reinterpret_cast<const uint8_t*>(&name), namelen));
-  out.Set(4u, Napi::Buffer<uint8_t>::Copy(env, control.data(), ctrllen));
-  return out;
+  return MakeArray(env, {Napi::Number::New(env, static_cast<double>(n)), Napi::Number::New(env, msg.msg_flags),
+                         Napi::Buffer<uint8_t>::Copy(env, data.data(), got),
+                         Napi::Buffer<uint8_t>::Copy(env, reinterpret_cast<const uint8_t*>(&name), namelen),
+                         Napi::Buffer<uint8_t>::Copy(env, control.data(), ctrllen)});
 }
 
 // sendmsg(fd, data, name | null, control | null) → bytes sent. The bytes go to the kernel as given.
@@ -131,10 +133,13 @@ Napi::Value SendMsg(const Napi::CallbackInfo& info) {
   msg.msg_control = const_cast<uint8_t*>(control);
   msg.msg_controllen = control_len;
   ssize_t n;
-  do n = ::sendmsg(fd, &msg, MSG_DONTWAIT);
-  while (n < 0 && errno == EINTR);
+  int err;
+  do {
+    n = ::sendmsg(fd, &msg, MSG_DONTWAIT);
+    err = n < 0 ? errno : 0;
+  } while (err == EINTR);
   if (n < 0) {
-    ThrowErrno(env, errno, "sendmsg");
+    ThrowErrno(env, err, "sendmsg");
     return env.Undefined();
   }
   return Napi::Number::New(env, static_cast<double>(n));
@@ -142,10 +147,11 @@ Napi::Value SendMsg(const Napi::CallbackInfo& info) {
 
 void Init(Napi::Env env, Napi::Object exports) {
   Napi::Object o = Napi::Object::New(env);
-  o.Set("getsockname", Napi::Function::New(env, GetSockName, "getsockname"));
-  o.Set("recvmsg", Napi::Function::New(env, RecvMsg, "recvmsg"));
-  o.Set("sendmsg", Napi::Function::New(env, SendMsg, "sendmsg"));
-  exports.Set("rawmsg", o);
+  DefineValues(env, o,
+               {{"getsockname", Napi::Function::New(env, GetSockName, "getsockname")},
+                {"recvmsg", Napi::Function::New(env, RecvMsg, "recvmsg")},
+                {"sendmsg", Napi::Function::New(env, SendMsg, "sendmsg")}});
+  DefineValue(env, exports, "rawmsg", o);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "addon/registry.h"
 #include "common/errors.h"
+#include "common/js_values.h"
 #include "sockaddr/sockaddr_codec.h"
 
 namespace disptap {
@@ -87,13 +88,9 @@ Napi::Value Decode(const Napi::CallbackInfo& info) {
                           ": only AF_INET (2) and AF_INET6 (10) are supported");
       return env.Undefined();
   }
-  Napi::Array out = Napi::Array::New(env, 5);
-  out.Set(0u, Napi::Number::New(env, p.family));
-  out.Set(1u, Napi::Buffer<uint8_t>::Copy(env, p.addr, p.family == 4 ? 4 : 16));
-  out.Set(2u, Napi::Number::New(env, p.port));
-  out.Set(3u, Napi::Number::New(env, p.flowinfo));
-  out.Set(4u, Napi::Number::New(env, p.scope_id));
-  return out;
+  return MakeArray(env, {Napi::Number::New(env, p.family), Napi::Buffer<uint8_t>::Copy(env, p.addr, p.family == 4 ? 4 : 16),
+                         Napi::Number::New(env, p.port), Napi::Number::New(env, p.flowinfo),
+                         Napi::Number::New(env, p.scope_id)});
 }
 
 template <typename T, T (*Fn)(T)>
@@ -105,15 +102,16 @@ Napi::Value ByteOrder(const Napi::CallbackInfo& info) {
 
 void Init(Napi::Env env, Napi::Object exports) {
   Napi::Object o = Napi::Object::New(env);
-  o.Set("encode", Napi::Function::New(env, Encode, "encode"));
-  o.Set("decode", Napi::Function::New(env, Decode, "decode"));
-  o.Set("htons", Napi::Function::New(env, ByteOrder<uint16_t, sockaddr::HostToNet16>, "htons"));
-  o.Set("ntohs", Napi::Function::New(env, ByteOrder<uint16_t, sockaddr::NetToHost16>, "ntohs"));
-  o.Set("htonl", Napi::Function::New(env, ByteOrder<uint32_t, sockaddr::HostToNet32>, "htonl"));
-  o.Set("ntohl", Napi::Function::New(env, ByteOrder<uint32_t, sockaddr::NetToHost32>, "ntohl"));
-  o.Set("inLength", Napi::Number::New(env, static_cast<double>(sockaddr::StructLength(4))));
-  o.Set("in6Length", Napi::Number::New(env, static_cast<double>(sockaddr::StructLength(6))));
-  exports.Set("sockaddr", o);
+  DefineValues(env, o,
+               {{"encode", Napi::Function::New(env, Encode, "encode")},
+                {"decode", Napi::Function::New(env, Decode, "decode")},
+                {"htons", Napi::Function::New(env, ByteOrder<uint16_t, sockaddr::HostToNet16>, "htons")},
+                {"ntohs", Napi::Function::New(env, ByteOrder<uint16_t, sockaddr::NetToHost16>, "ntohs")},
+                {"htonl", Napi::Function::New(env, ByteOrder<uint32_t, sockaddr::HostToNet32>, "htonl")},
+                {"ntohl", Napi::Function::New(env, ByteOrder<uint32_t, sockaddr::NetToHost32>, "ntohl")},
+                {"inLength", Napi::Number::New(env, static_cast<double>(sockaddr::StructLength(4)))},
+                {"in6Length", Napi::Number::New(env, static_cast<double>(sockaddr::StructLength(6)))}});
+  DefineValue(env, exports, "sockaddr", o);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "udp_socket/arena.h"
 
+#include <errno.h>
+
 #include <algorithm>
 
 #include "common/errors.h"
@@ -142,20 +144,19 @@ Arena* BeginRound(const Napi::CallbackInfo& info, Arenas& arenas, unsigned* max)
   return &a;
 }
 
-int RecvRound(int fd, Arena& a, unsigned max, int flags) {
+int RecvRound(int fd, Arena& a, unsigned max, int flags, int* err) {
   int n;
   do {
     n = ::recvmmsg(fd, a.msgs.data(), max, flags, nullptr);
-  } while (n < 0 && errno == EINTR);
+    *err = n < 0 ? errno : 0;
+  } while (*err == EINTR);
   // The kernel wrote back the headers it filled; be generous by one for the attempt that stopped it.
   a.dirty = std::min(max, static_cast<unsigned>(std::max(n, 0)) + 1);
   return n;
 }
 
 void ThrowDetachedArena(Napi::Env env) {
-  Napi::Error e = Napi::Error::New(env, "recv: the arena's buffers were detached (transferred) or shrunk");
-  e.Set("code", Napi::String::New(env, "ERR_INVALID_STATE"));
-  e.ThrowAsJavaScriptException();
+  ThrowCodedError(env, "ERR_INVALID_STATE", "recv: the arena's buffers were detached (transferred) or shrunk");
 }
 
 }  // namespace disptap

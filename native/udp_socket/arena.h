@@ -59,7 +59,7 @@ using Arenas = std::vector<std::unique_ptr<Arena>>;
 // round of at most *max slots (info[1], capped at the arena's size). Null with a JS exception pending
 // on an unknown id or detached memory.
 Arena* BeginRound(const Napi::CallbackInfo& info, Arenas& arenas, unsigned* max);
-// recvmmsg into the arena (retrying EINTR); returns its result, errno set when negative.
-int RecvRound(int fd, Arena& a, unsigned max, int flags);
+// recvmmsg into the arena (retrying EINTR); returns its result, *err = its errno when negative.
+int RecvRound(int fd, Arena& a, unsigned max, int flags, int* err);
 
 }  // namespace disptap

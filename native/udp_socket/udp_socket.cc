@@ -15,6 +15,7 @@
 #include "cmsg/meta_layout.h"
 #include "common/errors.h"
 #include "common/js_bytes.h"
+#include "common/js_values.h"
 #include "udp_socket/sockaddr_io.h"
 
 namespace disptap {
@@ -40,7 +41,7 @@ void UdpSocket::Init(Napi::Env env, Napi::Object exports) {
                                         InstanceMethod("close", &UdpSocket::CloseSocket),
                                         InstanceAccessor("fd", &UdpSocket::Fd, nullptr),
                                     });
-  exports.Set("UdpSocket", ctor);
+  DefineValue(env, exports, "UdpSocket", ctor);
 }
 
 // new UdpSocket(family: 4 | 6, onPoll: (status, events) => void)
@@ -58,7 +59,8 @@ UdpSocket::UdpSocket(const Napi::CallbackInfo& info) : PolledSocket<UdpSocket>(i
   family_ = fam == 4 ? AF_INET : AF_INET6;
   UniqueFd fd(::socket(family_, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP));
   if (!fd.valid()) {
-    ThrowErrno(env, errno, "socket");
+    const int err = errno;
+    ThrowErrno(env, err, "socket");
     return;
   }
   AttachFd(env, std::move(fd), info[1].As<Napi::Function>());
@@ -101,7 +103,8 @@ Napi::Value UdpSocket::LocalAddress(const Napi::CallbackInfo& info) {
   sockaddr_storage ss;
   socklen_t len = sizeof ss;
   if (::getsockname(fd_.get(), reinterpret_cast<sockaddr*>(&ss), &len) != 0) {
-    ThrowErrno(env, errno, "getsockname");
+    const int err = errno;
+    ThrowErrno(env, err, "getsockname");
     return env.Undefined();
   }
   Napi::Uint8Array bytes = Napi::Uint8Array::New(env, 16);
@@ -109,13 +112,8 @@ Napi::Value UdpSocket::LocalAddress(const Napi::CallbackInfo& info) {
   int port, scope;
   uint32_t flow;
   const int fam = SockaddrToParts(ss, len, bytes.Data(), &port, &scope, &flow);
-  Napi::Array out = Napi::Array::New(env, 5);
-  out.Set(0u, fam);
-  out.Set(1u, bytes);
-  out.Set(2u, port);
-  out.Set(3u, scope);
-  out.Set(4u, static_cast<double>(flow));
-  return out;
+  return MakeArray(env, {Napi::Number::New(env, fam), bytes, Napi::Number::New(env, port), Napi::Number::New(env, scope),
+                         Napi::Number::New(env, static_cast<double>(flow))});
 }
 
 // registerArena(data: Uint8Array, control: Uint8Array, i32: Int32Array, i64: BigInt64Array,
@@ -140,10 +138,11 @@ Napi::Value UdpSocket::Recv(const Napi::CallbackInfo& info) {
   const int extra = info.Length() > 2 && info[2].IsNumber() ? (info[2].As<Napi::Number>().Int32Value() & MSG_ERRQUEUE) : 0;
   if (max == 0) return Napi::Number::New(env, 0);
   // MSG_TRUNC: msg_len is the datagram's real length even when the slot was too small.
-  const int n = RecvRound(fd_.get(), a, max, MSG_DONTWAIT | MSG_TRUNC | extra);
+  int err = 0;
+  const int n = RecvRound(fd_.get(), a, max, MSG_DONTWAIT | MSG_TRUNC | extra, &err);
   if (n < 0) {
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return Napi::Number::New(env, 0);
-    ThrowErrno(env, errno, extra ? "recvmmsg(MSG_ERRQUEUE)" : "recvmmsg");
+    if (err == EAGAIN || err == EWOULDBLOCK) return Napi::Number::New(env, 0);
+    ThrowErrno(env, err, extra ? "recvmmsg(MSG_ERRQUEUE)" : "recvmmsg");
     return env.Undefined();
   }
   a.i64[a.count * layout::kI64Fields] = RealtimeNs();
@@ -193,12 +192,14 @@ Napi::Value UdpSocket::ReadMsg(const Napi::CallbackInfo& info) {
   h.msg_control = oob_len ? oob : nullptr;
   h.msg_controllen = oob_len;
   ssize_t n;
+  int err;
   do {
     n = ::recvmsg(fd_.get(), &h, MSG_DONTWAIT);
-  } while (n < 0 && errno == EINTR);
+    err = n < 0 ? errno : 0;
+  } while (err == EINTR);
   if (n < 0) {
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return env.Null();
-    ThrowErrno(env, errno, "recvmsg");
+    if (err == EAGAIN || err == EWOULDBLOCK) return env.Null();
+    ThrowErrno(env, err, "recvmsg");
     return env.Undefined();
   }
   Napi::Uint8Array addr = Napi::Uint8Array::New(env, 16);
@@ -206,15 +207,10 @@ Napi::Value UdpSocket::ReadMsg(const Napi::CallbackInfo& info) {
   int port, scope;
   uint32_t flow;
   const int fam = SockaddrToParts(ss, h.msg_namelen, addr.Data(), &port, &scope, &flow);
-  Napi::Array out = Napi::Array::New(env, 7);
-  out.Set(0u, static_cast<double>(n));
-  out.Set(1u, static_cast<double>(oob_len ? std::min<size_t>(h.msg_controllen, oob_len) : 0));
-  out.Set(2u, h.msg_flags);
-  out.Set(3u, fam);
-  out.Set(4u, addr);
-  out.Set(5u, port);
-  out.Set(6u, scope);
-  return out;
+  return MakeArray(env, {Napi::Number::New(env, static_cast<double>(n)),
+                         Napi::Number::New(env, static_cast<double>(oob_len ? std::min<size_t>(h.msg_controllen, oob_len) : 0)),
+                         Napi::Number::New(env, h.msg_flags), Napi::Number::New(env, fam), addr, Napi::Number::New(env, port),
+                         Napi::Number::New(env, scope)});
 }
 
 namespace {
@@ -254,11 +250,12 @@ Napi::Value UdpSocket::SendMsg(const Napi::CallbackInfo& info) {
   h.msg_control = control_len ? const_cast<uint8_t*>(control) : nullptr;
   h.msg_controllen = control_len;
   ssize_t n;
+  int err;
   do {
     n = ::sendmsg(fd_.get(), &h, MSG_DONTWAIT | MSG_NOSIGNAL);
-  } while (n < 0 && errno == EINTR);
+    err = n < 0 ? errno : 0;
+  } while (err == EINTR);
   if (n < 0) {
-    const int err = errno;
     if (err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS) return Napi::Number::New(env, -err);
     const std::string shown = info.Length() > 5 && info[5].IsString() ? info[5].As<Napi::String>().Utf8Value()
                                                                       : (ss_len ? SockaddrToString(ss) : "");
@@ -323,11 +320,12 @@ Napi::Value UdpSocket::SendMmsg(const Napi::CallbackInfo& info) {
     h.msg_controllen = control_len;
   }
   int r;
+  int err;
   do {
     r = ::sendmmsg(fd_.get(), msgs.data(), n, MSG_DONTWAIT | MSG_NOSIGNAL);
-  } while (r < 0 && errno == EINTR);
+    err = r < 0 ? errno : 0;
+  } while (err == EINTR);
   if (r < 0) {
-    const int err = errno;
     if (err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS) return Napi::Number::New(env, -err);
     ThrowErrno(env, err, "sendmmsg", names[0].ss_family ? SockaddrToString(names[0]) : "");
     return env.Undefined();
