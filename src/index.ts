@@ -15,7 +15,7 @@ export * as constants from './sys/constants.js';
 export { clock } from './sys/clock.js';
 export { nsToDate, nsToIso, nsToMs, nsToSeconds, dateToNs } from './sys/time.js';
 export { ifNameOf, clearIfNameCache } from './netif/ifname-cache.js';
-export type { CodedError, SystemError } from './sys/errors.js';
+export type { CodedError, ErrorCode, SystemError } from './sys/errors.js';
 export type { TapStats } from './tap/tap-stats.js';
 export { parseControlPure, buildControl, describeControl } from './cmsg/cmsg.js';
 export type { ControlMessageInput } from './cmsg/cmsg.js';

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import { dissectUdp, parseMetaComment, readPcapng, META_PREFIX, type PcapngFile, type PcapngPacket } from '../pcapng/index.js';
 import { toJson } from '../decode/index.js';
 import { CliError, UsageError, oneLine } from './errors.js';
-import type { DecodeCli } from './main.js';
+import type { DecodeCli } from './types.js';
 import type { Observation } from './observation.js';
 import { Session } from './session.js';
 

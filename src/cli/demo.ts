@@ -4,7 +4,7 @@
 // oversized datagram shows what truncation looks like. Ends with the watch summary.
 import { openUdp, clock, type UdpTap } from '../index.js';
 import { formatEndpoint } from './bind-spec.js';
-import type { DemoCli } from './main.js';
+import type { DemoCli } from './types.js';
 import { attachTaps, openTaps, sessionOptions } from './watch.js';
 import { Session } from './session.js';
 import { buildDatagram, type TrafficKind } from './traffic.js';

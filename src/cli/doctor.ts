@@ -6,7 +6,7 @@ import { formatEndpoint, parseHostAddress } from './bind-spec.js';
 import { UsageError, oneLine } from './errors.js';
 import { colors, formatBytes, formatNs, table, useColor } from './format.js';
 import { interfaceOfAddress, timestampingCapabilities } from './ifaces-source.js';
-import type { DoctorCli } from './main.js';
+import type { DoctorCli } from './types.js';
 import { readSysctl, socketOwners, udpSnmp, udpSockets, type ProcUdpSocket, type SocketOwner } from './procnet.js';
 
 export type Level = 'ok' | 'info' | 'warn' | 'problem';

@@ -1,7 +1,6 @@
 // Error kinds the CLI maps to exit codes: a UsageError (bad flags/arguments) exits 2, anything
 // else that ends a command exits 1. Both are printed as one line: "disptap <cmd>: <message>".
 
-export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 

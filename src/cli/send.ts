@@ -4,7 +4,7 @@ import { openUdp, clock, type TxKind, type TxTimestamps, type UdpTap } from '../
 import { formatEndpoint, parseEndpoint, type Endpoint } from './bind-spec.js';
 import { CliError, UsageError, errorCode, oneLine } from './errors.js';
 import { formatBytes, formatNs } from './format.js';
-import type { SendCli } from './main.js';
+import type { SendCli } from './types.js';
 import { Metrics, parseMetricsAddress, serveMetrics, type MetricsServer } from './metrics.js';
 import { Output } from './output.js';
 import { base, delayJson, type SentRecord, type SummaryRecord } from './record.js';

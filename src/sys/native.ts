@@ -99,5 +99,4 @@ export const native: NativeBinding = load();
 // libuv poll event bits
 export const UV_READABLE = 1;
 export const UV_WRITABLE = 2;
-export const UV_DISCONNECT = 4;
 export const UV_PRIORITIZED = 8;

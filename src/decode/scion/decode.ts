@@ -6,9 +6,9 @@
 
 import { asBytes, copy, type BytesLike } from '../bytes.js';
 import { decodeError, decodeWarning, type DecodeError, type DecodeWarning } from '../errors.js';
-import { decodeStun, looksLikeStun, type StunMessage } from '../stun.js';
+import { decodeStun, looksLikeStun } from '../stun.js';
 import { decodeAddressHeader, hostAddrBytes, type AddressHeader } from './address.js';
-import { decodeBfd, type BfdControl } from './bfd.js';
+import { decodeBfd } from './bfd.js';
 import {
   COMMON_HEADER_LEN,
   decodeCommonHeader,
@@ -21,53 +21,15 @@ import {
   type CommonHeader,
 } from './common.js';
 import { decodeExtension, type ExtensionHeader, type ExtensionKind } from './extensions.js';
-import { recogniseLegacyScion, type LegacyScionHeader } from './legacy.js';
+import { recogniseLegacyScion } from './legacy.js';
 import { decodePath, type PathHeader } from './path.js';
-import { decodeScmp, type ScmpMessage } from './scmp.js';
+import { decodeScmp } from './scmp.js';
 import { decodeScionTimeTrailer, SCION_TIME_TRAILER_LEN, type TrailingData } from './trailer.js';
-import { decodeScionUdp, type ScionUdp } from './udp.js';
+import { decodeScionUdp } from './udp.js';
 
-/** L4 protocols without a decoder here (TCP/SCION, experimental numbers, ...). */
-export interface RawL4 {
-  type: 'raw';
-  protocol: number;
-  protocolName: string;
-  data: Uint8Array;
-}
+import type { NotCurrentScion, ScionDecodeFailure, ScionDecodeResult, ScionL4, ScionLayers, ScionPacket } from './types.js';
 
-export type ScionL4 = ScionUdp | ScmpMessage | BfdControl | RawL4;
-
-export interface ScionLayers {
-  common: CommonHeader;
-  address: AddressHeader;
-  path: PathHeader;
-  hopByHop?: ExtensionHeader;
-  endToEnd?: ExtensionHeader;
-  l4: ScionL4;
-  /** Bytes after HdrLen*4 + PayloadLen. */
-  trailing?: TrailingData;
-}
-
-export interface ScionPacket extends ScionLayers {
-  ok: true;
-  layer: 'scion';
-  /** Bytes decoded, trailing data included. */
-  length: number;
-  warnings: DecodeWarning[];
-}
-
-/** What the bytes turned out to be instead of current SCION. */
-export type NotCurrentScion = LegacyScionHeader | { kind: 'stun'; stun: StunMessage };
-
-export interface ScionDecodeFailure extends Partial<ScionLayers> {
-  ok: false;
-  layer: 'scion';
-  error: DecodeError;
-  warnings: DecodeWarning[];
-  recognised?: NotCurrentScion;
-}
-
-export type ScionDecodeResult = ScionPacket | ScionDecodeFailure;
+export type { NotCurrentScion, RawL4, ScionDecodeFailure, ScionDecodeResult, ScionL4, ScionLayers, ScionPacket } from './types.js';
 
 /** SCMP errors quoting SCMP errors: decode this many levels, keep deeper quotes raw. */
 const MAX_QUOTE_DEPTH = 4;

@@ -1,11 +1,13 @@
 /** SCMP (NextHdr 202): every type and code by name, bodies decoded, error quotes decoded by the caller. */
 
 import { assertUint, copy, u16, u64, ByteWriter } from '../bytes.js';
-import { decodeError, decodeWarning, EncodeError, type DecodeError, type DecodeWarning } from '../errors.js';
-import { computeScionChecksum, verifyScionChecksum, type ChecksumStatus } from './checksum.js';
+import { decodeError, decodeWarning, EncodeError, type DecodeWarning } from '../errors.js';
+import { computeScionChecksum, verifyScionChecksum } from './checksum.js';
 import { PROTO_SCMP } from './common.js';
-import { readIA, writeIA, type IA, type IAInput } from './ia.js';
-import type { ScionDecodeResult } from './decode.js';
+import { readIA, writeIA, type IAInput } from './ia.js';
+import type { QuoteDecoder, ScmpDecodeResult, ScmpMessage, ScmpQuote } from './types.js';
+
+export type { QuoteDecoder, ScmpBody, ScmpDecodeResult, ScmpMessage, ScmpQuote } from './types.js';
 
 export const SCMP_HEADER_LEN = 4;
 /** A SCION packet carrying an SCMP error, quote included, is at most this long. */
@@ -87,38 +89,6 @@ export function scmpCodeName(t: number, c: number): string {
   return `Unknown(${c})`;
 }
 
-/** The quoted (offending) packet of an SCMP error, and its decoding. */
-export interface ScmpQuote {
-  data: Uint8Array;
-  /** Absent only when quotes nest too deep. */
-  decoded?: ScionDecodeResult;
-}
-
-export type ScmpBody =
-  | { kind: 'destination-unreachable'; unused: number; quote: ScmpQuote }
-  | { kind: 'packet-too-big'; reserved: number; mtu: number; quote: ScmpQuote }
-  | { kind: 'parameter-problem'; reserved: number; pointer: number; quote: ScmpQuote }
-  | { kind: 'external-interface-down'; ia: IA; interfaceId: bigint; quote: ScmpQuote }
-  | { kind: 'internal-connectivity-down'; ia: IA; ingressInterfaceId: bigint; egressInterfaceId: bigint; quote: ScmpQuote }
-  | { kind: 'echo'; identifier: number; sequence: number; data: Uint8Array }
-  | { kind: 'traceroute'; identifier: number; sequence: number; ia: IA; interfaceId: bigint; extra?: Uint8Array }
-  /** Unknown type, or a body too short for its type (see the decode error). */
-  | { kind: 'raw'; data: Uint8Array };
-
-export interface ScmpMessage {
-  type: 'scmp';
-  protocol: 202;
-  scmpType: number;
-  code: number;
-  typeName: string;
-  codeName: string;
-  /** Type ≥ 128. */
-  informational: boolean;
-  checksum: number;
-  checksumStatus?: ChecksumStatus;
-  body: ScmpBody;
-}
-
 export type ScmpQuoteInput = Uint8Array | { data: Uint8Array };
 
 export type ScmpBodyInput =
@@ -138,13 +108,6 @@ export interface ScmpInput {
   checksum?: number;
   body: ScmpBodyInput;
 }
-
-export type ScmpDecodeResult =
-  | { ok: true; scmp: ScmpMessage; warnings: DecodeWarning[] }
-  | { ok: false; error: DecodeError; scmp?: ScmpMessage; warnings: DecodeWarning[] };
-
-/** Decodes a quoted packet, or returns undefined when quotes nest too deep. */
-export type QuoteDecoder = (quote: Uint8Array) => ScionDecodeResult | undefined;
 
 const FIXED_BODY: Readonly<Record<number, number>> = {
   1: 4,

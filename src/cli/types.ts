@@ -1,0 +1,78 @@
+// The parsed options of each command, as commander hands them to the command's module.
+
+export interface WatchCli {
+  passive?: boolean;
+  iface?: string;
+  port?: string[];
+  direction?: string;
+  snapLength?: number;
+  bind?: string[];
+  json?: boolean;
+  count?: number;
+  duration?: number;
+  filter?: string[];
+  write?: string;
+  metrics?: string | true;
+  timestamps: string;
+  rcvbuf?: number;
+  maxSize?: number;
+  reusePort?: boolean;
+  color?: boolean;
+}
+
+export interface RelayCli extends Omit<WatchCli, 'bind' | 'reusePort'> {
+  listen: string;
+  to: string;
+  idleTimeout: number;
+  maxClients: number;
+  upstreamTap?: boolean;
+}
+
+export interface SendCli {
+  to: string;
+  kind: 'scion-udp' | 'scmp-echo' | 'ntp-scion' | 'bfd' | 'ntp' | 'raw';
+  count: number;
+  rate: number;
+  txTimestamps?: string | true;
+  payload?: string;
+  payloadHex?: Uint8Array;
+  size?: number;
+  bind?: string;
+  ttl?: number;
+  tos?: number;
+  srcIa: string;
+  dstIa: string;
+  srcHost?: string;
+  dstHost?: string;
+  srcPort: number;
+  dstPort?: number;
+  linger?: number;
+  json?: boolean;
+  metrics?: string | true;
+  color?: boolean;
+}
+
+export interface DoctorCli {
+  port: number;
+  address: string;
+  json?: boolean;
+  color?: boolean;
+}
+
+export interface DecodeCli {
+  srcPort: number;
+  dstPort: number;
+  verbose?: boolean;
+  filter?: string[];
+  json?: boolean;
+  color?: boolean;
+}
+
+export interface DemoCli {
+  duration: number;
+  rate: number;
+  json?: boolean;
+  write?: string;
+  metrics?: string | true;
+  color?: boolean;
+}
