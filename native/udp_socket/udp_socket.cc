@@ -275,36 +275,54 @@ Napi::Value UdpSocket::SendMmsg(const Napi::CallbackInfo& info) {
     ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "sendMmsg(datas, addrs, ports, scopes, controls)");
     return env.Undefined();
   }
-  Napi::Array datas = info[0].As<Napi::Array>(), addrs = info[1].As<Napi::Array>(), ports = info[2].As<Napi::Array>(),
-              scopes = info[3].As<Napi::Array>(), controls = info[4].As<Napi::Array>();
-  const uint32_t n = datas.Length();
-  if (n == 0 || n > 1024 || addrs.Length() != n || ports.Length() != n || scopes.Length() != n || controls.Length() != n) {
+  // 1. Every JS input first. Reading an element may run JS (an accessor on the array, or inherited
+  //    through a hole), and that JS may detach (transfer) a buffer read before it; so no pointer is
+  //    taken until all elements are in hand.
+  enum { kDatas, kAddrs, kPorts, kScopes, kControls, kArrays };
+  uint32_t n = 0;
+  if (napi_get_array_length(env, info[0], &n) != napi_ok) return env.Undefined();
+  bool same_length = n > 0 && n <= 1024;
+  for (int k = 1; same_length && k < kArrays; k++) {
+    uint32_t len = 0;
+    same_length = napi_get_array_length(env, info[k], &len) == napi_ok && len == n;
+  }
+  if (!same_length) {
     ThrowRangeError(env, "ERR_OUT_OF_RANGE", "sendMmsg: 1..1024 datagrams, all arrays the same length");
     return env.Undefined();
   }
+  std::vector<napi_value> items(static_cast<size_t>(kArrays) * n);
+  for (int k = 0; k < kArrays; k++)
+    for (uint32_t i = 0; i < n; i++)
+      if (napi_get_element(env, info[k], i, &items[k * n + i]) != napi_ok) return env.Undefined();  // it threw
+  auto item = [&](int k, uint32_t i) { return Napi::Value(env, items[k * n + i]); };
+
+  // 2. Then the memory, with no JS in between: validate, take pointers, copy the addresses, send.
+  //    A buffer detached in step 1 reads as empty here, as it does in JS.
   std::vector<mmsghdr> msgs(n);
   std::vector<iovec> iov(n);
   std::vector<sockaddr_storage> names(n);
   for (uint32_t i = 0; i < n; i++) {
     const uint8_t *data, *control;
     size_t data_len, control_len;
-    if (!OptionalBytes(datas.Get(i), &data, &data_len) || !OptionalBytes(controls.Get(i), &control, &control_len)) {
+    if (!OptionalBytes(item(kDatas, i), &data, &data_len) || !OptionalBytes(item(kControls, i), &control, &control_len)) {
       ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "sendMmsg: data and control must be Uint8Array");
       return env.Undefined();
     }
     socklen_t len = 0;
-    Napi::Value a = addrs.Get(i);
+    Napi::Value a = item(kAddrs, i);
     if (!a.IsNull()) {
-      Napi::Value pv = ports.Get(i), sv = scopes.Get(i);
+      Napi::Value pv = item(kPorts, i), sv = item(kScopes, i);
       if (!a.IsTypedArray() || !pv.IsNumber()) {
         ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "sendMmsg: bad address");
         return env.Undefined();
       }
-      Napi::Uint8Array bytes = a.As<Napi::Uint8Array>();
+      void* addr_bytes = nullptr;
+      size_t addr_len = 0;
       const int64_t port = pv.As<Napi::Number>().Int64Value();
       const uint32_t scope = sv.IsNumber() ? sv.As<Napi::Number>().Uint32Value() : 0;
-      if (bytes.TypedArrayType() != napi_uint8_array || port < 0 || port > 65535 ||
-          !FillSockaddr(family_, bytes.Data(), bytes.ElementLength(), static_cast<uint16_t>(port), scope, 0, &names[i], &len)) {
+      if (!TypedBytes(a, napi_uint8_array, &addr_bytes, &addr_len) || port < 0 || port > 65535 ||
+          !FillSockaddr(family_, static_cast<const uint8_t*>(addr_bytes), addr_len, static_cast<uint16_t>(port), scope, 0,
+                        &names[i], &len)) {
         ThrowRangeError(env, "ERR_INVALID_ARG_VALUE", "sendMmsg: bad address or port");
         return env.Undefined();
       }
