@@ -103,7 +103,7 @@ export const SAMPLE_INPUTS: Readonly<Record<string, ScionPacketInput>> = {
     ...base,
     hopByHop: { options: [{ kind: 'pad1' }, { kind: 'padN', data: bytes(0, 0, 0) }, { kind: 'raw', optType: 0x1e, data: bytes(9, 9, 9) }] },
     endToEnd: {
-      options: [{ kind: 'spao', spi: (1 << 18) | (1 << 17) | 0x0003, algorithm: 0, timestampSeq: 0x0102030405n, authenticator: seq(16, 0x80) }],
+      options: [{ kind: 'spao', spi: (1 << 17) | (1 << 16) | 0x0003, algorithm: 0, timestampSeq: 0x0102030405n, authenticator: seq(16, 0x80) }],
     },
     l4: { type: 'udp', srcPort: 1, dstPort: 2, payload: seq(7) },
   },

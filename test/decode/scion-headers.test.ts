@@ -250,8 +250,9 @@ describe('extension headers', () => {
       kind: 'spao',
       optType: 2,
       dataLen: 28,
-      spi: (1 << 18) | (1 << 17) | 3,
-      drkey: { keyType: 'host-host', direction: 'receiver-side', epoch: 'later', protocolId: 3 },
+      spi: (1 << 17) | (1 << 16) | 3,
+      // authenticator-option.rst: T (key type) is bit 17, D (direction) bit 16, R bits 20-18
+      drkey: { keyType: 'host-host', direction: 'receiver-side', reserved: 0, protocolId: 3 },
       algorithm: 0,
       algorithmName: 'AES-CMAC',
       reserved: 0,

@@ -12,11 +12,18 @@ export const SPAO_METADATA_LEN = 12;
 
 export type ExtensionKind = 'hop-by-hop' | 'end-to-end';
 
-/** DRKey reading of an SPI in 1..2^21-1 (bit layout as in Go's slayers.PacketAuthSPI). */
+/**
+ * DRKey reading of an SPI in 1..2^21-1: `0 (11 bits) | R R R | T | D | Protocol Identifier (16)`
+ * (authenticator-option.rst; Go's slayers.PacketAuthSPI since the 2023 SPAO update, which dropped
+ * the earlier draft's epoch bit and moved T and D down to bits 17 and 16).
+ */
 export interface SpaoDrkeySpi {
+  /** T, bit 17. */
   keyType: 'AS-host' | 'host-host';
+  /** D, bit 16. */
   direction: 'sender-side' | 'receiver-side';
-  epoch: 'later' | 'earlier';
+  /** R, bits 20-18: reserved, must be 0. */
+  reserved: number;
   protocolId: number;
 }
 
@@ -90,9 +97,9 @@ export function spaoAlgorithmName(a: number): string {
 export function spaoDrkey(spi: number): SpaoDrkeySpi | undefined {
   if (spi <= 0 || spi >= 1 << 21) return undefined;
   return {
-    keyType: spi & (1 << 18) ? 'host-host' : 'AS-host',
-    direction: spi & (1 << 17) ? 'receiver-side' : 'sender-side',
-    epoch: spi & (1 << 16) ? 'earlier' : 'later',
+    keyType: spi & (1 << 17) ? 'host-host' : 'AS-host',
+    direction: spi & (1 << 16) ? 'receiver-side' : 'sender-side',
+    reserved: (spi >>> 18) & 0x7,
     protocolId: spi & 0xffff,
   };
 }
