@@ -10,15 +10,17 @@ export { mergeBatches } from './tap/merge-batches.js';
 export type { PresentField } from './tap/rx/batch.js';
 export { parseControl, decodeControl } from './cmsg/control.js';
 export type { ControlMessage, ControlStatus } from './cmsg/control.js';
-export { cmsgAlign, cmsgLen, cmsgSpace, CMSG_ALIGNTO, CMSG_HDR_LEN } from './cmsg/cmsg.js';
+export { cmsgAlign, cmsgLen, cmsgSpace, CMSG_ALIGNTO, CMSG_HDR_LEN } from './cmsg/macros.js';
 export * as constants from './sys/constants.js';
 export { clock } from './sys/clock.js';
 export { nsToDate, nsToIso, nsToMs, nsToSeconds, dateToNs } from './sys/time.js';
 export { ifNameOf, clearIfNameCache } from './netif/ifname-cache.js';
 export type { CodedError, ErrorCode, SystemError } from './sys/errors.js';
 export type { TapStats } from './tap/tap-stats.js';
-export { parseControlPure, buildControl, describeControl } from './cmsg/cmsg.js';
-export type { ControlMessageInput } from './cmsg/cmsg.js';
+export { parseControlPure } from './cmsg/walk.js';
+export { buildControl } from './cmsg/build.js';
+export type { ControlMessageInput } from './cmsg/build.js';
+export { describeControl } from './cmsg/names.js';
 export {
   encodeSockaddr, decodeSockaddr, unmapSockaddr, isIPv4MappedSockaddr, htons, ntohs, htonl, ntohl,
   SOCKADDR_IN_LEN, SOCKADDR_IN6_LEN,

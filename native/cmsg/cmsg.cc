@@ -5,28 +5,6 @@
 namespace disptap::cmsg {
 namespace {
 
-// Linux values, spelled out so crafted buffers decode the same on any build host.
-constexpr int kSolSocket = 1;
-constexpr int kIpprotoIp = 0;
-constexpr int kIpprotoIpv6 = 41;
-constexpr int kScmTimestampOld = 29;
-constexpr int kScmTimestampNsOld = 35;
-constexpr int kScmTimestampingOld = 37;
-constexpr int kSoRxqOvfl = 40;
-constexpr int kScmTimestampingPktinfo = 58;
-constexpr int kSoTimestampNew = 63;
-constexpr int kSoTimestampNsNew = 64;
-constexpr int kSoTimestampingNew = 65;
-constexpr int kIpTos = 1;
-constexpr int kIpTtl = 2;
-constexpr int kIpPktinfo = 8;
-constexpr int kIpRecverr = 11;
-constexpr int kIpv6Recverr = 25;
-constexpr int kIpv6Pktinfo = 50;
-constexpr int kIpv6Hoplimit = 52;
-constexpr int kIpv6Tclass = 67;
-constexpr size_t kSockExtendedErrLen = 16;
-
 int64_t LoadI64(const uint8_t* p) {
   int64_t v;
   std::memcpy(&v, p, sizeof v);
@@ -73,99 +51,75 @@ void DecodeOne(const Entry& e, RxMeta* m) {
     m->defective++;
     return;
   }
-  const uint8_t* d = e.data;
-  if (e.level == kSolSocket) {
-    switch (e.type) {
-      case kScmTimestampingOld:
-      case kSoTimestampingNew: {
-        const int64_t sw = TimespecNs(d, 1), legacy = TimespecNs(d + 16, 1), hw = TimespecNs(d + 32, 1);
-        if (sw) m->software_ns = sw, m->present |= kSoftwareTs;
-        if (legacy) m->legacy_ns = legacy, m->present |= kLegacyTs;
-        if (hw) m->hardware_ns = hw, m->present |= kHardwareTs;
-        return;
-      }
-      case kScmTimestampNsOld:
-      case kSoTimestampNsNew:
-        m->timestampns_ns = TimespecNs(d, 1);
-        m->present |= kTimestampNs;
-        return;
-      case kScmTimestampOld:
-      case kSoTimestampNew:
-        m->timestamp_us_ns = TimespecNs(d, 1000);
-        m->present |= kTimestampUs;
-        return;
-      case kSoRxqOvfl:
-        m->drops = LoadU32(d);
-        m->present |= kDrops;
-        return;
-      case kScmTimestampingPktinfo:
-        m->hw_if_index = LoadU32(d);
-        m->l2_length = LoadU32(d + 4);
-        m->present |= kTsPktinfo;
-        return;
-    }
-  } else if (e.level == kIpprotoIp) {
-    switch (e.type) {
-      case kIpPktinfo:  // struct in_pktinfo { int ifindex; in_addr spec_dst; in_addr addr; }
-        m->if_index = static_cast<int32_t>(LoadU32(d));
-        std::memcpy(m->spec_dst, d + 4, 4);
-        std::memset(m->dst, 0, sizeof m->dst);
-        std::memcpy(m->dst, d + 8, 4);
-        m->dst_family = 4;
-        m->present |= kDst;
-        return;
-      case kIpTtl:
-        m->ttl = static_cast<int32_t>(LoadU32(d));
-        m->present |= kTtl;
-        return;
-      case kIpTos:  // one byte on IPv4, unlike IPv6's int
-        m->tos = d[0];
-        m->present |= kTos;
-        return;
-      case kIpRecverr:
-        break;
-      default:
-        m->unknown++;
-        return;
-    }
-  } else if (e.level == kIpprotoIpv6) {
-    switch (e.type) {
-      case kIpv6Pktinfo: {  // struct in6_pktinfo { in6_addr addr; unsigned ifindex; }
-        std::memcpy(m->dst, d, 16);
-        m->if_index = static_cast<int32_t>(LoadU32(d + 16));
-        m->dst_family = 6;
-        m->present |= kDst;
-        return;
-      }
-      case kIpv6Hoplimit:
-        m->ttl = static_cast<int32_t>(LoadU32(d));
-        m->present |= kTtl;
-        return;
-      case kIpv6Tclass:
-        m->tos = static_cast<int32_t>(LoadU32(d));
-        m->present |= kTos;
-        return;
-      case kIpv6Recverr:
-        break;
-      default:
-        m->unknown++;
-        return;
-    }
-  } else {
+  const Kind* k = FindKind(e.level, e.type);
+  if (!k) {
     m->unknown++;
     return;
   }
-  if ((e.level == kIpprotoIp && e.type == kIpRecverr) || (e.level == kIpprotoIpv6 && e.type == kIpv6Recverr)) {
-    // struct sock_extended_err { u32 errno; u8 origin, type, code, pad; u32 info; u32 data; } + offender
-    m->ee_errno = LoadU32(d);
-    m->ee_origin = d[4];
-    m->ee_type = d[5];
-    m->ee_code = d[6];
-    m->ee_info = LoadU32(d + 8);
-    m->ee_data = LoadU32(d + 12);
-    m->present |= kExtErr;
-    DecodeOffender(d + kSockExtendedErrLen, e.data_len - kSockExtendedErrLen, m);
-    return;
+  // e.data_len >= k->length here (the walker calls shorter ones kShort).
+  const uint8_t* d = e.data;
+  switch (k->decoder) {
+    case Decoder::kTimestamping: {
+      const int64_t sw = TimespecNs(d, 1), legacy = TimespecNs(d + 16, 1), hw = TimespecNs(d + 32, 1);
+      if (sw) m->software_ns = sw, m->present |= kSoftwareTs;
+      if (legacy) m->legacy_ns = legacy, m->present |= kLegacyTs;
+      if (hw) m->hardware_ns = hw, m->present |= kHardwareTs;
+      return;
+    }
+    case Decoder::kTimestampNs:
+      m->timestampns_ns = TimespecNs(d, 1);
+      m->present |= kTimestampNs;
+      return;
+    case Decoder::kTimestampUs:
+      m->timestamp_us_ns = TimespecNs(d, 1000);
+      m->present |= kTimestampUs;
+      return;
+    case Decoder::kDropCounter:
+      m->drops = LoadU32(d);
+      m->present |= kDrops;
+      return;
+    case Decoder::kTsPktinfo:
+      m->hw_if_index = LoadU32(d);
+      m->l2_length = LoadU32(d + 4);
+      m->present |= kTsPktinfo;
+      return;
+    case Decoder::kIpPktinfo:  // struct in_pktinfo { int ifindex; in_addr spec_dst; in_addr addr; }
+      m->if_index = static_cast<int32_t>(LoadU32(d));
+      std::memcpy(m->spec_dst, d + 4, 4);
+      std::memset(m->dst, 0, sizeof m->dst);
+      std::memcpy(m->dst, d + 8, 4);
+      m->dst_family = 4;
+      m->present |= kDst;
+      return;
+    case Decoder::kIpv6Pktinfo:  // struct in6_pktinfo { in6_addr addr; unsigned ifindex; }
+      std::memcpy(m->dst, d, 16);
+      m->if_index = static_cast<int32_t>(LoadU32(d + 16));
+      m->dst_family = 6;
+      m->present |= kDst;
+      return;
+    case Decoder::kHopLimit:
+      m->ttl = static_cast<int32_t>(LoadU32(d));
+      m->present |= kTtl;
+      return;
+    case Decoder::kTosByte:
+      m->tos = d[0];
+      m->present |= kTos;
+      return;
+    case Decoder::kTclass:
+      m->tos = static_cast<int32_t>(LoadU32(d));
+      m->present |= kTos;
+      return;
+    case Decoder::kExtendedErr:
+      // struct sock_extended_err { u32 errno; u8 origin, type, code, pad; u32 info; u32 data; } + offender
+      m->ee_errno = LoadU32(d);
+      m->ee_origin = d[4];
+      m->ee_type = d[5];
+      m->ee_code = d[6];
+      m->ee_info = LoadU32(d + 8);
+      m->ee_data = LoadU32(d + 12);
+      m->present |= kExtErr;
+      DecodeOffender(d + kSockExtendedErrLen, e.data_len - kSockExtendedErrLen, m);
+      return;
   }
   m->unknown++;
 }
@@ -184,45 +138,31 @@ int LoadInt(const uint8_t* p) {
   return v;
 }
 
-size_t RequiredLength(int level, int type) {
-  if (level == kSolSocket) {
-    switch (type) {
-      case kScmTimestampingOld:
-      case kSoTimestampingNew:
-        return 48;
-      case kScmTimestampNsOld:
-      case kSoTimestampNsNew:
-      case kScmTimestampOld:
-      case kSoTimestampNew:
-        return 16;
-      case kSoRxqOvfl:
-        return 4;
-      case kScmTimestampingPktinfo:
-        return 16;
-    }
-  } else if (level == kIpprotoIp) {
-    switch (type) {
-      case kIpPktinfo:
-        return 12;
-      case kIpTtl:
-        return 4;
-      case kIpTos:
-        return 1;
-      case kIpRecverr:
-        return kSockExtendedErrLen;
-    }
-  } else if (level == kIpprotoIpv6) {
-    switch (type) {
-      case kIpv6Pktinfo:
-        return 20;
-      case kIpv6Hoplimit:
-      case kIpv6Tclass:
-        return 4;
-      case kIpv6Recverr:
-        return kSockExtendedErrLen;
-    }
-  }
-  return 0;
+namespace {
+// FindKind runs for every cmsg of every datagram: index the table once, at compile time.
+constexpr int kMaxType = 128;
+constexpr int LevelSlot(int level) {
+  return level == kSolSocket ? 0 : level == kIpprotoIp ? 1 : level == kIpprotoIpv6 ? 2 : -1;
+}
+struct KindIndex {
+  int8_t at[3][kMaxType];
+};
+constexpr KindIndex BuildIndex() {
+  KindIndex x{};
+  for (auto& row : x.at)
+    for (auto& v : row) v = -1;
+  for (size_t i = 0; i < kKindCount; i++) x.at[LevelSlot(kKinds[i].level)][kKinds[i].type] = static_cast<int8_t>(i);
+  return x;
+}
+constexpr KindIndex kIndex = BuildIndex();
+static_assert(kKindCount < 128, "kind index is an int8_t");
+}  // namespace
+
+const Kind* FindKind(int level, int type) {
+  const int slot = LevelSlot(level);
+  if (slot < 0 || type < 0 || type >= kMaxType) return nullptr;
+  const int i = kIndex.at[slot][type];
+  return i < 0 ? nullptr : &kKinds[i];
 }
 
 void Decode(const uint8_t* buf, size_t len, RxMeta* out) {

@@ -33,8 +33,65 @@ struct Entry {
   Status status;
 };
 
-// Data length a known (level, type) needs, or 0 when the type is unknown / variable.
-size_t RequiredLength(int level, int type);
+// How a known message's data is decoded into RxMeta.
+enum class Decoder : uint8_t {
+  kTimestamping,  // struct scm_timestamping{,64}: ts[0] software, ts[1] legacy, ts[2] hardware
+  kTimestampNs,   // struct timespec{,64}
+  kTimestampUs,   // struct timeval{,64}
+  kDropCounter,   // u32 SO_RXQ_OVFL count
+  kTsPktinfo,     // struct scm_ts_pktinfo { u32 if_index; u32 pkt_length; u32 reserved[2]; }
+  kIpPktinfo,     // struct in_pktinfo
+  kIpv6Pktinfo,   // struct in6_pktinfo
+  kHopLimit,      // int: IP_TTL, IPV6_HOPLIMIT
+  kTosByte,       // u8: IP_TOS (one byte on IPv4)
+  kTclass,        // int: IPV6_TCLASS
+  kExtendedErr,   // struct sock_extended_err, then the offender's sockaddr
+};
+
+// One control message the receive path understands: the kernel fact stated once. Everything else
+// (the walker's short check, the decoder, the JS twin and the buffer sizing in TypeScript) reads it.
+struct Kind {
+  int level;
+  int type;
+  const char* name;
+  size_t length;  // data bytes the struct needs; shorter is 'short' (a partial cmsg), not decoded
+  Decoder decoder;
+};
+
+// Linux values, spelled out so crafted buffers decode the same on any build host.
+constexpr int kSolSocket = 1;
+constexpr int kIpprotoIp = 0;
+constexpr int kIpprotoIpv6 = 41;
+constexpr size_t kSockExtendedErrLen = 16;
+
+inline constexpr Kind kKinds[] = {
+    {kSolSocket, 37, "SCM_TIMESTAMPING", 48, Decoder::kTimestamping},
+    {kSolSocket, 65, "SCM_TIMESTAMPING_NEW", 48, Decoder::kTimestamping},
+    {kSolSocket, 35, "SCM_TIMESTAMPNS", 16, Decoder::kTimestampNs},
+    {kSolSocket, 64, "SCM_TIMESTAMPNS_NEW", 16, Decoder::kTimestampNs},
+    {kSolSocket, 29, "SCM_TIMESTAMP", 16, Decoder::kTimestampUs},
+    {kSolSocket, 63, "SCM_TIMESTAMP_NEW", 16, Decoder::kTimestampUs},
+    {kSolSocket, 40, "SO_RXQ_OVFL", 4, Decoder::kDropCounter},
+    {kSolSocket, 58, "SCM_TIMESTAMPING_PKTINFO", 16, Decoder::kTsPktinfo},
+    {kIpprotoIp, 8, "IP_PKTINFO", 12, Decoder::kIpPktinfo},
+    {kIpprotoIp, 2, "IP_TTL", 4, Decoder::kHopLimit},
+    {kIpprotoIp, 1, "IP_TOS", 1, Decoder::kTosByte},
+    {kIpprotoIp, 11, "IP_RECVERR", kSockExtendedErrLen, Decoder::kExtendedErr},
+    {kIpprotoIpv6, 50, "IPV6_PKTINFO", 20, Decoder::kIpv6Pktinfo},
+    {kIpprotoIpv6, 52, "IPV6_HOPLIMIT", 4, Decoder::kHopLimit},
+    {kIpprotoIpv6, 67, "IPV6_TCLASS", 4, Decoder::kTclass},
+    {kIpprotoIpv6, 25, "IPV6_RECVERR", kSockExtendedErrLen, Decoder::kExtendedErr},
+};
+constexpr size_t kKindCount = sizeof kKinds / sizeof kKinds[0];
+
+// The known message with this (level, type), or nullptr.
+const Kind* FindKind(int level, int type);
+
+// Data length a known (level, type) needs, or 0 when the type is unknown.
+inline size_t RequiredLength(int level, int type) {
+  const Kind* k = FindKind(level, type);
+  return k ? k->length : 0;
+}
 
 // Calls visit(const Entry&) for each message, in order. Stops after a truncated or malformed one.
 template <typename Visit>

@@ -41,6 +41,53 @@ enum I64Field : int { kSoftware = 0, kHardware, kLegacy, kTimestampNs, kTimestam
 
 enum AddrField : int { kSrcAddr = 0, kDstAddr = 16, kSpecDst = 32, kOffender = 36, kAddrStride = 64 };
 
+// The layout by name, exported to TypeScript, which checks its own table against it name by name.
+struct Field {
+  const char* name;
+  int value;
+};
+inline constexpr Field kI32Names[] = {
+    {"capLen", kCapLen},
+    {"origLen", kOrigLen},
+    {"flags", kFlags},
+    {"ctrlLen", kCtrlLen},
+    {"srcFamily", kSrcFamily},
+    {"srcPort", kSrcPort},
+    {"srcScope", kSrcScope},
+    {"present", kPresent},
+    {"dstFamily", kDstFamily},
+    {"ifIndex", kIfIndex},
+    {"ttl", kTtl},
+    {"tos", kTos},
+    {"drops", kDrops},
+    {"hwIfIndex", kHwIfIndex},
+    {"l2Len", kL2Len},
+    {"unknown", kUnknown},
+    {"defective", kDefective},
+    {"eeErrno", kEeErrno},
+    {"eeOriginTypeCode", kEeOriginTypeCode},
+    {"eeInfo", kEeInfo},
+    {"eeData", kEeData},
+    {"offenderFamily", kOffenderFamily},
+    {"offenderPort", kOffenderPort},
+    {"srcFlowinfo", kSrcFlowinfo},
+};
+static_assert(sizeof kI32Names / sizeof kI32Names[0] == kI32Fields, "every I32Field has a name");
+inline constexpr Field kI64Names[] = {
+    {"software", kSoftware}, {"hardware", kHardware}, {"legacy", kLegacy},
+    {"timestampNs", kTimestampNs}, {"timestampUs", kTimestampUs},
+};
+static_assert(sizeof kI64Names / sizeof kI64Names[0] == kI64Fields, "every I64Field has a name");
+inline constexpr Field kAddrNames[] = {
+    {"src", kSrcAddr}, {"dst", kDstAddr}, {"specDst", kSpecDst}, {"offender", kOffender},
+};
+inline constexpr Field kPresentNames[] = {
+    {"softwareTs", cmsg::kSoftwareTs}, {"hardwareTs", cmsg::kHardwareTs}, {"legacyTs", cmsg::kLegacyTs},
+    {"timestampNs", cmsg::kTimestampNs}, {"timestampUs", cmsg::kTimestampUs}, {"dst", cmsg::kDst},
+    {"ttl", cmsg::kTtl}, {"tos", cmsg::kTos}, {"drops", cmsg::kDrops},
+    {"tsPktinfo", cmsg::kTsPktinfo}, {"extErr", cmsg::kExtErr}, {"offender", cmsg::kOffender},
+};
+
 // Writes slot i of an arena with `cap` slots.
 inline void WriteMeta(const cmsg::RxMeta& m, int32_t* i32, int64_t* i64, uint8_t* addr, size_t cap, size_t i) {
   auto I = [&](int f) -> int32_t& { return i32[f * cap + i]; };

@@ -1,7 +1,8 @@
 // Capture: a passive tap on an interface. An AF_PACKET socket with a kernel BPF filter hands over
 // copies of the UDP datagrams other processes send and receive, each with its kernel timestamp,
 // direction and interface, parsed into CaptureRecords.
-import { cmsgSpace } from '../cmsg/cmsg.js';
+import { cmsgSpace } from '../cmsg/macros.js';
+import { cmsgSpaceOf } from '../cmsg/kinds.js';
 import { pollError, type SystemError } from '../sys/errors.js';
 import type { WaitOptions } from '../tap/waiters.js';
 import { PolledSource } from '../tap/polled-source.js';
@@ -32,8 +33,8 @@ export interface CaptureStats {
 }
 
 const ETH_P_ALL = 3;
-/** SCM_TIMESTAMPING (48) + SCM_TIMESTAMPNS (16) and room for one unexpected message. */
-const CONTROL_SIZE = cmsgSpace(48) + cmsgSpace(16) + cmsgSpace(64);
+/** SCM_TIMESTAMPING + SCM_TIMESTAMPNS and room for one unexpected message. */
+const CONTROL_SIZE = cmsgSpaceOf('SCM_TIMESTAMPING') + cmsgSpaceOf('SCM_TIMESTAMPNS') + cmsgSpace(64);
 /** recvmmsg rounds per poll wake-up before yielding to the event loop. */
 const ROUNDS_PER_WAKE = 16;
 const UV_READABLE = 1;

@@ -32,6 +32,10 @@ export interface NativeBinding {
   ifNameToIndex(name: string): number;
   clock: { realtimeNs(): bigint; monotonicNs(): bigint; monotonicRawNs(): bigint; taiNs(): bigint };
   layout: { i32Fields: number; i64Fields: number; addrStride: number; cmsgAlign: number; cmsgHeaderLen: number };
+  /** The control messages the receive path decodes (native/cmsg/cmsg.h kKinds), by name. */
+  cmsgKinds: Readonly<Record<string, NativeCmsgKind>>;
+  /** The struct-of-arrays layout (native/cmsg/meta_layout.h) by field name. */
+  layoutFields: { i32: Readonly<Record<string, number>>; i64: Readonly<Record<string, number>>; addr: Readonly<Record<string, number>>; present: Readonly<Record<string, number>> };
   /** [CMSG_ALIGN(n), CMSG_LEN(n), CMSG_SPACE(n)] from the libc macros. */
   cmsgMacros(n: number): [align: number, len: number, space: number];
   /** The pure C++ sockaddr codec (reference for src/sys/sockaddr.ts) and the libc byte-order functions. */
@@ -67,6 +71,14 @@ export interface NativeBinding {
   /** SIOCGHWTSTAMP / SIOCSHWTSTAMP: [flags, tx_type, rx_filter]. */
   hwtstampGet(name: string): [flags: number, txType: number, rxFilter: number];
   hwtstampSet(name: string, flags: number, txType: number, rxFilter: number): [flags: number, txType: number, rxFilter: number];
+}
+
+export interface NativeCmsgKind {
+  level: number;
+  type: number;
+  /** Data bytes the struct needs; shorter is a partial ('short') message. */
+  length: number;
+  decoder: string;
 }
 
 export type NativeLink = [index: number, name: string, mtu: number, flags: number, hwaddr: Buffer];

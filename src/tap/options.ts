@@ -1,6 +1,6 @@
 // Validation of openUdp options: everything is checked before any syscall.
 import { parseAddress, toMappedIPv6, validatePort, type Family, type ParsedAddress } from '../sys/address.js';
-import { CMSG_HDR_LEN } from '../cmsg/cmsg.js';
+import { CMSG_HDR_LEN } from '../cmsg/macros.js';
 import { invalidArg } from '../sys/errors.js';
 import { native } from '../sys/native.js';
 

@@ -1,6 +1,6 @@
 // Applies resolved options to a fresh native socket: metadata switches, buffers, bind.
 import fs from 'node:fs';
-import { cmsgSpace } from '../cmsg/cmsg.js';
+import { cmsgSpaceOf } from '../cmsg/kinds.js';
 import * as C from '../sys/constants.js';
 import type { SystemError } from '../sys/errors.js';
 import type { NativeUdpSocket } from '../sys/native.js';
@@ -100,49 +100,49 @@ export function setupSocket(sock: NativeUdpSocket, o: ResolvedOptions): SetupRes
     }
   } else {
     timestampingOption = setTimestamping(sock, timestampingFlags);
-    control += cmsgSpace(48);
+    control += cmsgSpaceOf('SCM_TIMESTAMPING');
     // SO_TIMESTAMPNS too: the kernel switches RX timestamping on lazily (a deferred static key), and
     // in that window only sockets with SOCK_RCVTSTAMP get a fallback stamp taken at recvmsg time;
     // SO_TIMESTAMPING alone would deliver no timestamp at all for those first datagrams.
     setTimestampNs(sock);
-    control += cmsgSpace(16);
-    if (o.timestamps === 'hardware') control += cmsgSpace(16); // SCM_TIMESTAMPING_PKTINFO
+    control += cmsgSpaceOf('SCM_TIMESTAMPNS');
+    if (o.timestamps === 'hardware') control += cmsgSpaceOf('SCM_TIMESTAMPING_PKTINFO');
   }
   // Error-queue readiness then shows as POLLPRI, which libuv reports as UV_PRIORITIZED.
   sock.setIntOption(C.SOL_SOCKET, C.SO_SELECT_ERR_QUEUE, 1, 'SO_SELECT_ERR_QUEUE');
   if (o.dropCounter) {
     sock.setIntOption(C.SOL_SOCKET, C.SO_RXQ_OVFL, 1, 'SO_RXQ_OVFL');
-    control += cmsgSpace(4);
+    control += cmsgSpaceOf('SO_RXQ_OVFL');
   }
   // A dual-stack IPv6 socket gets the IPv4-level cmsgs too for IPv4-mapped traffic.
   if (o.pktinfo) {
     if (v6) {
       sock.setIntOption(C.IPPROTO_IPV6, C.IPV6_RECVPKTINFO, 1, 'IPV6_RECVPKTINFO');
-      control += cmsgSpace(20);
+      control += cmsgSpaceOf('IPV6_PKTINFO');
     }
     if (!v6 || dual) {
       sock.setIntOption(C.IPPROTO_IP, C.IP_PKTINFO, 1, 'IP_PKTINFO');
-      control += cmsgSpace(12);
+      control += cmsgSpaceOf('IP_PKTINFO');
     }
   }
   if (o.ttl) {
     if (v6) {
       sock.setIntOption(C.IPPROTO_IPV6, C.IPV6_RECVHOPLIMIT, 1, 'IPV6_RECVHOPLIMIT');
-      control += cmsgSpace(4);
+      control += cmsgSpaceOf('IPV6_HOPLIMIT');
     }
     if (!v6 || dual) {
       sock.setIntOption(C.IPPROTO_IP, C.IP_RECVTTL, 1, 'IP_RECVTTL');
-      control += cmsgSpace(4);
+      control += cmsgSpaceOf('IP_TTL');
     }
   }
   if (o.tos) {
     if (v6) {
       sock.setIntOption(C.IPPROTO_IPV6, C.IPV6_RECVTCLASS, 1, 'IPV6_RECVTCLASS');
-      control += cmsgSpace(4);
+      control += cmsgSpaceOf('IPV6_TCLASS');
     }
     if (!v6 || dual) {
       sock.setIntOption(C.IPPROTO_IP, C.IP_RECVTOS, 1, 'IP_RECVTOS');
-      control += cmsgSpace(1);
+      control += cmsgSpaceOf('IP_TOS');
     }
   }
   sock.bind(o.bind.bytes, o.port, o.bind.scopeId, o.addressText);

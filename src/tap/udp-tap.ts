@@ -1,7 +1,7 @@
 // UdpTap: a UDP socket that hands out every datagram with its kernel metadata. Polling, receive()
 // and close rules are PolledSource's; batches are BatchQueue's; sending is TxPath's.
 import { formatAddress } from '../sys/address.js';
-import { CMSG_HDR_LEN } from '../cmsg/cmsg.js';
+import { CMSG_HDR_LEN } from '../cmsg/macros.js';
 import * as C from '../sys/constants.js';
 import { invalidArg, pollError, socketError } from '../sys/errors.js';
 import { native, UV_PRIORITIZED, UV_READABLE, UV_WRITABLE, type NativeUdpSocket } from '../sys/native.js';

@@ -52,10 +52,24 @@ export const PRESENT = {
   offender: 1 << 11,
 } as const;
 
-if (
-  native.layout.i32Fields !== I32_FIELDS ||
-  native.layout.i64Fields !== I64_FIELDS ||
-  native.layout.addrStride !== ADDR_STRIDE
-) {
-  throw new Error('disptap: native layout does not match src/tap/rx/layout.ts; rebuild the addon');
+/**
+ * Names of the fields whose index differs between this table and the native one (either side
+ * missing counts): the contract is checked name by name, so a reordered or renamed field is caught.
+ */
+export function layoutMismatches(ts: Readonly<Record<string, number>>, nat: Readonly<Record<string, number>>): string[] {
+  const names = new Set([...Object.keys(ts), ...Object.keys(nat)]);
+  return [...names].filter((n) => ts[n] !== nat[n]).map((n) => `${n} (ts ${ts[n] ?? '-'}, native ${nat[n] ?? '-'})`);
 }
+
+const f = native.layoutFields;
+const mismatches = [
+  ...layoutMismatches(I32, f.i32).map((m) => `i32 ${m}`),
+  ...layoutMismatches(I64, f.i64).map((m) => `i64 ${m}`),
+  ...layoutMismatches(ADDR, f.addr).map((m) => `addr ${m}`),
+  ...layoutMismatches(PRESENT, f.present).map((m) => `present ${m}`),
+];
+if (native.layout.i32Fields !== I32_FIELDS) mismatches.push(`i32 count (ts ${I32_FIELDS}, native ${native.layout.i32Fields})`);
+if (native.layout.i64Fields !== I64_FIELDS) mismatches.push(`i64 count (ts ${I64_FIELDS}, native ${native.layout.i64Fields})`);
+if (native.layout.addrStride !== ADDR_STRIDE) mismatches.push(`address stride (ts ${ADDR_STRIDE}, native ${native.layout.addrStride})`);
+if (mismatches.length)
+  throw new Error(`disptap: the native layout does not match src/tap/rx/layout.ts (${mismatches.join('; ')}); rebuild the addon`);

@@ -1,6 +1,6 @@
 // Per-packet control messages for sendmsg: source address / interface, TTL, TOS, TX timestamps.
 import { parseAddress, type Family } from '../../sys/address.js';
-import { buildControl } from '../../cmsg/cmsg.js';
+import { buildControl } from '../../cmsg/build.js';
 import * as C from '../../sys/constants.js';
 import { invalidArg } from '../../sys/errors.js';
 
