@@ -39,6 +39,8 @@ describe('close under load', () => {
       await flood(to, 40);
       await closed;
       expect(t.closed).toBe(true);
+      await sleep(1);
+      expect(seen).toBe(5); // later datagrams of the round were not emitted by the closed tap
     }
     await sleep(20);
     expect(openFdCount()).toBe(before);
