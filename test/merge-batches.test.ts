@@ -3,7 +3,20 @@ import { execFileSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import { describe, expect, it } from 'vitest';
 import { mergeBatches, openUdp, type RxBatch, type UdpTap } from '../src/index.js';
+import { MAX_BATCH_ARENAS } from '../src/tap/rx/batch-queue.js';
 import { closeSocket, sendTo, sleep, udpSender } from './helpers/send.js';
+
+// These tests judge order and counts, not speed: every wait is for a condition, with a deadline
+// only there to turn a hang into a failure.
+const PATIENCE_MS = 10_000;
+
+async function until(what: string, cond: () => boolean): Promise<void> {
+  const deadline = Date.now() + PATIENCE_MS;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what} after ${PATIENCE_MS} ms`);
+    await sleep(5);
+  }
+}
 
 /** Sends `per` datagrams to each destination while this thread is blocked: all become ready at once. */
 function sendWhileBlocked(dests: Array<{ address: string; port: number }>, per = 1): void {
@@ -17,9 +30,10 @@ function sendWhileBlocked(dests: Array<{ address: string; port: number }>, per =
   execFileSync(process.execPath, ['-e', script]);
 }
 
+const BATCH = 64;
 async function openMixed(n: number): Promise<UdpTap[]> {
   const taps: UdpTap[] = [];
-  for (let i = 0; i < n; i++) taps.push(await openUdp({ address: i % 2 ? '::1' : '127.0.0.1', recvBufferSize: 4 << 20 }));
+  for (let i = 0; i < n; i++) taps.push(await openUdp({ address: i % 2 ? '::1' : '127.0.0.1', recvBufferSize: 4 << 20, batchSize: BATCH }));
   return taps;
 }
 const dest = (t: UdpTap) => ({ address: t.address().address, port: t.address().port });
@@ -71,11 +85,15 @@ describe('mergeBatches', () => {
     sendWhileBlocked(taps.map(dest), 600);
     const got = new Map<UdpTap, number>();
     let r = await first;
-    await sleep(50); // consumer is busy: taps fill their arenas and stop
-    const inFlight = taps.map((t) => t.stats().packets);
+    // The consumer holds the first array and asks for nothing: each tap fills its arenas with full
+    // batches (all 600 were queued before the loop woke) and stops there, however long we wait.
+    const limit = MAX_BATCH_ARENAS * BATCH;
+    expect(limit).toBeLessThan(600);
+    const packets = () => taps.map((t) => t.stats().packets);
+    await until(`every tap to read ${limit} datagrams`, () => packets().every((p) => p >= limit));
+    expect(packets()).toEqual([limit, limit, limit, limit]);
     await sleep(50);
-    expect(taps.map((t) => t.stats().packets)).toEqual(inFlight); // nothing read while all arenas are out
-    for (const p of inFlight) expect(p).toBeLessThan(600);
+    expect(packets()).toEqual([limit, limit, limit, limit]); // still nothing more read while all arenas are out
     while (!r.done) {
       for (const b of r.value) got.set(b.tap, (got.get(b.tap) ?? 0) + b.count);
       if ([...got.values()].reduce((x, y) => x + y, 0) === 2400) break;
@@ -90,14 +108,13 @@ describe('mergeBatches', () => {
   it('ends when every tap closes; after break the taps are ordinary taps again', async () => {
     const taps = await openMixed(3);
     const s = await udpSender(4);
+    let arrays = 0;
     const loop = (async () => {
-      let arrays = 0;
       for await (const batches of mergeBatches(taps.slice(0, 2))) arrays += batches.length > 0 ? 1 : 0;
       return arrays;
     })();
-    await sleep(20);
     await sendTo(s, 'x', taps[0]!.address().port, '127.0.0.1');
-    await sleep(20);
+    await until("the merge to hand over the array holding 'x'", () => arrays === 1);
     taps[0]!.close();
     taps[1]!.close();
     expect(await loop).toBe(1);
@@ -109,7 +126,7 @@ describe('mergeBatches', () => {
       expect(batches[0]!.payload(0).toString()).toBe('before');
       break;
     }
-    const m = t.receive({ timeoutMs: 2000 });
+    const m = t.receive({ timeoutMs: PATIENCE_MS });
     await sendTo(s, 'after', t.address().port, '127.0.0.1');
     expect((await m).data.toString()).toBe('after');
     t.close();
@@ -141,7 +158,7 @@ describe('mergeBatches', () => {
     await expect(second.next()).rejects.toMatchObject({ code: 'ERR_INVALID_STATE' });
     // b was released again: it reads for receive()
     const s = await udpSender(6);
-    const m = b!.receive({ timeoutMs: 2000 });
+    const m = b!.receive({ timeoutMs: PATIENCE_MS });
     await sendTo(s, 'still mine', b!.address().port, '::1');
     expect((await m).data.toString()).toBe('still mine');
     await first.return();
@@ -156,7 +173,7 @@ describe('mergeBatches', () => {
     for (const bad of [undefined, null, 'x', {}, [a, {}], [1]])
       expect(() => mergeBatches(bad as unknown as UdpTap[])).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
     // a still works on its own
-    const m = a!.receive({ timeoutMs: 2000 });
+    const m = a!.receive({ timeoutMs: PATIENCE_MS });
     await a!.send('ok', a!.address());
     expect((await m).data.toString()).toBe('ok');
     a!.close();
