@@ -135,13 +135,9 @@ Napi::Value PacketSocket::Stats(const Napi::CallbackInfo& info) {
                          Napi::Number::New(env, static_cast<double>(st.tp_drops))});
 }
 
-// registerArena(data, control, i32, i64, addr, slotSize, controlSize, count) → arena id
+// registerArena(data, control, i32, i64, addr, slotSize, controlSize, count, replaceId?) → arena id
 Napi::Value PacketSocket::RegisterArena(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  auto a = ArenaFromArgs(info, {packet_layout::kI32Fields, packet_layout::kI64Fields, packet_layout::kAddrStride});
-  if (!a) return env.Undefined();
-  arenas_.push_back(std::move(a));
-  return Napi::Number::New(env, static_cast<double>(arenas_.size() - 1));
+  return arenas_.Register(info, {packet_layout::kI32Fields, packet_layout::kI64Fields, packet_layout::kAddrStride});
 }
 
 // recv(arenaId, max) → packets read into the arena (0 when nothing is queued).
@@ -149,7 +145,7 @@ Napi::Value PacketSocket::Recv(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!CheckOpen(env, "recvmmsg")) return env.Undefined();
   unsigned max = 0;
-  Arena* round = BeginRound(info, arenas_, &max);
+  Arena* round = arenas_.BeginRound(info, &max);
   if (!round) return env.Undefined();
   Arena& a = *round;
   if (max == 0) return Napi::Number::New(env, 0);
@@ -190,7 +186,7 @@ Napi::Value PacketSocket::Recv(const Napi::CallbackInfo& info) {
 
 Napi::Value PacketSocket::CloseSocket(const Napi::CallbackInfo& info) {
   Napi::Value r = Close(info);
-  arenas_.clear();
+  arenas_.Clear();
   return r;
 }
 

@@ -27,7 +27,7 @@ class PacketSocket : public PolledSocket<PacketSocket> {
   Napi::Value RegisterArena(const Napi::CallbackInfo& info);
   Napi::Value Recv(const Napi::CallbackInfo& info);
 
-  std::vector<std::unique_ptr<Arena>> arenas_;
+  ArenaTable arenas_;
 };
 
 }  // namespace disptap

@@ -3,6 +3,7 @@
 #include <errno.h>
 
 #include <algorithm>
+#include <cstdint>
 
 #include "common/errors.h"
 #include "common/js_bytes.h"
@@ -106,15 +107,54 @@ bool RefreshArena(Arena& a) {
   return true;
 }
 
-Arena* BeginRound(const Napi::CallbackInfo& info, Arenas& arenas, unsigned* max) {
+void ArenaTable::ReleaseDetached() {
+  for (auto it = live_.begin(); it != live_.end();) {
+    if (RefreshArena(*it->second))
+      ++it;
+    else
+      it = live_.erase(it);  // its memory went away with a transfer: nothing can use it again
+  }
+}
+
+Napi::Value ArenaTable::Register(const Napi::CallbackInfo& info, const ArenaShape& shape) {
   Napi::Env env = info.Env();
-  const uint32_t id = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().Uint32Value() : ~0u;
-  if (id >= arenas.size()) {
-    ThrowRangeError(env, "ERR_OUT_OF_RANGE", "recv: unknown arena");
+  bool replace = info.Length() > 8 && !info[8].IsUndefined();
+  uint32_t id = next_id_;
+  if (replace) {
+    const double d = info[8].IsNumber() ? info[8].As<Napi::Number>().DoubleValue() : -1;
+    if (!(d >= 0 && d < next_id_) || static_cast<double>(static_cast<uint32_t>(d)) != d) {
+      ThrowRangeError(env, "ERR_OUT_OF_RANGE", "registerArena: replaceId must be an arena id this socket gave out");
+      return env.Undefined();
+    }
+    id = static_cast<uint32_t>(d);
+  } else if (next_id_ == UINT32_MAX) {
+    ThrowRangeError(env, "ERR_OUT_OF_RANGE", "registerArena: arena ids exhausted");
+    return env.Undefined();
+  }
+  auto a = ArenaFromArgs(info, shape);
+  if (!a) return env.Undefined();
+  // A tap registers a new arena when an old one's buffers were transferred away: free those now.
+  ReleaseDetached();
+  live_[id] = std::move(a);  // frees the arena it replaces, if any
+  if (!replace) next_id_++;
+  return Napi::Number::New(env, id);
+}
+
+Arena* ArenaTable::BeginRound(const Napi::CallbackInfo& info, unsigned* max) {
+  Napi::Env env = info.Env();
+  const double d = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().DoubleValue() : -1;
+  const bool issued = d >= 0 && d < next_id_ && static_cast<double>(static_cast<uint32_t>(d)) == d;
+  auto it = issued ? live_.find(static_cast<uint32_t>(d)) : live_.end();
+  if (it == live_.end()) {
+    if (issued)
+      ThrowDetachedArena(env);  // released when its memory was found detached
+    else
+      ThrowRangeError(env, "ERR_OUT_OF_RANGE", "recv: unknown arena");
     return nullptr;
   }
-  Arena& a = *arenas[id];
+  Arena& a = *it->second;
   if (!RefreshArena(a)) {
+    live_.erase(it);
     ThrowDetachedArena(env);
     return nullptr;
   }

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 namespace disptap {
@@ -54,11 +55,30 @@ std::unique_ptr<Arena> ArenaFromArgs(const Napi::CallbackInfo& info, const Arena
 bool RefreshArena(Arena& a);
 void ThrowDetachedArena(Napi::Env env);
 
-using Arenas = std::vector<std::unique_ptr<Arena>>;
-// recv(arenaId, max?, ...): the arena named by info[0], re-checked and with its headers ready for a
-// round of at most *max slots (info[1], capped at the arena's size). Null with a JS exception pending
-// on an unknown id or detached memory.
-Arena* BeginRound(const Napi::CallbackInfo& info, Arenas& arenas, unsigned* max);
+// The arenas one socket registered, by id. The table is their only owner: an arena is freed when
+// it is replaced (registerArena with its id), as soon as its memory is found detached or shrunk
+// (at the next registration, or at the round that finds it), and when the socket closes or is
+// collected. Ids are never reused except by an explicit replacement, so a stale id names nothing
+// rather than someone else's arena.
+class ArenaTable {
+ public:
+  // registerArena(data, control, i32, i64, addr, slotSize, controlSize, count[, replaceId]) → id.
+  // Throws (and returns an empty value) on bad input or an id this table never gave out.
+  Napi::Value Register(const Napi::CallbackInfo& info, const ArenaShape& shape);
+  // recv(arenaId, max?, ...): the arena named by info[0], re-checked and with its headers ready for
+  // a round of at most *max slots (info[1], capped at the arena's size). Null with a JS exception
+  // pending on an unknown or released id or on detached memory (that arena is released then).
+  Arena* BeginRound(const Napi::CallbackInfo& info, unsigned* max);
+  void Clear() { live_.clear(); }
+  size_t size() const { return live_.size(); }
+
+ private:
+  void ReleaseDetached();
+
+  std::unordered_map<uint32_t, std::unique_ptr<Arena>> live_;
+  uint32_t next_id_ = 0;
+};
+
 // recvmmsg into the arena (retrying EINTR); returns its result, *err = its errno when negative.
 int RecvRound(int fd, Arena& a, unsigned max, int flags, int* err);
 

@@ -117,13 +117,9 @@ Napi::Value UdpSocket::LocalAddress(const Napi::CallbackInfo& info) {
 }
 
 // registerArena(data: Uint8Array, control: Uint8Array, i32: Int32Array, i64: BigInt64Array,
-//               addr: Uint8Array, slotSize, controlSize, count) → arena id
+//               addr: Uint8Array, slotSize, controlSize, count, replaceId?) → arena id
 Napi::Value UdpSocket::RegisterArena(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  auto a = ArenaFromArgs(info, {layout::kI32Fields, layout::kI64Fields, layout::kAddrStride});
-  if (!a) return env.Undefined();
-  arenas_.push_back(std::move(a));
-  return Napi::Number::New(env, static_cast<double>(arenas_.size() - 1));
+  return arenas_.Register(info, {layout::kI32Fields, layout::kI64Fields, layout::kAddrStride});
 }
 
 // recv(arenaId, max) → number of datagrams read into the arena (0 when nothing is queued).
@@ -131,7 +127,7 @@ Napi::Value UdpSocket::Recv(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!CheckOpen(env, "recvmmsg")) return env.Undefined();
   unsigned max = 0;
-  Arena* round = BeginRound(info, arenas_, &max);
+  Arena* round = arenas_.BeginRound(info, &max);
   if (!round) return env.Undefined();
   Arena& a = *round;
   // Only MSG_ERRQUEUE may be added: the error queue carries TX timestamps.
@@ -353,7 +349,7 @@ Napi::Value UdpSocket::SendMmsg(const Napi::CallbackInfo& info) {
 
 Napi::Value UdpSocket::CloseSocket(const Napi::CallbackInfo& info) {
   Napi::Value r = Close(info);
-  arenas_.clear();
+  arenas_.Clear();
   return r;
 }
 

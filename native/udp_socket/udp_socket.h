@@ -30,7 +30,7 @@ class UdpSocket : public PolledSocket<UdpSocket> {
   Napi::Value SendMmsg(const Napi::CallbackInfo& info);
 
   int family_ = 0;
-  std::vector<std::unique_ptr<Arena>> arenas_;
+  ArenaTable arenas_;
 };
 
 }  // namespace disptap
