@@ -47,3 +47,36 @@ export function allocateArena(sock: ArenaRegistrar, layout: ArenaLayout, cap: nu
   const id = sock.registerArena(data, control, i32, i64, addr, slotSize, controlSize, cap);
   return { id, data, control, i32, i64, addr };
 }
+
+/** The arrays of one arena with its id, for a socket and layout; subclasses read them. */
+export class ArenaMemory implements ArenaArrays {
+  readonly id: number;
+  readonly data: Uint8Array;
+  readonly control: Uint8Array;
+  readonly i32: Int32Array;
+  readonly i64: BigInt64Array;
+  readonly addr: Uint8Array;
+  readonly #readAtIndex: number;
+
+  constructor(
+    sock: ArenaRegistrar,
+    layout: ArenaLayout,
+    readonly cap: number,
+    readonly slotSize: number,
+    readonly controlSize: number,
+  ) {
+    ({ id: this.id, data: this.data, control: this.control, i32: this.i32, i64: this.i64, addr: this.addr } = allocateArena(
+      sock,
+      layout,
+      cap,
+      slotSize,
+      controlSize,
+    ));
+    this.#readAtIndex = cap * layout.i64Fields;
+  }
+
+  /** CLOCK_REALTIME ns of the last round (the native side writes it after the i64 fields). */
+  get readAt(): bigint {
+    return this.i64[this.#readAtIndex]!;
+  }
+}

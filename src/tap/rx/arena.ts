@@ -1,32 +1,16 @@
 // JS-owned memory for one recvmmsg round; registered once with the native socket, then reused.
 import { ADDR_STRIDE, I32, I32_FIELDS, I64, I64_FIELDS } from './layout.js';
-import { allocateArena } from './arena-memory.js';
+import { ArenaMemory } from './arena-memory.js';
 import type { NativeUdpSocket } from '../../sys/native.js';
-import type { SlotArrays } from './slot-reader.js';
+import { AddressTexts, type MessageSlots } from './slot-reader.js';
 
-export class Arena implements SlotArrays {
-  readonly id: number;
-  readonly data: Uint8Array;
-  readonly control: Uint8Array;
-  readonly i32: Int32Array;
-  readonly i64: BigInt64Array;
-  readonly addr: Uint8Array;
+export class Arena extends ArenaMemory implements MessageSlots {
   /** Start of each slot's payload, fixed for the arena's life. */
   readonly offsets: Uint32Array;
+  readonly texts = new AddressTexts();
 
-  constructor(
-    sock: NativeUdpSocket,
-    readonly cap: number,
-    readonly slotSize: number,
-    readonly controlSize: number,
-  ) {
-    ({ id: this.id, data: this.data, control: this.control, i32: this.i32, i64: this.i64, addr: this.addr } = allocateArena(
-      sock,
-      { i32Fields: I32_FIELDS, i64Fields: I64_FIELDS, addrStride: ADDR_STRIDE },
-      cap,
-      slotSize,
-      controlSize,
-    ));
+  constructor(sock: NativeUdpSocket, cap: number, slotSize: number, controlSize: number) {
+    super(sock, { i32Fields: I32_FIELDS, i64Fields: I64_FIELDS, addrStride: ADDR_STRIDE }, cap, slotSize, controlSize);
     this.offsets = new Uint32Array(cap);
     for (let i = 0; i < cap; i++) this.offsets[i] = i * slotSize;
   }
@@ -47,11 +31,6 @@ export class Arena implements SlotArrays {
    */
   get detached(): boolean {
     return this.data.byteLength === 0; // one ArrayBuffer holds all five arrays
-  }
-
-  /** CLOCK_REALTIME ns of the last round. */
-  get readAt(): bigint {
-    return this.i64[this.cap * I64_FIELDS]!;
   }
 }
 

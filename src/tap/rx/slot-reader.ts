@@ -15,22 +15,44 @@ export interface SlotArrays {
 
 const f32 = (a: SlotArrays, f: number, i: number): number => a.i32[f * a.cap + i]!;
 
-// Consecutive datagrams mostly share their source and destination: reuse the last strings.
-interface AddrCache {
-  key: string;
-  text: string;
+/**
+ * The last IPv4 source and destination texts an arena produced: consecutive datagrams mostly share
+ * them, so the string is reused. One per arena (never shared between taps).
+ */
+export class AddressTexts {
+  srcKey = -1;
+  src = '';
+  dstKey = -1;
+  dst = '';
 }
-const srcCache: AddrCache = { key: '', text: '' };
-const dstCache: AddrCache = { key: '', text: '' };
-function cachedAddress(addrCache: AddrCache, family: 4 | 6, b: Uint8Array, off: number): string {
-  let key: string;
-  if (family === 4) key = String(((b[off]! << 24) | (b[off + 1]! << 16) | (b[off + 2]! << 8) | b[off + 3]!) >>> 0);
-  else return formatAddress(6, b, off);
-  if (key !== addrCache.key) {
-    addrCache.key = key;
-    addrCache.text = formatAddress(4, b, off);
+
+/** Slot arrays that messages are read from. */
+export interface MessageSlots extends SlotArrays {
+  readonly texts: AddressTexts;
+}
+
+function ipv4Key(b: Uint8Array, off: number): number {
+  return ((b[off]! << 24) | (b[off + 1]! << 16) | (b[off + 2]! << 8) | b[off + 3]!) >>> 0;
+}
+
+function srcText(t: AddressTexts, family: 4 | 6, b: Uint8Array, off: number): string {
+  if (family === 6) return formatAddress(6, b, off);
+  const key = ipv4Key(b, off);
+  if (key !== t.srcKey) {
+    t.srcKey = key;
+    t.src = formatAddress(4, b, off);
   }
-  return addrCache.text;
+  return t.src;
+}
+
+function dstText(t: AddressTexts, family: 4 | 6, b: Uint8Array, off: number): string {
+  if (family === 6) return formatAddress(6, b, off);
+  const key = ipv4Key(b, off);
+  if (key !== t.dstKey) {
+    t.dstKey = key;
+    t.dst = formatAddress(4, b, off);
+  }
+  return t.dst;
 }
 const f64 = (a: SlotArrays, f: number, i: number): bigint => a.i64[f * a.cap + i]!;
 
@@ -91,7 +113,7 @@ export function extendedErrorAt(a: SlotArrays, i: number): ExtendedError {
 }
 
 /** Materialises the RxMessage of slot i; data is copied (the arena is reused). */
-export function messageAt(a: SlotArrays, i: number, payload: Uint8Array, slotSize: number, readAt: bigint): RxMessage {
+export function messageAt(a: MessageSlots, i: number, payload: Uint8Array, slotSize: number, readAt: bigint): RxMessage {
   const p = f32(a, I32.present, i);
   const flags = f32(a, I32.flags, i);
   const capLen = f32(a, I32.capLen, i);
@@ -103,7 +125,7 @@ export function messageAt(a: SlotArrays, i: number, payload: Uint8Array, slotSiz
   const msg: RxMessage = {
     data,
     length: f32(a, I32.origLen, i),
-    src: { family: fam, address: cachedAddress(srcCache, fam, a.addr, ao + ADDR.src), port: f32(a, I32.srcPort, i) },
+    src: { family: fam, address: srcText(a.texts, fam, a.addr, ao + ADDR.src), port: f32(a, I32.srcPort, i) },
     timestamps: timestampsAt(a, i),
     readAt,
     truncated: (flags & MSG_TRUNC) !== 0,
@@ -116,7 +138,7 @@ export function messageAt(a: SlotArrays, i: number, payload: Uint8Array, slotSiz
   if (p & PRESENT.dst) {
     const dfam = f32(a, I32.dstFamily, i) === 4 ? 4 : 6;
     const ifIndex = f32(a, I32.ifIndex, i);
-    msg.dst = { address: cachedAddress(dstCache, dfam, a.addr, ao + ADDR.dst), ifIndex };
+    msg.dst = { address: dstText(a.texts, dfam, a.addr, ao + ADDR.dst), ifIndex };
     const name = ifNameOf(ifIndex);
     if (name !== undefined) msg.ifName = name;
   }
