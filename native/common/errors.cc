@@ -60,6 +60,39 @@ void ThrowWithCode(napi_env env, Kind kind, const char* code, const std::string&
 
 }  // namespace
 
+void ThrowNapiFailure(napi_env env, napi_status status, const char* call) {
+  ThrowWithCode(env, Kind::kError, "ERR_DISPTAP_NAPI", std::string(call) + " failed (napi_status " + std::to_string(status) + ")");
+}
+
+void ReportUnthrowable(const std::string& message) { std::fprintf(stderr, "disptap: %s\n", message.c_str()); }
+
+void EmitWarning(napi_env env, const std::string& message, const char* code) {
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) {
+    ReportUnthrowable(message);
+    return;
+  }
+  bool warned = false;
+  if (!ExceptionPending(env)) {
+    napi_value global, process, emit, result;
+    napi_valuetype type = napi_undefined;
+    napi_value argv[3] = {String(env, message), String(env, "DisptapWarning"), String(env, code)};
+    if (argv[0] && argv[1] && argv[2] && napi_get_global(env, &global) == napi_ok &&
+        napi_get_named_property(env, global, "process", &process) == napi_ok &&
+        napi_typeof(env, process, &type) == napi_ok && type == napi_object &&
+        napi_get_named_property(env, process, "emitWarning", &emit) == napi_ok &&
+        napi_typeof(env, emit, &type) == napi_ok && type == napi_function) {
+      warned = napi_call_function(env, process, emit, 3, argv, &result) == napi_ok;
+    }
+    if (!warned && ExceptionPending(env)) {
+      napi_value ignored;  // a throwing emitWarning must not leave an exception behind
+      napi_get_and_clear_last_exception(env, &ignored);
+    }
+  }
+  if (!warned) ReportUnthrowable(message);
+  napi_close_handle_scope(env, scope);
+}
+
 const char* ErrnoName(int err, char* buf, size_t len) {
   uv_err_name_r(-err, buf, len);
   return buf;

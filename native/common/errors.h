@@ -21,6 +21,15 @@ void ThrowCodedError(napi_env env, const char* code, const std::string& message)
 void ThrowInterfaceError(napi_env env, const std::string& message, const char* code, int err, const char* syscall,
                          const std::string& ifname);
 
+// A failed N-API call in a place that can throw: Error with code ERR_DISPTAP_NAPI naming the call.
+void ThrowNapiFailure(napi_env env, napi_status status, const char* call);
+
+// Where nothing can throw (a libuv callback, a finaliser): process.emitWarning(message) with type
+// 'DisptapWarning' and the code, or, when no JS can run (the env is being torn down), a line on stderr.
+void EmitWarning(napi_env env, const std::string& message, const char* code);
+// Only stderr: for callbacks that may run after the env is gone.
+void ReportUnthrowable(const std::string& message);
+
 // libuv's name of an errno ("EADDRINUSE"; "Unknown system error N" for one it does not know), into
 // buf. uv_err_name() would allocate (and leak) the unknown-error string.
 const char* ErrnoName(int err, char* buf, size_t len);

@@ -24,13 +24,20 @@ class PolledSocket : public Napi::ObjectWrap<T> {
   ~PolledSocket() override { CloseHandles(); }
 
   // startPoll(events = UV_READABLE): UV_READABLE 1 | UV_WRITABLE 2 | UV_PRIORITIZED 8. Keeps the JS
-  // object alive while watching; calling it again changes the events.
+  // object alive while watching; calling it again changes the events. Events that mask to 0 watch
+  // nothing: that is stopPoll (no reference is kept for a poll that cannot fire).
   Napi::Value StartPoll(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!CheckOpen(env, "uv_poll_start") || !box_) return env.Undefined();
-    const int events = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : UV_READABLE;
-    const int rc = uv_poll_start(&box_->poll, events & (UV_READABLE | UV_WRITABLE | UV_PRIORITIZED), OnPollEvent);
+    const int requested = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : UV_READABLE;
+    const int events = requested & (UV_READABLE | UV_WRITABLE | UV_PRIORITIZED);
+    if (events == 0) {
+      StopPolling();
+      return env.Undefined();
+    }
+    const int rc = uv_poll_start(&box_->poll, events, OnPollEvent);
     if (rc != 0) {
+      StopPolling();  // libuv stopped the handle before it failed: mirror that
       ThrowErrno(env, -rc, "uv_poll_start");
       return env.Undefined();
     }
@@ -40,11 +47,7 @@ class PolledSocket : public Napi::ObjectWrap<T> {
   }
 
   Napi::Value StopPoll(const Napi::CallbackInfo& info) {
-    if (box_ && polling_) {
-      uv_poll_stop(&box_->poll);
-      polling_ = false;
-      this->Unref();
-    }
+    StopPolling();
     return info.Env().Undefined();
   }
 
@@ -116,11 +119,31 @@ class PolledSocket : public Napi::ObjectWrap<T> {
     box->deliver = OnReady;
     box->queue = queue;
     queue->Retain();
-    napi_add_async_cleanup_hook(env, OnTeardown, box.get(), &box->hook);
+    // Without the hook a terminating worker would free the env under a live poll handle.
+    const napi_status st = napi_add_async_cleanup_hook(env, OnTeardown, box.get(), &box->hook);
+    if (st != napi_ok) {
+      box->hook = nullptr;
+      box->owner = nullptr;
+      uv_close(reinterpret_cast<uv_handle_t*>(&box.release()->poll), OnBoxClosed);
+      ThrowNapiFailure(env, st, "napi_add_async_cleanup_hook");
+      return false;  // fd closes here, after uv_close stopped watching it
+    }
     box_ = std::move(box);
     fd_ = std::move(fd);
     on_poll_ = Napi::Persistent(on_poll);
     return true;
+  }
+
+  // Stops watching, drops the reference StartPoll took, and forgets readiness already queued for
+  // this turn: a socket stopped by another socket's handler gets no callback after the stop.
+  void StopPolling() {
+    if (!box_) return;
+    box_->queue->Remove(box_.get());
+    if (polling_) {
+      uv_poll_stop(&box_->poll);
+      polling_ = false;
+      this->Unref();
+    }
   }
 
   bool CheckOpen(Napi::Env env, const char* syscall) {
@@ -140,6 +163,15 @@ class PolledSocket : public Napi::ObjectWrap<T> {
     PolledSocket* owner = nullptr;
     ReadyQueue* queue = nullptr;
   };
+
+  static void OnBoxClosed(uv_handle_t* h) {
+    std::unique_ptr<Box> owned(static_cast<Box*>(h->data));
+    // Fails only for a handle that was already removed: there is no JS left to tell (this runs
+    // from the loop, possibly during env teardown).
+    if (owned->hook && napi_remove_async_cleanup_hook(owned->hook) != napi_ok)
+      ReportUnthrowable("napi_remove_async_cleanup_hook failed for a socket's poll handle");
+    owned->queue->Release();
+  }
 
   static void OnTeardown(napi_async_cleanup_hook_handle, void* arg) {
     auto* box = static_cast<Box*>(arg);
@@ -168,11 +200,7 @@ class PolledSocket : public Napi::ObjectWrap<T> {
       box_->owner = nullptr;
       box_->queue->Remove(box_.get());
       Box* raw = box_.release();  // libuv owns it until the close callback
-      uv_close(reinterpret_cast<uv_handle_t*>(&raw->poll), [](uv_handle_t* h) {
-        std::unique_ptr<Box> owned(static_cast<Box*>(h->data));
-        if (owned->hook) napi_remove_async_cleanup_hook(owned->hook);
-        owned->queue->Release();
-      });
+      uv_close(reinterpret_cast<uv_handle_t*>(&raw->poll), OnBoxClosed);
     }
     fd_.Reset();  // after the poll stopped watching it
   }

@@ -17,17 +17,40 @@ ReadyQueue* ReadyQueue::For(napi_env env) {
   }
   std::unique_ptr<ReadyQueue> q(new ReadyQueue(env));
   napi_value resource, name;
-  if (napi_create_object(env, &resource) != napi_ok || napi_create_string_utf8(env, "disptap:poll", NAPI_AUTO_LENGTH, &name) != napi_ok ||
-      napi_create_reference(env, resource, 1, &q->resource_) != napi_ok ||
-      napi_async_init(env, resource, name, &q->context_) != napi_ok) {
+  napi_status st;
+  if ((st = napi_create_object(env, &resource)) != napi_ok ||
+      (st = napi_create_string_utf8(env, "disptap:poll", NAPI_AUTO_LENGTH, &name)) != napi_ok ||
+      (st = napi_create_reference(env, resource, 1, &q->resource_)) != napi_ok ||
+      (st = napi_async_init(env, resource, name, &q->context_)) != napi_ok) {
     if (q->resource_) napi_delete_reference(env, q->resource_);
+    ThrowNapiFailure(env, st, "ReadyQueue: napi_async_init");
     return nullptr;
   }
-  uv_check_init(loop, &q->check_);
+  const int rc = uv_check_init(loop, &q->check_);
+  if (rc != 0) {
+    napi_async_destroy(env, q->context_);
+    napi_delete_reference(env, q->resource_);
+    ThrowErrno(env, -rc, "uv_check_init");
+    return nullptr;
+  }
   q->check_.data = q.get();
   uv_unref(reinterpret_cast<uv_handle_t*>(&q->check_));  // the sockets' polls keep the loop alive, not this
-  napi_add_async_cleanup_hook(env, OnTeardown, q.get(), &q->hook_);
-  napi_set_instance_data(env, q.get(), nullptr, nullptr);
+  // Without the hook, or without the instance-data slot, a terminating worker would leave the
+  // check handle behind (or every socket would make its own queue): refuse instead.
+  const char* failed = nullptr;
+  if ((st = napi_add_async_cleanup_hook(env, OnTeardown, q.get(), &q->hook_)) != napi_ok) {
+    q->hook_ = nullptr;
+    failed = "napi_add_async_cleanup_hook";
+  } else if ((st = napi_set_instance_data(env, q.get(), nullptr, nullptr)) != napi_ok) {
+    failed = "napi_set_instance_data";
+  }
+  if (failed) {
+    ThrowNapiFailure(env, st, failed);
+    ReadyQueue* raw = q.release();
+    raw->closed_ = true;
+    raw->Shutdown();  // frees it once the check handle closed (no socket holds it)
+    return nullptr;
+  }
   return q.release();  // freed once the env tore it down and no socket holds it (Release)
 }
 
@@ -43,7 +66,17 @@ void ReadyQueue::Push(ReadyItem* item, int status, int events) {
   item->events = events;
   pending_.push_back(item);
   if (!started_) {
-    uv_check_start(&check_, OnCheck);
+    const int rc = uv_check_start(&check_, OnCheck);
+    if (rc != 0) {
+      // This runs in the poll phase, where nothing can throw. Say so, and deliver right now rather
+      // than leave the socket queued with nothing to ever deliver it.
+      char name[64];
+      EmitWarning(env_, std::string("uv_check_start failed (") + ErrnoName(-rc, name, sizeof name) +
+                            "): readiness is delivered from the poll callback, one socket at a time",
+                  "ERR_DISPTAP_READY_QUEUE");
+      Deliver();
+      return;
+    }
     started_ = true;
   }
 }
@@ -102,12 +135,22 @@ void ReadyQueue::OnTeardown(napi_async_cleanup_hook_handle, void* arg) {
   for (ReadyItem* item : q->pending_)
     if (item) item->queued = false;
   q->pending_.clear();
-  napi_set_instance_data(q->env_, nullptr, nullptr, nullptr);
-  napi_async_destroy(q->env_, q->context_);
-  napi_delete_reference(q->env_, q->resource_);
-  uv_close(reinterpret_cast<uv_handle_t*>(&q->check_), [](uv_handle_t* h) {
+  // The env is going away: failures here cannot reach JS, only stderr.
+  if (napi_set_instance_data(q->env_, nullptr, nullptr, nullptr) != napi_ok)
+    ReportUnthrowable("ReadyQueue teardown: napi_set_instance_data failed");
+  q->Shutdown();
+}
+
+void ReadyQueue::Shutdown() {
+  if (context_ && napi_async_destroy(env_, context_) != napi_ok) ReportUnthrowable("ReadyQueue: napi_async_destroy failed");
+  context_ = nullptr;
+  if (resource_ && napi_delete_reference(env_, resource_) != napi_ok) ReportUnthrowable("ReadyQueue: napi_delete_reference failed");
+  resource_ = nullptr;
+  uv_close(reinterpret_cast<uv_handle_t*>(&check_), [](uv_handle_t* h) {
     auto* q = static_cast<ReadyQueue*>(h->data);
-    napi_remove_async_cleanup_hook(q->hook_);
+    if (q->hook_ && napi_remove_async_cleanup_hook(q->hook_) != napi_ok)
+      ReportUnthrowable("ReadyQueue: napi_remove_async_cleanup_hook failed");
+    q->hook_ = nullptr;
     q->handle_closed_ = true;
     if (q->refs_ == 0) delete q;
   });

@@ -39,6 +39,9 @@ class ReadyQueue {
   static void OnTeardown(napi_async_cleanup_hook_handle hook, void* arg);
   void Deliver();
   void StopCheck();
+  // Drops the async context and resource, closes the check handle; the queue is deleted in its close
+  // callback once no socket holds it.
+  void Shutdown();
 
   napi_env env_;
   uv_check_t check_;
