@@ -8,8 +8,12 @@
       # SWALLOW_UNTHROWABLE_EXCEPTIONS: a native method that throws while its worker is being
       # terminated must not abort the process (node-addon-api otherwise calls Error::Fatal).
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"],
+      # One exception model: none. node-addon-api is built with NAPI_DISABLE_CPP_EXCEPTIONS (errors
+      # go through napi_throw, see native/common/errors.h) and no code here throws or catches, so the
+      # addon is compiled with -fno-exceptions, as node's common.gypi does by default. Only the
+      # language standard is swapped for ours.
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Wno-unused-parameter", "-fno-exceptions"],
-      "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
+      "cflags_cc!": ["-std=gnu++17"],
       "conditions": [
         ["OS!='linux'", { "type": "none" }]
       ]
