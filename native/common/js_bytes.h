@@ -7,6 +7,8 @@
 
 namespace disptap {
 
+// Bytes per element; 0 for a kind this addon was not built to know (say a newer Float16Array),
+// which TypedBytes refuses. No default: -Wswitch names any napi_typedarray_type left out here.
 inline size_t ElementSize(napi_typedarray_type t) {
   switch (t) {
     case napi_int8_array:
@@ -20,9 +22,12 @@ inline size_t ElementSize(napi_typedarray_type t) {
     case napi_uint32_array:
     case napi_float32_array:
       return 4;
-    default:
+    case napi_float64_array:
+    case napi_bigint64_array:
+    case napi_biguint64_array:
       return 8;
   }
+  return 0;
 }
 
 // The bytes of a typed array of the given type (offset applied); false for anything else. One
@@ -34,8 +39,10 @@ inline bool TypedBytes(const Napi::Value& v, napi_typedarray_type type, void** d
   size_t length = 0;
   void* p = nullptr;
   if (napi_get_typedarray_info(v.Env(), v, &t, &length, &p, nullptr, nullptr) != napi_ok || t != type) return false;
+  const size_t size = ElementSize(t);
+  if (size == 0) return false;
   *data = p;  // already adjusted by the byte offset
-  *bytes = length * ElementSize(t);
+  *bytes = length * size;
   return true;
 }
 
