@@ -33,8 +33,9 @@ Napi::Value ParseControl(const Napi::CallbackInfo& info) {
     ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "control buffer must be a Uint8Array");
     return env.Undefined();
   }
-  // The whole walk first, into C++ memory: creating JS values may run JS (a GC, and before this was
-  // split, inherited index setters), which must not happen while the caller's bytes are being read.
+  // The whole walk first, into C++ memory; JS values only afterwards. Nothing that could run JS
+  // (the inherited index setters an assignment would call, for one) happens while the caller's
+  // bytes are being read.
   std::vector<double> rows;
   cmsg::Walk(data, len, [&](const cmsg::Entry& e) {
     const double row[7] = {static_cast<double>(e.offset), static_cast<double>(e.level),
