@@ -10,21 +10,24 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 
 /** Returns the path of the transpiled index.js; `dir` is removed by the caller. */
 export function transpilePcapng(dir: string): string {
-  const srcDir = path.join(repo, 'src/pcapng');
-  const outDir = path.join(dir, 'pcapng');
-  fs.mkdirSync(outDir, { recursive: true });
-  for (const name of fs.readdirSync(srcDir)) {
-    if (!name.endsWith('.ts')) continue;
-    const out = ts.transpileModule(fs.readFileSync(path.join(srcDir, name), 'utf8'), {
+  // src/pcapng and the one module outside it that it imports (the error factories)
+  const files = [
+    ...fs.readdirSync(path.join(repo, 'src/pcapng')).filter((n) => n.endsWith('.ts')).map((n) => `pcapng/${n}`),
+    'sys/errors.ts',
+  ];
+  for (const rel of files) {
+    const out = ts.transpileModule(fs.readFileSync(path.join(repo, 'src', rel), 'utf8'), {
       compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-      fileName: name,
+      fileName: path.basename(rel),
     });
-    fs.writeFileSync(path.join(outDir, name.replace(/\.ts$/, '.js')), out.outputText);
+    const to = path.join(dir, rel.replace(/\.ts$/, '.js'));
+    fs.mkdirSync(path.dirname(to), { recursive: true });
+    fs.writeFileSync(to, out.outputText);
   }
   // bare imports (ipaddr.js) resolve through the repo's node_modules
   fs.symlinkSync(path.join(repo, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   fs.writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}\n');
-  return path.join(outDir, 'index.js');
+  return path.join(dir, 'pcapng', 'index.js');
 }
 
 export function tempDir(prefix: string): string {
