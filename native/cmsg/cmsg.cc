@@ -1,25 +1,16 @@
 #include "cmsg/cmsg.h"
 
+#include "common/bytes.h"
+
 #include <cstring>
 
 namespace disptap::cmsg {
 namespace {
 
-int64_t LoadI64(const uint8_t* p) {
-  int64_t v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-uint32_t LoadU32(const uint8_t* p) {
-  uint32_t v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-uint16_t LoadU16(const uint8_t* p) {
-  uint16_t v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
+using bytes::Load;
+int64_t LoadI64(const uint8_t* p) { return Load<int64_t>(p); }
+uint32_t LoadU32(const uint8_t* p) { return Load<uint32_t>(p); }
+uint16_t LoadU16(const uint8_t* p) { return Load<uint16_t>(p); }
 
 // {i64 sec, i64 nsec-or-usec} → ns; 0 (the kernel's "not available") stays 0.
 int64_t TimespecNs(const uint8_t* p, int64_t unit_ns) {
@@ -126,17 +117,9 @@ void DecodeOne(const Entry& e, RxMeta* m) {
 
 }  // namespace
 
-uint64_t LoadHeaderLen(const uint8_t* p) {
-  size_t v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
+uint64_t LoadHeaderLen(const uint8_t* p) { return bytes::Load<size_t>(p); }
 
-int LoadInt(const uint8_t* p) {
-  int v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
+int LoadInt(const uint8_t* p) { return bytes::Load<int>(p); }
 
 namespace {
 // FindKind runs for every cmsg of every datagram: index the table once, at compile time.

@@ -1,5 +1,7 @@
 #include "interfaces/rtnetlink.h"
 
+#include "common/bytes.h"
+
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/netlink.h>
@@ -20,12 +22,7 @@ constexpr size_t Align4(size_t n) { return (n + 3) & ~size_t{3}; }
 constexpr size_t kNlHdr = Align4(sizeof(nlmsghdr));
 constexpr int kDumpRetries = 3;  // a dump interrupted by a concurrent change is taken again
 
-template <typename T>
-T Load(const uint8_t* p) {
-  T v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
+using bytes::Load;
 
 // Calls visit(type, data, len) for each attribute in [p, p+len); stops at the first bad length.
 template <typename Visit>

@@ -1,5 +1,7 @@
 #include "packet_socket/l3_parse.h"
 
+#include "common/bytes.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -9,11 +11,8 @@ namespace {
 constexpr int kProtoUdp = 17;
 constexpr int kMaxExtensionHeaders = 8;
 
-uint16_t Be16(const uint8_t* p) { return static_cast<uint16_t>((p[0] << 8) | p[1]); }
-uint32_t Be32(const uint8_t* p) {
-  return (static_cast<uint32_t>(p[0]) << 24) | (static_cast<uint32_t>(p[1]) << 16) |
-         (static_cast<uint32_t>(p[2]) << 8) | p[3];
-}
+using bytes::LoadBe16;
+using bytes::LoadBe32;
 
 // Fills the UDP part once l4_offset, protocol and ip_length are known.
 void ParseUdp(const uint8_t* p, size_t cap_len, Info* out) {
@@ -26,10 +25,10 @@ void ParseUdp(const uint8_t* p, size_t cap_len, Info* out) {
     out->status = Status::kTruncatedUdp;
     return;
   }
-  out->src_port = Be16(p + off);
-  out->dst_port = Be16(p + off + 2);
-  out->udp_length = Be16(p + off + 4);
-  out->udp_checksum = Be16(p + off + 6);
+  out->src_port = LoadBe16(p + off);
+  out->dst_port = LoadBe16(p + off + 2);
+  out->udp_length = LoadBe16(p + off + 4);
+  out->udp_checksum = LoadBe16(p + off + 6);
   if (out->udp_length < 8) {
     // IPv6 jumbograms carry 0 here; we do not follow jumbo payload options, so both are malformed to us.
     out->status = Status::kMalformedUdp;
@@ -56,9 +55,9 @@ void ParseV4(const uint8_t* p, size_t cap_len, Info* out) {
     return;
   }
   out->tos = p[1];
-  out->ip_length = Be16(p + 2);
-  out->ip_id = Be16(p + 4);
-  const uint16_t frag = Be16(p + 6);
+  out->ip_length = LoadBe16(p + 2);
+  out->ip_id = LoadBe16(p + 4);
+  const uint16_t frag = LoadBe16(p + 6);
   out->dont_fragment = (frag & 0x4000) != 0;
   out->more_fragments = (frag & 0x2000) != 0;
   out->frag_offset = (frag & 0x1fff) * 8;
@@ -83,10 +82,10 @@ void ParseV6(const uint8_t* p, size_t cap_len, Info* out) {
     out->status = Status::kTruncatedIp;
     return;
   }
-  const uint32_t w0 = Be32(p);
+  const uint32_t w0 = LoadBe32(p);
   out->tos = static_cast<int32_t>((w0 >> 20) & 0xff);
   out->flow_label = static_cast<int32_t>(w0 & 0xfffff);
-  out->ip_length = 40 + Be16(p + 4);
+  out->ip_length = 40 + LoadBe16(p + 4);
   out->ttl = p[7];
   std::memcpy(out->src, p + 8, 16);
   std::memcpy(out->dst, p + 24, 16);
@@ -110,10 +109,10 @@ void ParseV6(const uint8_t* p, size_t cap_len, Info* out) {
     const uint8_t* h = p + off;
     size_t len;
     if (next == 44) {
-      const uint16_t fo = Be16(h + 2);
+      const uint16_t fo = LoadBe16(h + 2);
       out->frag_offset = fo & 0xfff8;
       out->more_fragments = (fo & 1) != 0;
-      out->ip_id = static_cast<int32_t>(Be32(h + 4) & 0x7fffffff);
+      out->ip_id = static_cast<int32_t>(LoadBe32(h + 4) & 0x7fffffff);
       len = 8;
     } else {
       len = (static_cast<size_t>(h[1]) + 1) * 8;
