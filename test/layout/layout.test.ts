@@ -62,3 +62,12 @@ describe('src/ layout', () => {
     expect(now).toEqual(snapshot);
   });
 });
+
+describe('ARCHITECTURE.md', () => {
+  it('names only files and folders that exist', () => {
+    const text = fs.readFileSync(path.join(ROOT, 'ARCHITECTURE.md'), 'utf8');
+    const paths = [...text.matchAll(/`((?:src|native|test|fuzz)\/[\w./-]+)`/g)].map((m) => m[1]!);
+    expect(paths.length).toBeGreaterThan(30);
+    expect(paths.filter((p) => !fs.existsSync(path.join(ROOT, p)))).toEqual([]);
+  });
+});
