@@ -13,6 +13,9 @@ import { openUdp } from '../../src/index.js';
 
 const gc = (globalThis as { gc?: () => void }).gc!;
 const MiB = 1024 * 1024;
+// Under ASan (scripts/asan-test.sh preloads its runtime) freed memory sits in the quarantine
+// (256 MiB) and RSS says nothing about leaks: the loop still runs, the RSS bound is not applied.
+const underAsan = /asan/.test(process.env.LD_PRELOAD ?? '');
 
 function rss(): number {
   gc();
@@ -41,6 +44,6 @@ describe('receive arenas of a tap whose batches are transferred away', () => {
     const grown = rss() - before;
     rx.close();
     tx.close();
-    expect(grown / MiB).toBeLessThan(64);
+    if (!underAsan) expect(grown / MiB).toBeLessThan(64);
   }, 120_000);
 });

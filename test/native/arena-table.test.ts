@@ -11,6 +11,9 @@ import { gcUntil } from '../helpers/fds.js';
 
 const gc = (globalThis as { gc?: () => void }).gc!;
 const MiB = 1024 * 1024;
+// Under ASan (scripts/asan-test.sh preloads its runtime) freed memory sits in the quarantine
+// (256 MiB) and RSS says nothing about leaks: the loop still runs, the RSS bound is not applied.
+const underAsan = /asan/.test(process.env.LD_PRELOAD ?? '');
 const lo4 = Uint8Array.of(127, 0, 0, 1);
 const { i32Fields: I32_FIELDS, i64Fields: I64_FIELDS, addrStride: ADDR_STRIDE } = native.layout;
 
@@ -92,7 +95,7 @@ describe('native arena table', () => {
     gc();
     const grown = process.memoryUsage().rss - before;
     expect(() => rx.recv(last)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_STATE' }));
-    expect(grown / MiB).toBeLessThan(64);
+    if (!underAsan) expect(grown / MiB).toBeLessThan(64);
   });
 
   it('a detached arena is released at the next registration: its arrays become collectable', async () => {
