@@ -23,8 +23,8 @@ bool GetBytes(const Napi::Value& v, const uint8_t** data, size_t* len) {
   return true;
 }
 
-// parseControl(bytes) → flat array of [offset, level, type, dataOffset, dataLen, cmsgLen, status]
-// per message; JS slices the data out of its own buffer.
+// parseControl(bytes) → one { offset, level, type, dataOffset, dataLength, cmsgLen, status } per
+// message; JS slices the data out of its own buffer.
 Napi::Value ParseControl(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const uint8_t* data;
@@ -36,18 +36,29 @@ Napi::Value ParseControl(const Napi::CallbackInfo& info) {
   // The whole walk first, into C++ memory; JS values only afterwards. Nothing that could run JS
   // (the inherited index setters an assignment would call, for one) happens while the caller's
   // bytes are being read.
-  std::vector<double> rows;
+  struct Row {
+    double offset, level, type, data_offset, data_len, cmsg_len, status;
+  };
+  std::vector<Row> rows;
   cmsg::Walk(data, len, [&](const cmsg::Entry& e) {
-    const double row[7] = {static_cast<double>(e.offset), static_cast<double>(e.level),
-                           static_cast<double>(e.type), static_cast<double>(e.data - data),
-                           static_cast<double>(e.data_len), static_cast<double>(e.cmsg_len),
-                           static_cast<double>(static_cast<int>(e.status))};
-    rows.insert(rows.end(), row, row + 7);
+    rows.push_back({static_cast<double>(e.offset), static_cast<double>(e.level), static_cast<double>(e.type),
+                    static_cast<double>(e.data - data), static_cast<double>(e.data_len),
+                    static_cast<double>(e.cmsg_len), static_cast<double>(static_cast<int>(e.status))});
   });
   data = nullptr;  // not read again
-  std::vector<napi_value> values(rows.size());
-  for (size_t i = 0; i < rows.size(); i++)
-    if (napi_create_double(env, rows[i], &values[i]) != napi_ok) return env.Undefined();
+  std::vector<napi_value> values;
+  values.reserve(rows.size());
+  for (const Row& r : rows) {
+    Napi::Value o = MakeObject(env, {{"offset", Napi::Number::New(env, r.offset)},
+                                     {"level", Napi::Number::New(env, r.level)},
+                                     {"type", Napi::Number::New(env, r.type)},
+                                     {"dataOffset", Napi::Number::New(env, r.data_offset)},
+                                     {"dataLength", Napi::Number::New(env, r.data_len)},
+                                     {"cmsgLen", Napi::Number::New(env, r.cmsg_len)},
+                                     {"status", Napi::Number::New(env, r.status)}});
+    if (o.IsEmpty()) return env.Undefined();
+    values.push_back(o);
+  }
   return MakeArray(env, values);
 }
 

@@ -38,6 +38,12 @@ bool DefineValues(napi_env env, napi_value obj, std::initializer_list<NamedValue
   return napi_define_properties(env, obj, m, d) == napi_ok;
 }
 
+Napi::Value MakeObject(Napi::Env env, std::initializer_list<NamedValue> props) {
+  napi_value obj;
+  if (napi_create_object(env, &obj) != napi_ok || !DefineValues(env, obj, props)) return Napi::Value();
+  return Napi::Value(env, obj);
+}
+
 bool DefineValue(napi_env env, napi_value obj, const char* name, napi_value value) {
   return DefineValues(env, obj, {{name, value}});
 }

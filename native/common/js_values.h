@@ -29,6 +29,9 @@ struct NamedValue {
 };
 // Defines own data properties on obj; false when a value is empty or an N-API call failed.
 bool DefineValues(napi_env env, napi_value obj, std::initializer_list<NamedValue> props);
+// A new plain object with these own data properties (a named result instead of a positional
+// tuple); an empty value when a value is empty or an N-API call failed.
+Napi::Value MakeObject(Napi::Env env, std::initializer_list<NamedValue> props);
 // One property on the addon's exports (or any object the addon set up).
 bool DefineValue(napi_env env, napi_value obj, const char* name, napi_value value);
 

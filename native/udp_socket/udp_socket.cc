@@ -19,9 +19,6 @@
 #include "udp_socket/sockaddr_io.h"
 
 namespace disptap {
-namespace {
-
-}  // namespace
 
 void UdpSocket::Init(Napi::Env env, Napi::Object exports) {
   Napi::Function ctor = DefineClass(env, "UdpSocket",
@@ -96,7 +93,7 @@ Napi::Value UdpSocket::Connect(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// → [family, Uint8Array(16), port, scopeId, flowinfo]
+// → { family, address: Uint8Array(16), port, scopeId, flowinfo }
 Napi::Value UdpSocket::LocalAddress(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!CheckOpen(env, "getsockname")) return env.Undefined();
@@ -112,8 +109,11 @@ Napi::Value UdpSocket::LocalAddress(const Napi::CallbackInfo& info) {
   int port, scope;
   uint32_t flow;
   const int fam = SockaddrToParts(ss, len, bytes.Data(), &port, &scope, &flow);
-  return MakeArray(env, {Napi::Number::New(env, fam), bytes, Napi::Number::New(env, port), Napi::Number::New(env, scope),
-                         Napi::Number::New(env, static_cast<double>(flow))});
+  return MakeObject(env, {{"family", Napi::Number::New(env, fam)},
+                          {"address", bytes},
+                          {"port", Napi::Number::New(env, port)},
+                          {"scopeId", Napi::Number::New(env, scope)},
+                          {"flowinfo", Napi::Number::New(env, static_cast<double>(flow))}});
 }
 
 // registerArena(data: Uint8Array, control: Uint8Array, i32: Int32Array, i64: BigInt64Array,
@@ -203,10 +203,14 @@ Napi::Value UdpSocket::ReadMsg(const Napi::CallbackInfo& info) {
   int port, scope;
   uint32_t flow;
   const int fam = SockaddrToParts(ss, h.msg_namelen, addr.Data(), &port, &scope, &flow);
-  return MakeArray(env, {Napi::Number::New(env, static_cast<double>(n)),
-                         Napi::Number::New(env, static_cast<double>(oob_len ? std::min<size_t>(h.msg_controllen, oob_len) : 0)),
-                         Napi::Number::New(env, h.msg_flags), Napi::Number::New(env, fam), addr, Napi::Number::New(env, port),
-                         Napi::Number::New(env, scope)});
+  const size_t oobn = oob_len ? std::min<size_t>(h.msg_controllen, oob_len) : 0;
+  return MakeObject(env, {{"n", Napi::Number::New(env, static_cast<double>(n))},
+                          {"oobn", Napi::Number::New(env, static_cast<double>(oobn))},
+                          {"flags", Napi::Number::New(env, h.msg_flags)},
+                          {"family", Napi::Number::New(env, fam)},
+                          {"address", addr},
+                          {"port", Napi::Number::New(env, port)},
+                          {"scopeId", Napi::Number::New(env, scope)}});
 }
 
 namespace {

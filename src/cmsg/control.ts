@@ -34,19 +34,13 @@ function checkBytes(oob: unknown, fn: string): Uint8Array {
 
 export function parseControl(oob: Uint8Array): ControlMessage[] {
   const bytes = checkBytes(oob, 'parseControl');
-  const flat = native.parseControl(bytes);
-  const out: ControlMessage[] = [];
-  for (let i = 0; i < flat.length; i += 7) {
-    const dataOff = flat[i + 3]!;
-    out.push({
-      offset: flat[i]!,
-      level: flat[i + 1]!,
-      type: flat[i + 2]!,
-      data: Buffer.from(bytes.subarray(dataOff, dataOff + flat[i + 4]!)),
-      status: STATUS[flat[i + 6]!] ?? 'malformed',
-    });
-  }
-  return out;
+  return native.parseControl(bytes).map((e) => ({
+    offset: e.offset,
+    level: e.level,
+    type: e.type,
+    data: Buffer.from(bytes.subarray(e.dataOffset, e.dataOffset + e.dataLength)),
+    status: STATUS[e.status] ?? 'malformed',
+  }));
 }
 
 export function decodeControl(oob: Uint8Array): RxMeta {

@@ -11,14 +11,14 @@ export interface NativeUdpSocket extends ArenaRegistrar {
   connect(address: Uint8Array, port: number, scopeId: number, display: string): void;
   setIntOption(level: number, name: number, value: number, label?: string): void;
   getIntOption(level: number, name: number): number;
-  localAddress(): [family: number, address: Uint8Array, port: number, scopeId: number, flowinfo: number];
+  localAddress(): { family: number; address: Uint8Array; port: number; scopeId: number; flowinfo: number };
   recv(arena: number, max?: number, flags?: number): number;
   sendMsg(data: Uint8Array, addr: Uint8Array | null, port: number, scopeId: number, control: Uint8Array | null, display?: string): number;
   sendMmsg(datas: Uint8Array[], addrs: Array<Uint8Array | null>, ports: number[], scopes: number[], controls: Array<Uint8Array | null>): number;
   readMsg(
     b: Uint8Array,
     oob: Uint8Array,
-  ): [n: number, oobn: number, flags: number, family: number, address: Uint8Array, port: number, scopeId: number] | null;
+  ): { n: number; oobn: number; flags: number; family: number; address: Uint8Array; port: number; scopeId: number } | null;
   startPoll(events: number): void;
   stopPoll(): void;
   close(): void;
@@ -26,7 +26,7 @@ export interface NativeUdpSocket extends ArenaRegistrar {
 
 export interface NativeBinding {
   UdpSocket: new (family: 4 | 6, onPoll: (status: number, events: number) => void) => NativeUdpSocket;
-  parseControl(bytes: Uint8Array): number[];
+  parseControl(bytes: Uint8Array): NativeControlEntry[];
   decodeControl(bytes: Uint8Array, i32: Int32Array, i64: BigInt64Array, addr: Uint8Array): void;
   ifIndexToName(index: number): string | null;
   ifNameToIndex(name: string): number;
@@ -71,6 +71,17 @@ export interface NativeBinding {
   /** SIOCGHWTSTAMP / SIOCSHWTSTAMP: [flags, tx_type, rx_filter]. */
   hwtstampGet(name: string): [flags: number, txType: number, rxFilter: number];
   hwtstampSet(name: string, flags: number, txType: number, rxFilter: number): [flags: number, txType: number, rxFilter: number];
+}
+
+/** One control message as the native walker saw it (status: 0 ok, 1 truncated, 2 short, 3 malformed). */
+export interface NativeControlEntry {
+  offset: number;
+  level: number;
+  type: number;
+  dataOffset: number;
+  dataLength: number;
+  cmsgLen: number;
+  status: number;
 }
 
 export interface NativeCmsgKind {

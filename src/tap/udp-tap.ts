@@ -129,7 +129,7 @@ export class UdpTap extends PolledSource<RxMessage> {
 
   address(): TapAddress {
     this.assertOpen('address');
-    const [fam, address, port, scopeId] = this.handle.localAddress();
+    const { family: fam, address, port, scopeId } = this.handle.localAddress();
     const family = fam === 4 ? 4 : 6;
     const a: TapAddress = { family, address: formatAddress(family, address), port };
     if (scopeId) a.scopeId = scopeId;
@@ -175,7 +175,7 @@ export class UdpTap extends PolledSource<RxMessage> {
       throw invalidArg('ERR_OUT_OF_RANGE', `readMsg: oob must be empty or at least ${CMSG_HDR_LEN} bytes (one cmsghdr), got ${oob.length}`, RangeError);
     const r = this.handle.readMsg(b, oob);
     if (!r) return null;
-    const [n, oobn, flags, family, address, port, scopeId] = r;
+    const { n, oobn, flags, family, address, port, scopeId } = r;
     const addr: SocketAddress = { family: family === 4 ? 4 : 6, address: family ? formatAddress(family, address) : '', port };
     if (scopeId) addr.scopeId = scopeId;
     return { n, oobn, flags, addr };

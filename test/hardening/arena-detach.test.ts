@@ -70,7 +70,7 @@ describe('detached receive arenas', () => {
   it('the native side refuses an arena whose arrays were detached (ERR_INVALID_STATE), before any write', async () => {
     const sock = new native.UdpSocket(4, () => undefined);
     sock.bind(Uint8Array.from([127, 0, 0, 1]), 0, 0, '127.0.0.1');
-    const port = sock.localAddress()[2];
+    const port = sock.localAddress().port;
     const cap = 2;
     const arrays = () => ({
       data: new Uint8Array(cap * 64),
@@ -97,7 +97,7 @@ describe('detached receive arenas', () => {
   it('an arena carved from one ArrayBuffer (as taps allocate it) is refused once that buffer is detached', async () => {
     const sock = new native.UdpSocket(4, () => undefined);
     sock.bind(Uint8Array.from([127, 0, 0, 1]), 0, 0, '127.0.0.1');
-    const port = sock.localAddress()[2];
+    const port = sock.localAddress().port;
     const cap = 2;
     const i64Bytes = (cap * I64_FIELDS + 1) * 8;
     const i32Bytes = cap * I32_FIELDS * 4;

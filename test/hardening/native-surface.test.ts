@@ -105,7 +105,7 @@ describe('native surface under junk arguments', () => {
     const lo = Uint8Array.from([127, 0, 0, 1]);
     const sock = new native.UdpSocket(4, () => undefined);
     sock.bind(lo, 0, 0, '127.0.0.1');
-    const port = sock.localAddress()[2];
+    const port = sock.localAddress().port;
     const proto = native.UdpSocket.prototype as unknown as Record<string, AnyFn>;
     // Methods that take a destination get loopback (or null) there; junk everywhere else.
     const safe: Record<string, (a: unknown[]) => unknown[]> = {

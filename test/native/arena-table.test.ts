@@ -49,7 +49,7 @@ function pair(): { rx: NativeUdpSocket; tx: NativeUdpSocket; port: number; send:
   rx.bind(lo4, 0, 0, '127.0.0.1');
   const tx = new native.UdpSocket(4, () => undefined);
   opened.push(rx, tx);
-  const port = rx.localAddress()[2];
+  const port = rx.localAddress().port;
   return { rx, tx, port, send: (s) => tx.sendMsg(Buffer.from(s), lo4, port, 0, null) };
 }
 

@@ -39,7 +39,7 @@ describe('startPoll / stopPoll', () => {
     let calls = 0;
     const s = new native.UdpSocket(4, () => calls++);
     s.bind(lo4, 0, 0, '127.0.0.1');
-    const port = s.localAddress()[2];
+    const port = s.localAddress().port;
     s.startPoll(UV_READABLE);
     s.startPoll(0);
     s.sendMsg(Buffer.from('x'), lo4, port, 0, null);
@@ -66,7 +66,7 @@ describe('startPoll / stopPoll', () => {
       socks.push(s);
     }
     // every socket readable before any poll starts: all three are ready in the same turn
-    for (const s of socks) s.sendMsg(Buffer.from('x'), lo4, s.localAddress()[2], 0, null);
+    for (const s of socks) s.sendMsg(Buffer.from('x'), lo4, s.localAddress().port, 0, null);
     for (const s of socks) s.startPoll(UV_READABLE);
     await turn();
     await turn();
