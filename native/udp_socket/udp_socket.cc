@@ -119,6 +119,8 @@ Napi::Value UdpSocket::LocalAddress(const Napi::CallbackInfo& info) {
 // registerArena(data: Uint8Array, control: Uint8Array, i32: Int32Array, i64: BigInt64Array,
 //               addr: Uint8Array, slotSize, controlSize, count, replaceId?) → arena id
 Napi::Value UdpSocket::RegisterArena(const Napi::CallbackInfo& info) {
+  // A closed socket takes no memory: nothing would ever read into it.
+  if (!CheckOpen(info.Env(), "registerArena")) return info.Env().Undefined();
   return arenas_.Register(info, {layout::kI32Fields, layout::kI64Fields, layout::kAddrStride});
 }
 
