@@ -17,6 +17,9 @@ const REPS = Number(process.env.BENCH_REPS ?? (quick ? 1 : 3));
 const SIZES = [64, 1200];
 const HOST = '127.0.0.1';
 const RCVBUF = 1 << 30;
+// The receiver on one core, the sender on the other (BENCH_PIN=0 to let the scheduler place them).
+const PIN = process.env.BENCH_PIN !== '0' && os.cpus().length >= 2;
+const pinned = (cpu, cmd) => (PIN ? ['taskset', '-c', String(cpu), ...cmd] : cmd);
 
 const receivers = {
   'C recvmmsg': [path.join(build, 'udp_recv')],
@@ -44,7 +47,8 @@ function cpuTicks() {
 }
 
 function startReceiver(cmd, expect, idleMs) {
-  const child = spawn(cmd[0], [...cmd.slice(1), HOST, String(RCVBUF), String(expect), String(idleMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const full = pinned(1, [...cmd, HOST, String(RCVBUF), String(expect), String(idleMs)]);
+  const child = spawn(full[0], full.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
   let buf = '';
   const lines = [];
   let wake = null;
@@ -63,7 +67,8 @@ function startReceiver(cmd, expect, idleMs) {
 }
 
 function blast(port, count, size, rate) {
-  const out = execFileSync(path.join(build, 'udp_blast'), [HOST, String(port), String(count), String(size), String(rate)], { encoding: 'utf8' });
+  const cmd = pinned(0, [path.join(build, 'udp_blast'), HOST, String(port), String(count), String(size), String(rate)]);
+  const out = execFileSync(cmd[0], cmd.slice(1), { encoding: 'utf8' });
   return JSON.parse(out);
 }
 

@@ -34,6 +34,7 @@ enum I32Field : int {
   kOffenderFamily,
   kOffenderPort,
   kSrcFlowinfo,
+  kPayloadOffset,  // where the datagram starts in the data array (dense slot or overflow slot)
   kI32Fields
 };
 
@@ -71,6 +72,7 @@ inline constexpr Field kI32Names[] = {
     {"offenderFamily", kOffenderFamily},
     {"offenderPort", kOffenderPort},
     {"srcFlowinfo", kSrcFlowinfo},
+    {"payloadOffset", kPayloadOffset},
 };
 static_assert(sizeof kI32Names / sizeof kI32Names[0] == kI32Fields, "every I32Field has a name");
 inline constexpr Field kI64Names[] = {

@@ -145,23 +145,10 @@ Napi::Value PacketSocket::RegisterArena(const Napi::CallbackInfo& info) {
 Napi::Value PacketSocket::Recv(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!CheckOpen(env, "recvmmsg")) return env.Undefined();
-  unsigned max = 0;
-  Arena* round = arenas_.BeginRound(info, &max);
-  if (!round) return env.Undefined();
-  Arena& a = *round;
-  if (max == 0) return Napi::Number::New(env, 0);
-  // MSG_TRUNC: on a packet socket msg_len is then the packet's full length.
-  int err = 0;
-  const int n = RecvRound(fd_.get(), a, max, MSG_DONTWAIT | MSG_TRUNC, &err);
-  if (n < 0) {
-    if (err == EAGAIN || err == EWOULDBLOCK) return Napi::Number::New(env, 0);
-    ThrowErrno(env, err, "recvmmsg");
-    return env.Undefined();
-  }
   namespace pl = packet_layout;
-  a.i64[a.count * pl::kI64Fields] = RealtimeNs();
-  const size_t cap = a.count;
-  for (int i = 0; i < n; i++) {
+  // MSG_TRUNC: on a packet socket msg_len is then the packet's full length.
+  return ReceiveInto(info, arenas_, fd_.get(), MSG_DONTWAIT | MSG_TRUNC, "recvmmsg", pl::kI64Fields, [](Arena& a, unsigned i) {
+    const size_t cap = a.count;
     const msghdr& h = a.msgs[i].msg_hdr;
     auto I = [&](int f) -> int32_t& { return a.i32[f * cap + i]; };
     cmsg::RxMeta meta;
@@ -181,8 +168,7 @@ Napi::Value PacketSocket::Recv(const Napi::CallbackInfo& info) {
     I(pl::kIfIndex) = have_sll ? sll->sll_ifindex : 0;
     I(pl::kPktType) = have_sll ? sll->sll_pkttype : -1;
     I(pl::kEtherType) = ethertype;
-  }
-  return Napi::Number::New(env, n);
+  });
 }
 
 Napi::Value PacketSocket::CloseSocket(const Napi::CallbackInfo& info) {

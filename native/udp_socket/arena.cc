@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 
 #include "common/errors.h"
 #include "common/js_bytes.h"
@@ -56,14 +57,23 @@ std::unique_ptr<Arena> ArenaFromArgs(const Napi::CallbackInfo& info, const Arena
   a->slot_size = info[5].As<Napi::Number>().Uint32Value();
   a->control_size = info[6].As<Napi::Number>().Uint32Value();
   a->count = info[7].As<Napi::Number>().Uint32Value();
+  a->dense_size = a->slot_size;
+  if (info.Length() > 9 && !info[9].IsUndefined()) {
+    if (!info[9].IsNumber()) {
+      ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", "registerArena: denseSize must be a number");
+      return nullptr;
+    }
+    a->dense_size = std::min<size_t>(info[9].As<Napi::Number>().Uint32Value(), a->slot_size);
+  }
   const size_t n = a->count;
-  a->need[0] = n * a->slot_size;
+  const bool dense = a->dense_size < a->slot_size;
+  a->need[0] = dense ? n * a->dense_size + n * a->slot_size : n * a->slot_size;
   a->need[1] = n * a->control_size;
   a->need[2] = n * shape.i32_fields * 4;
   a->need[3] = (n * shape.i64_fields + 1) * 8;  // slots, then readAt
   a->need[4] = n * shape.addr_stride;
   // Every later write is bounded by these checks: the arrays must hold n slots.
-  bool fits = n > 0 && n <= 1024 && a->slot_size > 0;
+  bool fits = n > 0 && n <= 1024 && a->slot_size > 0 && a->dense_size > 0;
   for (int i = 0; fits && i < 5; i++) fits = bytes[i] >= a->need[i];
   if (!fits) {
     ThrowRangeError(env, "ERR_OUT_OF_RANGE", "registerArena: arrays too small for the slot count");
@@ -77,7 +87,7 @@ std::unique_ptr<Arena> ArenaFromArgs(const Napi::CallbackInfo& info, const Arena
   a->i64 = static_cast<int64_t*>(p[3]);
   a->addr = static_cast<uint8_t*>(p[4]);
   a->msgs.resize(n);
-  a->iov.resize(n);
+  a->iov.resize(dense ? 2 * n : n);
   a->names.resize(n);
   return a;
 }
@@ -161,12 +171,21 @@ Arena* ArenaTable::BeginRound(const Napi::CallbackInfo& info, unsigned* max) {
   *max = a.count;
   if (info.Length() > 1 && info[1].IsNumber()) *max = std::min(*max, info[1].As<Napi::Number>().Uint32Value());
   if (a.built_data != a.data || a.built_control != a.control) {
+    const bool dense = a.dense_size < a.slot_size;
+    uint8_t* overflow = a.data + a.count * a.dense_size;
     for (unsigned i = 0; i < a.count; i++) {
-      a.iov[i] = {a.data + i * a.slot_size, a.slot_size};
       msghdr& h = a.msgs[i].msg_hdr;
+      if (dense) {
+        a.iov[2 * i] = {a.data + i * a.dense_size, a.dense_size};
+        a.iov[2 * i + 1] = {overflow + i * a.slot_size + a.dense_size, a.slot_size - a.dense_size};
+        h.msg_iov = &a.iov[2 * i];
+        h.msg_iovlen = 2;
+      } else {
+        a.iov[i] = {a.data + i * a.slot_size, a.slot_size};
+        h.msg_iov = &a.iov[i];
+        h.msg_iovlen = 1;
+      }
       h.msg_name = &a.names[i];
-      h.msg_iov = &a.iov[i];
-      h.msg_iovlen = 1;
       h.msg_control = a.control_size ? a.control + i * a.control_size : nullptr;
     }
     a.built_data = a.data;
@@ -193,6 +212,16 @@ int RecvRound(int fd, Arena& a, unsigned max, int flags, int* err) {
   // The kernel wrote back the headers it filled; be generous by one for the attempt that stopped it.
   a.dirty = std::min(max, static_cast<unsigned>(std::max(n, 0)) + 1);
   return n;
+}
+
+size_t PlacePayload(Arena& a, unsigned i, size_t cap_len) {
+  if (a.dense_size >= a.slot_size) return i * a.slot_size;
+  if (cap_len <= a.dense_size) return i * a.dense_size;
+  // A long datagram: its head is in the dense slot, the rest already in place after the first
+  // dense_size bytes of its overflow slot. One copy of dense_size bytes makes it contiguous.
+  const size_t at = a.count * a.dense_size + i * a.slot_size;
+  std::memcpy(a.data + at, a.data + i * a.dense_size, a.dense_size);
+  return at;
 }
 
 void ThrowDetachedArena(Napi::Env env) {

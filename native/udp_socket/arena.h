@@ -5,17 +5,27 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <errno.h>
+
 #include <cstdint>
 #include <memory>
 #include <unordered_map>
 #include <vector>
+
+#include "common/errors.h"
+#include "common/js_bytes.h"
 
 namespace disptap {
 
 struct Arena {
   Napi::Reference<Napi::Value> keep[5];
   uint8_t* data = nullptr;
+  // Bytes a datagram may have (maxMessageSize). With dense_size < slot_size the data array holds
+  // count dense slots of dense_size bytes, then count overflow slots of slot_size bytes: each
+  // datagram is read into its dense slot and, past dense_size, into its overflow slot (only pages a
+  // long datagram writes are ever touched). A long one is then made contiguous in its overflow slot.
   size_t slot_size = 0;
+  size_t dense_size = 0;
   uint8_t* control = nullptr;
   size_t control_size = 0;
   int32_t* i32 = nullptr;
@@ -48,8 +58,8 @@ struct ArenaShape {
   size_t addr_stride;
 };
 
-// registerArena(data, control, i32, i64, addr, slotSize, controlSize, count): checks types and sizes
-// (throws and returns null on bad input) and keeps references to the arrays.
+// registerArena(data, control, i32, i64, addr, slotSize, controlSize, count[, replaceId[, denseSize]]):
+// checks types and sizes (throws and returns null on bad input) and keeps references to the arrays.
 std::unique_ptr<Arena> ArenaFromArgs(const Napi::CallbackInfo& info, const ArenaShape& shape);
 // Re-reads the pointers before a round; false when JS detached (transferred) or shrank an array.
 bool RefreshArena(Arena& a);
@@ -81,5 +91,33 @@ class ArenaTable {
 
 // recvmmsg into the arena (retrying EINTR); returns its result, *err = its errno when negative.
 int RecvRound(int fd, Arena& a, unsigned max, int flags, int* err);
+
+// Where datagram i of the last round starts in the data array, after making a long one contiguous
+// (see Arena::dense_size); cap_len is the bytes the slot holds (min(msg_len, slot_size)).
+size_t PlacePayload(Arena& a, unsigned i, size_t cap_len);
+
+// One recv(arenaId, max, …) call of either socket kind: BeginRound, recvmmsg with `flags`, readAt
+// into the i64 field after the slots, then decode(arena, i) for each datagram; returns the count
+// (0 when nothing is queued) or throws Node-style with `syscall`.
+template <typename DecodeSlot>
+Napi::Value ReceiveInto(const Napi::CallbackInfo& info, ArenaTable& table, int fd, int flags, const char* syscall,
+                        size_t i64_fields, DecodeSlot&& decode) {
+  Napi::Env env = info.Env();
+  unsigned max = 0;
+  Arena* round = table.BeginRound(info, &max);
+  if (!round) return env.Undefined();
+  if (max == 0) return Napi::Number::New(env, 0);
+  Arena& a = *round;
+  int err = 0;
+  const int n = RecvRound(fd, a, max, flags, &err);
+  if (n < 0) {
+    if (err == EAGAIN || err == EWOULDBLOCK) return Napi::Number::New(env, 0);
+    ThrowErrno(env, err, syscall);
+    return env.Undefined();
+  }
+  a.i64[a.count * i64_fields] = RealtimeNs();
+  for (int i = 0; i < n; i++) decode(a, static_cast<unsigned>(i));
+  return Napi::Number::New(env, n);
+}
 
 }  // namespace disptap

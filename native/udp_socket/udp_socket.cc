@@ -124,48 +124,37 @@ Napi::Value UdpSocket::RegisterArena(const Napi::CallbackInfo& info) {
   return arenas_.Register(info, {layout::kI32Fields, layout::kI64Fields, layout::kAddrStride});
 }
 
-// recv(arenaId, max) → number of datagrams read into the arena (0 when nothing is queued).
+// recv(arenaId, max, flags) → number of datagrams read into the arena (0 when nothing is queued).
 Napi::Value UdpSocket::Recv(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!CheckOpen(env, "recvmmsg")) return env.Undefined();
-  unsigned max = 0;
-  Arena* round = arenas_.BeginRound(info, &max);
-  if (!round) return env.Undefined();
-  Arena& a = *round;
   // Only MSG_ERRQUEUE may be added: the error queue carries TX timestamps.
   const int extra = info.Length() > 2 && info[2].IsNumber() ? (info[2].As<Napi::Number>().Int32Value() & MSG_ERRQUEUE) : 0;
-  if (max == 0) return Napi::Number::New(env, 0);
   // MSG_TRUNC: msg_len is the datagram's real length even when the slot was too small.
-  int err = 0;
-  const int n = RecvRound(fd_.get(), a, max, MSG_DONTWAIT | MSG_TRUNC | extra, &err);
-  if (n < 0) {
-    if (err == EAGAIN || err == EWOULDBLOCK) return Napi::Number::New(env, 0);
-    ThrowErrno(env, err, extra ? "recvmmsg(MSG_ERRQUEUE)" : "recvmmsg");
-    return env.Undefined();
-  }
-  a.i64[a.count * layout::kI64Fields] = RealtimeNs();
-  const size_t cap = a.count;
-  for (int i = 0; i < n; i++) {
-    const msghdr& h = a.msgs[i].msg_hdr;
-    auto I = [&](int f) -> int32_t& { return a.i32[f * cap + i]; };
-    cmsg::RxMeta meta;
-    const size_t ctrl_len = std::min<size_t>(h.msg_controllen, a.control_size);
-    cmsg::Decode(static_cast<const uint8_t*>(h.msg_control), h.msg_control ? ctrl_len : 0, &meta);
-    layout::WriteMeta(meta, a.i32, a.i64, a.addr, cap, i);
-    const unsigned len = a.msgs[i].msg_len;
-    I(layout::kOrigLen) = static_cast<int32_t>(len);
-    I(layout::kCapLen) = static_cast<int32_t>(std::min<size_t>(len, a.slot_size));
-    I(layout::kFlags) = h.msg_flags;
-    I(layout::kCtrlLen) = static_cast<int32_t>(ctrl_len);
-    int port, scope;
-    uint32_t flow;
-    I(layout::kSrcFamily) =
-        SockaddrToParts(a.names[i], h.msg_namelen, a.addr + i * layout::kAddrStride + layout::kSrcAddr, &port, &scope, &flow);
-    I(layout::kSrcPort) = port;
-    I(layout::kSrcScope) = scope;
-    I(layout::kSrcFlowinfo) = static_cast<int32_t>(flow);
-  }
-  return Napi::Number::New(env, n);
+  return ReceiveInto(info, arenas_, fd_.get(), MSG_DONTWAIT | MSG_TRUNC | extra, extra ? "recvmmsg(MSG_ERRQUEUE)" : "recvmmsg",
+                     layout::kI64Fields, [](Arena& a, unsigned i) {
+                       const size_t cap = a.count;
+                       const msghdr& h = a.msgs[i].msg_hdr;
+                       auto I = [&](int f) -> int32_t& { return a.i32[f * cap + i]; };
+                       cmsg::RxMeta meta;
+                       const size_t ctrl_len = std::min<size_t>(h.msg_controllen, a.control_size);
+                       cmsg::Decode(static_cast<const uint8_t*>(h.msg_control), h.msg_control ? ctrl_len : 0, &meta);
+                       layout::WriteMeta(meta, a.i32, a.i64, a.addr, cap, i);
+                       const unsigned len = a.msgs[i].msg_len;
+                       const size_t cap_len = std::min<size_t>(len, a.slot_size);
+                       I(layout::kOrigLen) = static_cast<int32_t>(len);
+                       I(layout::kCapLen) = static_cast<int32_t>(cap_len);
+                       I(layout::kPayloadOffset) = static_cast<int32_t>(PlacePayload(a, i, cap_len));
+                       I(layout::kFlags) = h.msg_flags;
+                       I(layout::kCtrlLen) = static_cast<int32_t>(ctrl_len);
+                       int port, scope;
+                       uint32_t flow;
+                       I(layout::kSrcFamily) = SockaddrToParts(a.names[i], h.msg_namelen,
+                                                               a.addr + i * layout::kAddrStride + layout::kSrcAddr, &port, &scope, &flow);
+                       I(layout::kSrcPort) = port;
+                       I(layout::kSrcScope) = scope;
+                       I(layout::kSrcFlowinfo) = static_cast<int32_t>(flow);
+                     });
 }
 
 // readMsg(b, oob) → null when nothing is queued, else [n, oobn, flags, family, addr16, port, scope]:

@@ -31,7 +31,7 @@ export interface OpenUdpOptions {
   dropCounter?: boolean;
   /** Bytes per datagram slot; longer datagrams arrive truncated (MSG_TRUNC). Default 65536. */
   maxMessageSize?: number;
-  /** Datagrams per recvmmsg call. Default 64. */
+  /** Datagrams per recvmmsg call, and so per batch. Default 1024 (the kernel's UIO_MAXIOV). */
   batchSize?: number;
   /** Control bytes per datagram; default sized from the enabled options with CMSG_SPACE. */
   controlBufferSize?: number;
@@ -139,7 +139,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     tos: bool(o, 'tos', true),
     dropCounter: bool(o, 'dropCounter', true),
     maxMessageSize: intOption(o, 'maxMessageSize', 1, 1 << 20) ?? 65536,
-    batchSize: intOption(o, 'batchSize', 1, 1024) ?? 64,
+    batchSize: intOption(o, 'batchSize', 1, 1024) ?? 1024,
     controlBufferSize: controlBufferSize(o),
     highWaterMark: intOption(o, 'highWaterMark', 1, 1 << 24) ?? 8192,
     txTimeoutMs: intOption(o, 'txTimeoutMs', 1, 3_600_000) ?? 2000,

@@ -5,6 +5,7 @@
 // 'error' or other event is emitted, no promise resolves with data, and iterators end.
 import { EventEmitter } from 'node:events';
 import { abortError, closedError, type SystemError } from '../sys/errors.js';
+import { asyncIterator, DONE } from './async-iter.js';
 import { enqueueWaiter, waitOptionsError, type Waiter, type WaitOptions } from './waiters.js';
 
 /** The native socket's side of polling (both socket kinds have it). */
@@ -92,27 +93,37 @@ export abstract class PolledSource<T> extends EventEmitter {
   }
 
   /** `for await (const item of source)`: every item until close() or the loop breaks. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
-    this.#iterators++;
-    this.updatePolling();
-    try {
-      while (!this.#closed) {
-        // Queued items are handed out without another promise per item.
-        if (this.#queueHead < this.#queue.length) {
-          yield this.#shift();
-          continue;
-        }
-        try {
-          yield await this.receive();
-        } catch (e) {
-          if ((e as SystemError).code === 'ERR_SOCKET_CLOSED') return;
-          throw e;
-        }
+  [Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
+    // Hand-written rather than an async generator: a queued item then costs one settled promise,
+    // not a generator resumption and its extra await.
+    let state: 'idle' | 'running' | 'done' = 'idle';
+    const finish = (): void => {
+      if (state === 'running') {
+        this.#iterators--;
+        this.updatePolling();
       }
-    } finally {
-      this.#iterators--;
-      this.updatePolling();
-    }
+      state = 'done';
+    };
+    const onClosed = (e: unknown): IteratorResult<T, void> => {
+      finish();
+      if ((e as SystemError).code === 'ERR_SOCKET_CLOSED') return DONE;
+      throw e;
+    };
+    const next = (): Promise<IteratorResult<T, void>> => {
+      if (state === 'done') return Promise.resolve(DONE);
+      if (state === 'idle') {
+        state = 'running';
+        this.#iterators++;
+        this.updatePolling();
+      }
+      if (this.#closed) {
+        finish();
+        return Promise.resolve(DONE);
+      }
+      if (this.#queueHead < this.#queue.length) return Promise.resolve({ value: this.#shift(), done: false });
+      return this.receive().then((value) => ({ value, done: false }), onClosed);
+    };
+    return asyncIterator(next, finish);
   }
 
   /**

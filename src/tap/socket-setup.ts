@@ -19,9 +19,12 @@ export interface SetupResult {
 // Reporting and option bits for TX timestamps: set once on the socket; each send then asks for the
 // recording points it wants with a per-packet cmsg. OPT_ID keys datagrams 0,1,2… (ee_data);
 // OPT_TSONLY keeps packet copies off the error queue; OPT_TX_SWHW allows both sw and hw stamps.
+// RAW_HARDWARE (reporting hardware stamps) is not among them: it makes the kernel read every
+// received packet's shared info, one more cache miss per datagram. Hardware RX mode has it; a tap
+// in another mode adds it when a send first asks for a hardware TX stamp (HW_REPORT_FLAG).
+export const HW_REPORT_FLAG = C.SOF_TIMESTAMPING_RAW_HARDWARE;
 export const TX_REPORT_FLAGS =
   C.SOF_TIMESTAMPING_SOFTWARE |
-  C.SOF_TIMESTAMPING_RAW_HARDWARE |
   C.SOF_TIMESTAMPING_OPT_ID |
   C.SOF_TIMESTAMPING_OPT_TSONLY |
   C.SOF_TIMESTAMPING_OPT_TX_SWHW;

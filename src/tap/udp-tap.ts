@@ -13,7 +13,7 @@ import type { RxBatch } from './rx/batch.js';
 import { BatchQueue } from './rx/batch-queue.js';
 import type { RxMessage, SocketAddress } from './rx/rx-types.js';
 import { messageAt } from './rx/slot-reader.js';
-import { setupSocket } from './socket-setup.js';
+import { HW_REPORT_FLAG, setupSocket } from './socket-setup.js';
 import { accumulate, emptyStats, type TapStats } from './tap-stats.js';
 import type { Destination } from './tx/destination.js';
 import type { SendOptions } from './tx/send-control.js';
@@ -44,6 +44,11 @@ declare module './rx/rx-types.js' {
 }
 
 const UV_EBADF = -9;
+/**
+ * Bytes of the dense slot each datagram is read into first: an Ethernet MTU's datagram and then
+ * some. Longer ones (up to maxMessageSize) continue in an overflow area that only they touch.
+ */
+const DENSE_SLOT = 2048;
 /** Rounds of recvmmsg per poll wake-up before yielding to the event loop. */
 const ROUNDS_PER_WAKE = 16;
 
@@ -59,7 +64,7 @@ export class UdpTap extends PolledSource<RxMessage> {
   #peer: Destination | undefined;
   /** The SO_TIMESTAMPING option the kernel took (65 = _NEW, 37 = old), 0 when off. */
   readonly timestampingOption: number;
-  readonly timestampingFlags: number;
+  #timestampingFlags: number;
 
   /** @internal use openUdp() */
   constructor(options: OpenUdpOptions) {
@@ -73,7 +78,7 @@ export class UdpTap extends PolledSource<RxMessage> {
       const r = setupSocket(sock, this.#opts);
       this.#controlSize = r.controlSize;
       this.timestampingOption = r.timestampingOption;
-      this.timestampingFlags = r.timestampingFlags;
+      this.#timestampingFlags = r.timestampingFlags;
     } catch (e) {
       sock.close();
       throw e;
@@ -89,9 +94,20 @@ export class UdpTap extends PolledSource<RxMessage> {
         if (this.listenerCount('txTimestamp') === 0) return;
         for (const ev of events) if (!this.closed) this.emit('txTimestamp', ev);
       },
+      reportHardwareTx: (): void => {
+        if (this.#timestampingFlags & HW_REPORT_FLAG) return;
+        const flags = this.#timestampingFlags | HW_REPORT_FLAG;
+        this.handle.setIntOption(C.SOL_SOCKET, this.timestampingOption, flags, 'SO_TIMESTAMPING');
+        this.#timestampingFlags = flags;
+      },
     };
     this.#batches = new BatchQueue(host, this);
     this.#tx = new TxPath(sock, this.#opts, host);
+  }
+
+  /** The SO_TIMESTAMPING flags set on the socket now (SOF_TIMESTAMPING_*). */
+  get timestampingFlags(): number {
+    return this.#timestampingFlags;
   }
 
   /** The native file descriptor (for diagnostics; do not close it yourself). */
@@ -261,7 +277,7 @@ export class UdpTap extends PolledSource<RxMessage> {
   }
 
   #newArena(cap: number): Arena {
-    return new Arena(this.handle, cap, this.#opts.maxMessageSize, this.#controlSize);
+    return new Arena(this.handle, cap, this.#opts.maxMessageSize, this.#controlSize, Math.min(DENSE_SLOT, this.#opts.maxMessageSize));
   }
 
   #readMessageRound(): number {
@@ -273,7 +289,7 @@ export class UdpTap extends PolledSource<RxMessage> {
     const keep = this.keepsItems();
     const emit = this.listenerCount('message') > 0;
     for (let i = 0; i < n; i++) {
-      if (!this.deliver(messageAt(a, i, a.data, a.slotSize, readAt), emit, keep)) return 0;
+      if (!this.deliver(messageAt(a, i, a.data, readAt), emit, keep)) return 0;
     }
     return n;
   }

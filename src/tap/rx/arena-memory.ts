@@ -25,17 +25,30 @@ export interface ArenaRegistrar {
     slotSize: number,
     controlSize: number,
     count: number,
+    replaceId?: number,
+    denseSize?: number,
   ): number;
 }
 
-/** Allocates the arrays for `cap` slots and registers them; returns them with the arena id. */
-export function allocateArena(sock: ArenaRegistrar, layout: ArenaLayout, cap: number, slotSize: number, controlSize: number): ArenaArrays & { id: number } {
+/**
+ * Allocates the arrays for `cap` slots and registers them; returns them with the arena id. With a
+ * denseSize below slotSize the data array is `cap` dense slots, then `cap` overflow slots of
+ * slotSize that only long datagrams touch (see native/udp_socket/arena.h).
+ */
+export function allocateArena(
+  sock: ArenaRegistrar,
+  layout: ArenaLayout,
+  cap: number,
+  slotSize: number,
+  controlSize: number,
+  denseSize = slotSize,
+): ArenaArrays & { id: number } {
   // One plain ArrayBuffer (off the V8 heap, so the pointers the native side keeps never move) holds
   // all five arrays: the native side then re-checks one buffer, not five, before each round.
   // 8-byte fields first, so every array starts aligned to its element size.
   const i64Bytes = (cap * layout.i64Fields + 1) * 8; // + readAt
   const i32Bytes = cap * layout.i32Fields * 4;
-  const dataBytes = cap * slotSize;
+  const dataBytes = denseSize < slotSize ? cap * denseSize + cap * slotSize : cap * slotSize;
   const controlBytes = Math.max(1, cap * controlSize);
   const buf = new ArrayBuffer(i64Bytes + i32Bytes + dataBytes + controlBytes + cap * layout.addrStride);
   let at = 0;
@@ -44,7 +57,10 @@ export function allocateArena(sock: ArenaRegistrar, layout: ArenaLayout, cap: nu
   const data = new Uint8Array(buf, (at += i32Bytes), dataBytes);
   const control = new Uint8Array(buf, (at += dataBytes), controlBytes);
   const addr = new Uint8Array(buf, (at += controlBytes), cap * layout.addrStride);
-  const id = sock.registerArena(data, control, i32, i64, addr, slotSize, controlSize, cap);
+  const id =
+    denseSize < slotSize
+      ? sock.registerArena(data, control, i32, i64, addr, slotSize, controlSize, cap, undefined, denseSize)
+      : sock.registerArena(data, control, i32, i64, addr, slotSize, controlSize, cap);
   return { id, data, control, i32, i64, addr };
 }
 
@@ -64,6 +80,7 @@ export class ArenaMemory implements ArenaArrays {
     readonly cap: number,
     readonly slotSize: number,
     readonly controlSize: number,
+    readonly denseSize = slotSize,
   ) {
     ({ id: this.id, data: this.data, control: this.control, i32: this.i32, i64: this.i64, addr: this.addr } = allocateArena(
       sock,
@@ -71,6 +88,7 @@ export class ArenaMemory implements ArenaArrays {
       cap,
       slotSize,
       controlSize,
+      denseSize,
     ));
     this.#readAtIndex = cap * layout.i64Fields;
   }

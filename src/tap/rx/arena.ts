@@ -5,14 +5,15 @@ import type { NativeUdpSocket } from '../../sys/native.js';
 import { AddressTexts, type MessageSlots } from './slot-reader.js';
 
 export class Arena extends ArenaMemory implements MessageSlots {
-  /** Start of each slot's payload, fixed for the arena's life. */
-  readonly offsets: Uint32Array;
   readonly texts = new AddressTexts();
 
-  constructor(sock: NativeUdpSocket, cap: number, slotSize: number, controlSize: number) {
-    super(sock, { i32Fields: I32_FIELDS, i64Fields: I64_FIELDS, addrStride: ADDR_STRIDE }, cap, slotSize, controlSize);
-    this.offsets = new Uint32Array(cap);
-    for (let i = 0; i < cap; i++) this.offsets[i] = i * slotSize;
+  /**
+   * @param slotSize bytes a datagram may have (maxMessageSize)
+   * @param denseSize bytes of the dense slot each datagram is read into first; longer ones continue
+   *   in a per-slot overflow area that is only touched when used (native/udp_socket/arena.h)
+   */
+  constructor(sock: NativeUdpSocket, cap: number, slotSize: number, controlSize: number, denseSize = slotSize) {
+    super(sock, { i32Fields: I32_FIELDS, i64Fields: I64_FIELDS, addrStride: ADDR_STRIDE }, cap, slotSize, controlSize, denseSize);
   }
 
   readonly #views: Array<FieldViews | undefined> = [];
@@ -35,7 +36,7 @@ export class Arena extends ArenaMemory implements MessageSlots {
 }
 
 export interface FieldViews {
-  /** All payload slots up to the last datagram's. */
+  /** The arena's data array: datagram i is payloads.subarray(offsets[i], offsets[i] + lengths[i]). */
   payloads: Buffer;
   offsets: Uint32Array;
   lengths: Uint32Array;
@@ -59,8 +60,9 @@ function makeViews(a: Arena, count: number): FieldViews {
   const u32 = (f: number) => new Uint32Array(a.i32.buffer, a.i32.byteOffset + f * cap * 4, count);
   const i64 = (f: number) => new BigInt64Array(a.i64.buffer, a.i64.byteOffset + f * cap * 8, count);
   return {
-    payloads: Buffer.from(a.data.buffer, a.data.byteOffset, count === 0 ? 0 : a.offsets[count - 1]! + a.slotSize),
-    offsets: a.offsets.subarray(0, count),
+    // the whole data array: a long datagram lives in the overflow area after the dense slots
+    payloads: Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength),
+    offsets: u32(I32.payloadOffset),
     lengths: u32(I32.capLen),
     origLengths: u32(I32.origLen),
     swTimestamps: i64(I64.software),

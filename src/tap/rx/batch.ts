@@ -120,7 +120,7 @@ export class RxBatch {
   message(i: number): RxMessage {
     this.#check(i);
     const a = this.#live();
-    return messageAt(a, i, a.data, a.slotSize, this.readAt);
+    return messageAt(a, i, a.data, this.readAt);
   }
 
   meta(i: number): RxMeta {

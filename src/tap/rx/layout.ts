@@ -27,8 +27,9 @@ export const I32 = {
   offenderFamily: 21,
   offenderPort: 22,
   srcFlowinfo: 23,
+  payloadOffset: 24,
 } as const;
-export const I32_FIELDS = 24;
+export const I32_FIELDS = 25;
 
 export const I64 = { software: 0, hardware: 1, legacy: 2, timestampNs: 3, timestampUs: 4 } as const;
 export const I64_FIELDS = 5;

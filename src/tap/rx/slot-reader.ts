@@ -113,11 +113,11 @@ export function extendedErrorAt(a: SlotArrays, i: number): ExtendedError {
 }
 
 /** Materialises the RxMessage of slot i; data is copied (the arena is reused). */
-export function messageAt(a: MessageSlots, i: number, payload: Uint8Array, slotSize: number, readAt: bigint): RxMessage {
+export function messageAt(a: MessageSlots, i: number, payload: Uint8Array, readAt: bigint): RxMessage {
   const p = f32(a, I32.present, i);
   const flags = f32(a, I32.flags, i);
   const capLen = f32(a, I32.capLen, i);
-  const start = i * slotSize;
+  const start = f32(a, I32.payloadOffset, i);
   const data = Buffer.allocUnsafe(capLen);
   data.set(payload.subarray(start, start + capLen));
   const fam = f32(a, I32.srcFamily, i) === 4 ? 4 : 6;

@@ -30,6 +30,8 @@ export interface TxHost {
   updatePolling(): void;
   /** Emits 'txTimestamp' events when someone listens. */
   emitTx(events: readonly TxEvent[]): void;
+  /** Makes the socket report hardware stamps (before the first send that asks for one). */
+  reportHardwareTx(): void;
 }
 
 const SO_EE_ORIGIN_TIMESTAMPING = 4;
@@ -118,6 +120,7 @@ export class TxPath {
       if (this.host.closed) throw closedError('send');
       let reserved: { id: number; tx: Promise<TxTimestamps> } | undefined;
       if (ctl.tx.size) {
+        if (ctl.tx.has('hardware')) this.host.reportHardwareTx();
         this.#everAsked = true;
         reserved = this.tracker.expect(ctl.tx, ctl.txTimeoutMs);
       }
@@ -161,6 +164,7 @@ export class TxPath {
       const chunk = prepared.slice(next, next + room);
       const reserved = chunk.map((p) => {
         if (!p.ctl.tx.size) return undefined;
+        if (p.ctl.tx.has('hardware')) this.host.reportHardwareTx();
         this.#everAsked = true;
         return this.tracker.expect(p.ctl.tx, p.ctl.txTimeoutMs);
       });

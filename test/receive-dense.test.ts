@@ -1,0 +1,157 @@
+// Dense slots without truncation: every datagram lands in a small dense slot first, a longer one
+// continues in its slot's overflow area and is made contiguous. Lengths at and around each edge
+// arrive whole through the default tap, by every API; a maxMessageSize below a datagram still
+// truncates (MSG_TRUNC). And big deliveries keep order: nothing lost, nothing duplicated.
+import crypto from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { mergeBatches, openUdp, type RxBatch, type UdpTap } from '../src/index.js';
+import { closeSocket, sendTo, udpSender } from './helpers/send.js';
+
+const SIZES = [0, 1, 1499, 1500, 1501, 2047, 2048, 2049, 9000, 65507];
+
+const open: UdpTap[] = [];
+afterEach(() => {
+  for (const t of open.splice(0)) t.close();
+});
+
+async function tap(opts: Parameters<typeof openUdp>[0] = {}): Promise<UdpTap> {
+  const t = await openUdp({ address: '127.0.0.1', ...opts });
+  open.push(t);
+  return t;
+}
+
+/** Distinct random payloads, one per size; sent one by one (a 64 KiB datagram fills a default buffer fast). */
+async function sendSizes(port: number, sizes = SIZES): Promise<Buffer[]> {
+  const s = await udpSender();
+  const payloads = sizes.map((n) => crypto.randomBytes(n));
+  for (const p of payloads) await sendTo(s, p, port, '127.0.0.1');
+  await closeSocket(s);
+  return payloads;
+}
+
+describe('dense slots: long datagrams arrive whole', () => {
+  it('message API, default options', async () => {
+    const t = await tap();
+    const sent = await sendSizes(t.address().port);
+    for (const p of sent) {
+      const m = await t.receive({ timeoutMs: 5000 });
+      expect(m.length).toBe(p.length);
+      expect(m.truncated).toBe(false);
+      expect(m.data.equals(p)).toBe(true);
+    }
+  });
+
+  it('batch API: payloads.subarray(offsets[i], offsets[i] + lengths[i]) is the datagram, and message(i) too', async () => {
+    const t = await tap();
+    const sent = await sendSizes(t.address().port);
+    const got: Buffer[] = [];
+    while (got.length < sent.length) {
+      const b = await t.receiveBatch({ timeoutMs: 5000 });
+      for (let i = 0; i < b.count; i++) {
+        expect(b.lengths[i]).toBe(b.origLengths[i]);
+        const view = Buffer.from(b.payloads.subarray(b.offsets[i]!, b.offsets[i]! + b.lengths[i]!));
+        expect(b.message(i).data.equals(view)).toBe(true);
+        got.push(view);
+      }
+    }
+    expect(got.map((g) => g.length)).toEqual(SIZES);
+    got.forEach((g, i) => expect(g.equals(sent[i]!)).toBe(true));
+  });
+
+  it('mergeBatches: the same through a merge', async () => {
+    const a = await tap();
+    const sent = await sendSizes(a.address().port);
+    const got: Buffer[] = [];
+    for await (const turn of mergeBatches([a])) {
+      for (const b of turn) for (let i = 0; i < b.count; i++) got.push(Buffer.from(b.payload(i)));
+      if (got.length >= sent.length) break;
+    }
+    got.forEach((g, i) => expect(g.equals(sent[i]!)).toBe(true));
+  });
+
+  it('many long datagrams in one round each keep their own bytes', async () => {
+    const t = await tap({ recvBufferSize: 8 << 20 });
+    const sizes = Array.from({ length: 40 }, (_, i) => (i % 2 ? 3000 + i : 100 + i));
+    const sent = await sendSizes(t.address().port, sizes);
+    const b = await t.receiveBatch({ timeoutMs: 5000 });
+    expect(b.count).toBe(40); // all were queued before the read: one round
+    for (let i = 0; i < b.count; i++) expect(Buffer.from(b.payload(i)).equals(sent[i]!)).toBe(true);
+  });
+
+  it('maxMessageSize below a datagram still truncates, with the length on the wire', async () => {
+    for (const max of [100, 2048, 4000]) {
+      const t = await tap({ maxMessageSize: max });
+      const sent = await sendSizes(t.address().port, [max - 1, max, max + 1, 9000]);
+      for (const p of sent) {
+        const m = await t.receive({ timeoutMs: 5000 });
+        expect(m.length).toBe(p.length);
+        expect(m.truncated).toBe(p.length > max);
+        expect(m.data.equals(p.subarray(0, max))).toBe(true);
+      }
+    }
+  });
+});
+
+describe('big deliveries keep order', () => {
+  const N = 10_000;
+
+  async function burst(port: number): Promise<void> {
+    const tx = await openUdp({ address: '127.0.0.1' });
+    for (let sent = 0; sent < N; sent += 1000) {
+      await tx.sendBatch(
+        Array.from({ length: 1000 }, (_, k) => {
+          const b = Buffer.alloc(8);
+          b.writeUInt32BE(sent + k);
+          return { data: b, address: '127.0.0.1', port };
+        }),
+      );
+    }
+    tx.close();
+  }
+
+  const seq = (d: Uint8Array): number => Buffer.from(d.buffer, d.byteOffset, d.byteLength).readUInt32BE(0);
+
+  it('message API: 10,000 in order, none lost or duplicated', async () => {
+    const t = await tap({ recvBufferSize: 64 << 20 });
+    await burst(t.address().port);
+    const got: number[] = [];
+    for await (const m of t) {
+      got.push(seq(m.data));
+      if (got.length === N) break;
+    }
+    expect(got).toEqual(Array.from({ length: N }, (_, i) => i));
+  });
+
+  it('batch API: 10,000 in order; a batch stays valid until the next is requested', async () => {
+    const t = await tap({ recvBufferSize: 64 << 20 });
+    await burst(t.address().port);
+    const got: number[] = [];
+    let previous: RxBatch | undefined;
+    for await (const b of t.batches()) {
+      expect(b.released).toBe(false);
+      if (previous) expect(previous.released).toBe(true); // released when this one was requested
+      for (let i = 0; i < b.count; i++) got.push(seq(b.payload(i)));
+      previous = b;
+      if (got.length === N) break;
+    }
+    expect(got).toEqual(Array.from({ length: N }, (_, i) => i));
+    expect(Math.max(...(await Promise.resolve([t.stats().maxBatch])))).toBeGreaterThan(64);
+  });
+
+  it('mergeBatches: 10,000 from each of two taps, each in order', async () => {
+    const a = await tap({ recvBufferSize: 64 << 20 });
+    const b = await tap({ recvBufferSize: 64 << 20 });
+    await burst(a.address().port);
+    await burst(b.address().port);
+    const got = new Map<UdpTap, number[]>([
+      [a, []],
+      [b, []],
+    ]);
+    for await (const turn of mergeBatches([a, b])) {
+      for (const batch of turn) for (let i = 0; i < batch.count; i++) got.get(batch.tap)!.push(seq(batch.payload(i)));
+      if (got.get(a)!.length === N && got.get(b)!.length === N) break;
+    }
+    expect(got.get(a)).toEqual(Array.from({ length: N }, (_, i) => i));
+    expect(got.get(b)).toEqual(Array.from({ length: N }, (_, i) => i));
+  });
+});
