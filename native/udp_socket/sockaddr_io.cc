@@ -48,6 +48,16 @@ bool SockaddrFromArgs(const Napi::CallbackInfo& info, size_t first, int family, 
 
 int SockaddrToParts(const sockaddr_storage& ss, socklen_t len, uint8_t out16[16], int* port, int* scope,
                     uint32_t* flowinfo) {
+  // The common case on the receive path, without the general codec's copies.
+  if (ss.ss_family == AF_INET && len >= static_cast<socklen_t>(sizeof(sockaddr_in))) {
+    const auto& sin = reinterpret_cast<const sockaddr_in&>(ss);
+    std::memcpy(out16, &sin.sin_addr, 4);
+    std::memset(out16 + 4, 0, 12);
+    *port = ntohs(sin.sin_port);
+    *scope = 0;
+    *flowinfo = 0;
+    return 4;
+  }
   sockaddr::Parts p;
   if (sockaddr::Decode(reinterpret_cast<const uint8_t*>(&ss), len, &p) != sockaddr::Result::kOk) {
     std::memset(out16, 0, 16);
