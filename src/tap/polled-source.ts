@@ -25,6 +25,14 @@ export abstract class PolledSource<T> extends EventEmitter {
   #pollMask = 0;
   readonly #queue: T[] = [];
   #queueHead = 0;
+  /**
+   * Items of the last read round not made yet: made one by one as they are taken, so a burst read
+   * for an iterator does not build a thousand objects that all outlive a young-generation GC. The
+   * round's memory stays untouched until they are all taken (no round is read meanwhile).
+   */
+  #lazy: ((i: number) => T) | null = null;
+  #lazyNext = 0;
+  #lazyEnd = 0;
   readonly #receivers: Waiter<T>[] = [];
   #iterators = 0;
 
@@ -63,7 +71,12 @@ export abstract class PolledSource<T> extends EventEmitter {
 
   /** Items waiting in the queue. */
   protected get queuedItems(): number {
-    return this.#queue.length - this.#queueHead;
+    return this.#queue.length - this.#queueHead + (this.#lazyEnd - this.#lazyNext);
+  }
+
+  /** Whether items of the last round are still to be made (then the next round must wait). */
+  protected get roundPending(): boolean {
+    return this.#lazyNext < this.#lazyEnd;
   }
 
   /** Whether anyone consumes single items now: a pending receive(), an iterator or a listener. */
@@ -88,7 +101,7 @@ export abstract class PolledSource<T> extends EventEmitter {
     if (bad) return Promise.reject(bad);
     if (this.#closed) return Promise.reject(closedError('receive', this.what));
     if (opts.signal?.aborted) return Promise.reject(abortError(opts.signal.reason));
-    if (this.#queueHead < this.#queue.length) return Promise.resolve(this.#shift());
+    if (this.queuedItems > 0) return Promise.resolve(this.#shift());
     return enqueueWaiter(this.#receivers, opts, 'receive', () => this.updatePolling());
   }
 
@@ -120,7 +133,7 @@ export abstract class PolledSource<T> extends EventEmitter {
         finish();
         return Promise.resolve(DONE);
       }
-      if (this.#queueHead < this.#queue.length) return Promise.resolve({ value: this.#shift(), done: false });
+      if (this.queuedItems > 0) return Promise.resolve({ value: this.#shift(), done: false });
       return this.receive().then((value) => ({ value, done: false }), onClosed);
     };
     return asyncIterator(next, finish);
@@ -144,6 +157,24 @@ export abstract class PolledSource<T> extends EventEmitter {
     return true;
   }
 
+  /**
+   * Hands out items 0..count-1 of a round that only pending receive()s and iterators want (no
+   * listener): waiting receive()s get theirs now, the rest are made as they are taken.
+   */
+  protected deliverLazily(count: number, make: (i: number) => T): void {
+    let i = 0;
+    for (; i < count && this.#receivers.length > 0; i++) {
+      const w = this.#receivers.shift()!;
+      w.cleanup();
+      w.resolve(make(i));
+    }
+    if (i < count) {
+      this.#lazy = make;
+      this.#lazyNext = i;
+      this.#lazyEnd = count;
+    }
+  }
+
   /** Releases the fd and the uv handle; pending receives reject with ERR_SOCKET_CLOSED. Idempotent. */
   close(): void {
     if (this.#closed) return;
@@ -158,6 +189,8 @@ export abstract class PolledSource<T> extends EventEmitter {
     }
     this.#queue.length = 0;
     this.#queueHead = 0;
+    this.#lazy = null;
+    this.#lazyNext = this.#lazyEnd = 0;
     this.onClose();
     this.emit('close');
   }
@@ -225,6 +258,16 @@ export abstract class PolledSource<T> extends EventEmitter {
   }
 
   #shift(): T {
+    if (this.#queueHead === this.#queue.length) {
+      // eager items first: they were read before the lazy round
+      const m = this.#lazy!(this.#lazyNext++);
+      if (this.#lazyNext === this.#lazyEnd) {
+        this.#lazy = null;
+        this.#lazyNext = this.#lazyEnd = 0;
+        this.updatePolling(); // the next round may be read now
+      }
+      return m;
+    }
     const m = this.#queue[this.#queueHead]!;
     this.#queue[this.#queueHead++] = undefined as T;
     if (this.#queueHead === this.#queue.length) {

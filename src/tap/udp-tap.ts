@@ -229,7 +229,7 @@ export class UdpTap extends PolledSource<RxMessage> {
 
   #wantsData(): boolean {
     if (this.closed) return false;
-    return this.#batches.active ? this.#batches.wantsData() : this.wantsItems();
+    return this.#batches.active ? this.#batches.wantsData() : !this.roundPending && this.wantsItems();
   }
 
   protected override pollEvents(): number {
@@ -288,6 +288,10 @@ export class UdpTap extends PolledSource<RxMessage> {
     const readAt = a.readAt;
     const keep = this.keepsItems();
     const emit = this.listenerCount('message') > 0;
+    if (!emit) {
+      if (keep) this.deliverLazily(n, (i) => messageAt(a, i, a.data, readAt));
+      return n;
+    }
     for (let i = 0; i < n; i++) {
       if (!this.deliver(messageAt(a, i, a.data, readAt), emit, keep)) return 0;
     }
