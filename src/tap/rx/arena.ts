@@ -4,6 +4,9 @@ import { ArenaMemory } from './arena-memory.js';
 import type { NativeUdpSocket } from '../../sys/native.js';
 import { AddressTexts, type MessageSlots } from './slot-reader.js';
 
+/** Largest batch size whose views an arena keeps (besides its full size). */
+const VIEW_CACHE_MAX = 64;
+
 export class Arena extends ArenaMemory implements MessageSlots {
   readonly texts = new AddressTexts();
 
@@ -23,6 +26,10 @@ export class Arena extends ArenaMemory implements MessageSlots {
    * sees small batches (many quiet sockets) then allocates nothing per batch either.
    */
   views(count: number): FieldViews {
+    // Cached for the small counts quiet sockets see over and over, and for a full round; a
+    // mid-sized batch makes its own (a few allocations over many datagrams), so the cache stays
+    // small instead of growing towards a thousand entries per arena.
+    if (count > VIEW_CACHE_MAX && count !== this.cap) return makeViews(this, count);
     return (this.#views[count] ??= makeViews(this, count));
   }
 
