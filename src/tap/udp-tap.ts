@@ -49,6 +49,8 @@ const UV_EBADF = -9;
  * some. Longer ones (up to maxMessageSize) continue in an overflow area that only they touch.
  */
 const DENSE_SLOT = 2048;
+/** Slots of a tap's first arenas; batchSize once a round fills one. */
+const INITIAL_ROUND = 64;
 /** Rounds of recvmmsg per poll wake-up before yielding to the event loop. */
 const ROUNDS_PER_WAKE = 16;
 
@@ -58,6 +60,12 @@ export class UdpTap extends PolledSource<RxMessage> {
   readonly #opts: ResolvedOptions;
   readonly #controlSize: number;
   #msgArena: Arena | null = null;
+  /**
+   * Slots of the arenas rounds are read into now: small at first (a quiet socket's wake-ups bring a
+   * few datagrams, and many sockets should not each hold a thousand slots), batchSize once a round
+   * came back full.
+   */
+  #roundCap: number;
   readonly #batches: BatchQueue;
   readonly #tx: TxPath;
   readonly #stats: TapStats = emptyStats();
@@ -71,6 +79,7 @@ export class UdpTap extends PolledSource<RxMessage> {
     super('message', 'tap');
     this.#opts = resolveOptions(options);
     this.highWaterMark = this.#opts.highWaterMark;
+    this.#roundCap = Math.min(INITIAL_ROUND, this.#opts.batchSize);
     const sock = new native.UdpSocket(this.#opts.family, dispatchPoll);
     this.handle = sock;
     attachPollOwner(sock, this);
@@ -89,7 +98,8 @@ export class UdpTap extends PolledSource<RxMessage> {
         return self.closed;
       },
       updatePolling: (): void => this.updatePolling(),
-      newArena: (): Arena => this.#newArena(this.#opts.batchSize),
+      newArena: (replaces?: Arena): Arena => this.#newArena(replaces),
+      outgrown: (a: Arena): boolean => a.cap < this.#roundCap,
       emitTx: (events: readonly unknown[]): void => {
         if (this.listenerCount('txTimestamp') === 0) return;
         for (const ev of events) if (!this.closed) this.emit('txTimestamp', ev);
@@ -262,8 +272,8 @@ export class UdpTap extends PolledSource<RxMessage> {
     if (events & UV_WRITABLE) this.#tx.wakeWriters();
     if (events & UV_READABLE) {
       for (let round = 0; round < ROUNDS_PER_WAKE && this.#wantsData(); round++) {
-        const n = this.#batches.active ? this.#readBatchRound() : this.#readMessageRound();
-        if (n < this.#opts.batchSize) break; // drained (or closed by a listener)
+        const full = this.#batches.active ? this.#readBatchRound() : this.#readMessageRound();
+        if (!full) break; // drained (or closed by a listener)
       }
     }
   }
@@ -276,46 +286,60 @@ export class UdpTap extends PolledSource<RxMessage> {
     return n;
   }
 
-  #newArena(cap: number): Arena {
-    return new Arena(this.handle, cap, this.#opts.maxMessageSize, this.#controlSize, Math.min(DENSE_SLOT, this.#opts.maxMessageSize));
+  #newArena(replaces?: Arena): Arena {
+    const o = this.#opts;
+    return new Arena(this.handle, this.#roundCap, o.maxMessageSize, this.#controlSize, Math.min(DENSE_SLOT, o.maxMessageSize), replaces);
   }
 
-  #readMessageRound(): number {
-    const a = (this.#msgArena ??= this.#newArena(this.#opts.batchSize));
+  /** Whether a round filled its arena (more may be queued); later rounds then get batchSize slots. */
+  #roundFilled(a: Arena, n: number): boolean {
+    if (n < a.cap) return false;
+    if (a.cap < this.#opts.batchSize) this.#roundCap = this.#opts.batchSize;
+    return true;
+  }
+
+  /** Reads one round as messages; true when it filled its arena. */
+  #readMessageRound(): boolean {
+    let a = (this.#msgArena ??= this.#newArena());
+    // A lazy round still being taken reads the old arena's JS memory, which replacing leaves intact.
+    if (a.cap < this.#roundCap) a = this.#msgArena = this.#newArena(a);
     const n = this.handle.recv(a.id);
-    if (n === 0) return 0;
+    if (n === 0) return false;
     accumulate(this.#stats, a, n);
+    const full = this.#roundFilled(a, n);
     const readAt = a.readAt;
     const keep = this.keepsItems();
     const emit = this.listenerCount('message') > 0;
     if (!emit) {
       if (keep) this.deliverLazily(n, (i) => messageAt(a, i, a.data, readAt));
-      return n;
+      return full;
     }
     for (let i = 0; i < n; i++) {
-      if (!this.deliver(messageAt(a, i, a.data, readAt), emit, keep)) return 0;
+      if (!this.deliver(messageAt(a, i, a.data, readAt), emit, keep)) return false;
     }
-    return n;
+    return full;
   }
 
-  #readBatchRound(): number {
+  /** Reads one round as a batch; true when it filled its arena. */
+  #readBatchRound(): boolean {
     const a = this.#batches.takeArena();
-    if (!a) return 0;
+    if (!a) return false;
     const n = this.handle.recv(a.id);
     if (n === 0) {
       this.#batches.putBack(a);
-      return 0;
+      return false;
     }
     accumulate(this.#stats, a, n);
+    const full = this.#roundFilled(a, n);
     const batch = this.#batches.wrap(a, n);
     if (this.listenerCount('message') > 0) {
       for (let i = 0; i < n; i++) {
         this.emit('message', batch.message(i));
-        if (this.closed) return 0;
+        if (this.closed) return false;
       }
     }
     this.#batches.deliver(batch);
-    return n;
+    return full;
   }
 }
 

@@ -42,6 +42,7 @@ export function allocateArena(
   slotSize: number,
   controlSize: number,
   denseSize = slotSize,
+  replaceId?: number,
 ): ArenaArrays & { id: number } {
   // One plain ArrayBuffer (off the V8 heap, so the pointers the native side keeps never move) holds
   // all five arrays: the native side then re-checks one buffer, not five, before each round.
@@ -59,8 +60,10 @@ export function allocateArena(
   const addr = new Uint8Array(buf, (at += controlBytes), cap * layout.addrStride);
   const id =
     denseSize < slotSize
-      ? sock.registerArena(data, control, i32, i64, addr, slotSize, controlSize, cap, undefined, denseSize)
-      : sock.registerArena(data, control, i32, i64, addr, slotSize, controlSize, cap);
+      ? sock.registerArena(data, control, i32, i64, addr, slotSize, controlSize, cap, replaceId, denseSize)
+      : replaceId !== undefined
+        ? sock.registerArena(data, control, i32, i64, addr, slotSize, controlSize, cap, replaceId)
+        : sock.registerArena(data, control, i32, i64, addr, slotSize, controlSize, cap);
   return { id, data, control, i32, i64, addr };
 }
 
@@ -81,6 +84,7 @@ export class ArenaMemory implements ArenaArrays {
     readonly slotSize: number,
     readonly controlSize: number,
     readonly denseSize = slotSize,
+    replaceId?: number,
   ) {
     ({ id: this.id, data: this.data, control: this.control, i32: this.i32, i64: this.i64, addr: this.addr } = allocateArena(
       sock,
@@ -89,6 +93,7 @@ export class ArenaMemory implements ArenaArrays {
       slotSize,
       controlSize,
       denseSize,
+      replaceId,
     ));
     this.#readAtIndex = cap * layout.i64Fields;
   }

@@ -15,8 +15,8 @@ export class Arena extends ArenaMemory implements MessageSlots {
    * @param denseSize bytes of the dense slot each datagram is read into first; longer ones continue
    *   in a per-slot overflow area that is only touched when used (native/udp_socket/arena.h)
    */
-  constructor(sock: NativeUdpSocket, cap: number, slotSize: number, controlSize: number, denseSize = slotSize) {
-    super(sock, { i32Fields: I32_FIELDS, i64Fields: I64_FIELDS, addrStride: ADDR_STRIDE }, cap, slotSize, controlSize, denseSize);
+  constructor(sock: NativeUdpSocket, cap: number, slotSize: number, controlSize: number, denseSize = slotSize, replaces?: Arena) {
+    super(sock, { i32Fields: I32_FIELDS, i64Fields: I64_FIELDS, addrStride: ADDR_STRIDE }, cap, slotSize, controlSize, denseSize, replaces?.id);
   }
 
   readonly #views: Array<FieldViews | undefined> = [];

@@ -14,8 +14,11 @@ export const MAX_BATCH_ARENAS = 4;
 export interface BatchHost {
   readonly closed: boolean;
   updatePolling(): void;
-  /** A fresh arena registered with the tap's socket. */
-  newArena(): Arena;
+  /** A fresh arena registered with the tap's socket, of the size rounds need now; or, with
+   * `replaces`, one that takes that arena's place (same id) when it has become too small. */
+  newArena(replaces?: Arena): Arena;
+  /** Whether an arena is smaller than rounds need now. */
+  outgrown(a: Arena): boolean;
 }
 
 export class BatchQueue {
@@ -120,7 +123,7 @@ export class BatchQueue {
   /** An arena for the next round, or null while all are lent out or queued. */
   takeArena(): Arena | null {
     for (let a = this.#free.pop(); a; a = this.#free.pop()) {
-      if (!a.detached) return a;
+      if (!a.detached) return this.host.outgrown(a) ? this.host.newArena(a) : a;
       this.#arenas--; // its buffers were transferred away: let it go, a fresh one replaces it
     }
     if (this.#arenas >= MAX_BATCH_ARENAS) return null;
