@@ -12,6 +12,7 @@
 #include <string>
 
 #include "common/errors.h"
+#include "common/js_values.h"
 #include "common/ready_queue.h"
 #include "common/unique_fd.h"
 
@@ -59,7 +60,34 @@ class PolledSocket : public Napi::ObjectWrap<T> {
     return info.Env().Undefined();
   }
 
-  Napi::Value Fd(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), fd_.get()); }
+  // The `fd` getter, defined on the prototype by DefineFd. node-addon-api's InstanceAccessor unwraps
+  // `this` without the receiver check its methods get: on a foreign object it threw a code-less
+  // Error, and on a socket of the other class it read that object as this one (type confusion).
+  // Each instance carries its class's type tag (T::kTypeTag), checked before the unwrap.
+  static Napi::Value FdGetter(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    bool ours = false;
+    napi_value self = info.This();
+    if (napi_check_object_type_tag(env, self, &T::kTypeTag, &ours) != napi_ok || !ours) {
+      if (!ExceptionPending(env)) ThrowTypeError(env, "ERR_INVALID_THIS", "Illegal invocation: fd of a non-socket");
+      return env.Undefined();
+    }
+    T* t = Napi::ObjectWrap<T>::Unwrap(info.This().As<Napi::Object>());
+    return Napi::Number::New(env, t ? t->fd_.get() : -1);
+  }
+
+  static napi_value FdGetterCallback(napi_env env, napi_callback_info cbinfo) {
+    Napi::CallbackInfo info(env, cbinfo);
+    return FdGetter(info);
+  }
+
+  // Adds the checked `fd` getter to the class's prototype.
+  static bool DefineFd(Napi::Env env, Napi::Function ctor) {
+    napi_value proto;
+    if (napi_get_named_property(env, ctor, "prototype", &proto) != napi_ok) return false;
+    napi_property_descriptor d{"fd", nullptr, nullptr, FdGetterCallback, nullptr, nullptr, napi_configurable, nullptr};
+    return napi_define_properties(env, proto, 1, &d) == napi_ok;
+  }
 
   // setIntOption(level, name, value, label): label names the option in the error message.
   Napi::Value SetIntOption(const Napi::CallbackInfo& info) {
@@ -101,6 +129,10 @@ class PolledSocket : public Napi::ObjectWrap<T> {
  protected:
   // Takes the fd and sets up the poll handle; false (with a JS exception pending) on failure.
   bool AttachFd(Napi::Env env, UniqueFd fd, const Napi::Function& on_poll) {
+    if (napi_type_tag_object(env, this->Value(), &T::kTypeTag) != napi_ok) {
+      if (!ExceptionPending(env)) ThrowTypeError(env, "ERR_DISPTAP_NAPI", "napi_type_tag_object failed");
+      return false;
+    }
     uv_loop_t* loop = nullptr;
     if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) {
       ThrowTypeError(env, "ERR_DISPTAP_NO_LOOP", "no libuv loop for this environment");

@@ -40,8 +40,8 @@ void PacketSocket::Init(Napi::Env env, Napi::Object exports) {
                                         InstanceMethod("startPoll", &PacketSocket::StartPoll),
                                         InstanceMethod("stopPoll", &PacketSocket::StopPoll),
                                         InstanceMethod("close", &PacketSocket::CloseSocket),
-                                        InstanceAccessor("fd", &PacketSocket::Fd, nullptr),
                                     });
+  if (!DefineFd(env, ctor)) return;
   DefineValue(env, exports, "PacketSocket", ctor);
 }
 

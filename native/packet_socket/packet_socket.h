@@ -15,6 +15,8 @@ namespace disptap {
 
 class PacketSocket : public PolledSocket<PacketSocket> {
  public:
+  // Marks instances of this class (see PolledSocket::FdGetter).
+  static constexpr napi_type_tag kTypeTag = {0x6469737074617050ull, 0x61636b6574536f6bull};
   static void Init(Napi::Env env, Napi::Object exports);
   explicit PacketSocket(const Napi::CallbackInfo& info);
   // close(): the base's, plus the arenas (and the JS arrays they keep alive).

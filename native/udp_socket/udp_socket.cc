@@ -36,8 +36,8 @@ void UdpSocket::Init(Napi::Env env, Napi::Object exports) {
                                         InstanceMethod("startPoll", &UdpSocket::StartPoll),
                                         InstanceMethod("stopPoll", &UdpSocket::StopPoll),
                                         InstanceMethod("close", &UdpSocket::CloseSocket),
-                                        InstanceAccessor("fd", &UdpSocket::Fd, nullptr),
                                     });
+  if (!DefineFd(env, ctor)) return;
   DefineValue(env, exports, "UdpSocket", ctor);
 }
 

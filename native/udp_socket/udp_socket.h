@@ -14,6 +14,8 @@ namespace disptap {
 
 class UdpSocket : public PolledSocket<UdpSocket> {
  public:
+  // Marks instances of this class (see PolledSocket::FdGetter).
+  static constexpr napi_type_tag kTypeTag = {0x6469737074617055ull, 0x4450536f636b6574ull};
   static void Init(Napi::Env env, Napi::Object exports);
   explicit UdpSocket(const Napi::CallbackInfo& info);
   // close(): the base's, plus the arenas (and the JS arrays they keep alive).

@@ -172,3 +172,41 @@ describe('native surface under junk arguments', () => {
     expect(sock.fd).toBe(-1);
   });
 });
+
+describe('the fd getter checks its receiver', () => {
+  // node-addon-api accessors get no receiver check: before the type tags, a foreign `this` threw a
+  // code-less Error and a socket of the other class was read as this one (found by fuzz/napi).
+  const captureNative = (native as unknown as { PacketSocket: new (onPoll: () => void) => { fd: number; close(): void } });
+  const udpFd = Object.getOwnPropertyDescriptor(native.UdpSocket.prototype, 'fd')!.get!;
+  const pktFd = Object.getOwnPropertyDescriptor(captureNative.PacketSocket.prototype, 'fd')!.get!;
+
+  it('on its own class: the fd, -1 after close', () => {
+    const u = new native.UdpSocket(4, () => undefined);
+    expect(udpFd.call(u)).toBe(u.fd);
+    expect(u.fd).toBeGreaterThan(2);
+    u.close();
+    expect(udpFd.call(u)).toBe(-1);
+  });
+
+  it.each([
+    ['a plain object', {}],
+    ['null', null],
+    ['a function', () => 0],
+    ['an object inheriting from the prototype', Object.create(native.UdpSocket.prototype)],
+  ])('on %s: TypeError ERR_INVALID_THIS', (_l, self) => {
+    expect(() => udpFd.call(self)).toThrow(expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_THIS' }));
+  });
+
+  it('a socket of the other class is refused both ways', () => {
+    const u = new native.UdpSocket(4, () => undefined);
+    const p = new captureNative.PacketSocket(() => undefined);
+    try {
+      expect(() => pktFd.call(u)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_THIS' }));
+      expect(() => udpFd.call(p)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_THIS' }));
+      expect(pktFd.call(p)).toBe(p.fd);
+    } finally {
+      u.close();
+      p.close();
+    }
+  });
+});
