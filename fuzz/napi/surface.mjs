@@ -749,7 +749,7 @@ function opNewUdp(ctx, rng) {
   } else if (r === 2) s = call('UdpSocket()', native.UdpSocket, null, [family, cb]);
   else s = call('new UdpSocket', (a, b) => new native.UdpSocket(a, b), null, [family, cb]);
   if (s === FAIL || !s) return;
-  const w = { kind: 'udp', s, family: family === 6 ? 6 : 4, port: 0, arenas: [], cbArenas: [], closed: false, closedM: false, pollingM: false, inPool: true, cb: kind };
+  const w = { kind: 'udp', s, family: family === 6 ? 6 : 4, port: 0, arenas: [], cbArenas: [], byId: new Map(), closed: false, closedM: false, pollingM: false, inPool: true, cb: kind };
   wrappers.set(s, w);
   ctx.udp.push(w);
   if (rng.chance(0.7)) {
@@ -767,7 +767,7 @@ function opNewPacket(ctx, rng) {
   const kind = rng.pick(CB_KINDS);
   const s = call('new PacketSocket', (cb) => new native.PacketSocket(cb), null, [rng.chance(0.95) ? makeCallback(ctx, kind) : junk(ctx, rng)]);
   if (s === FAIL || !s) return;
-  const w = { kind: 'pkt', s, family: 0, port: 0, arenas: [], cbArenas: [], closed: false, closedM: false, pollingM: false, inPool: true, cb: kind };
+  const w = { kind: 'pkt', s, family: 0, port: 0, arenas: [], cbArenas: [], byId: new Map(), closed: false, closedM: false, pollingM: false, inPool: true, cb: kind };
   wrappers.set(s, w);
   ctx.pkt.push(w);
 }
@@ -849,6 +849,10 @@ function opRegisterArena(ctx, rng) {
   const arrays = args.slice(0, 5);
   bump(stats.got, `arena(${isDense ? 'dense' : 'plain'},${backing})`);
   const denseSize = isDense ? dense : undefined;
+  // what the addon now holds under this id (main and callbacks share the socket's id space)
+  const nativeCount = typeof args[7] === 'number' ? args[7] >>> 0 : count;
+  w.byId.set(id, { count: nativeCount, arrays: forget ? null : arrays, dense: denseSize });
+  if (w.byId.size > 64) w.byId.delete(w.byId.keys().next().value);
   if (known) Object.assign(known, { count, arrays, dense: denseSize });
   else {
     list.push({ id, count, arrays, dense: denseSize });
@@ -861,7 +865,7 @@ function opRegisterArena(ctx, rng) {
 const F = native.layoutFields?.i32 ?? {};
 /** After recv(id) returned n: every datagram's bytes (payloadOffset, capLen) lie inside the data array. */
 function checkSlots(w, id, n) {
-  const rec = w.kind === 'udp' ? [...w.arenas, ...w.cbArenas].find((a) => a.id === id) : null;
+  const rec = w.kind === 'udp' ? w.byId.get(id) : null;
   if (!rec || !rec.arrays || F.capLen === undefined) return;
   const [data, , i32] = rec.arrays;
   if (!(i32 instanceof Int32Array) || !(data instanceof Uint8Array) || i32.buffer.detached || data.buffer.detached) return;
@@ -947,6 +951,34 @@ function cmsgBytes(ctx, rng) {
   return v;
 }
 
+/**
+ * Rewrites each control-message header a sendmsg interceptor would walk whose cmsg_len is 0 (or
+ * wraps when rounded up) to 1. The kernel refuses both alike, but when it ignores the control
+ * bytes and the call succeeds (a corked UDP socket: UDP_CORK, which setIntOption reaches), the ASan
+ * runtime's sendmsg/sendmmsg interceptor (compiler-rt 14, read_msghdr_control) walks them
+ * afterwards and never advances past a zero length: the process hangs in the sanitizer, not in the
+ * addon. No random draws: the sequence of a seed is the same with or without it.
+ */
+function interceptorSafe(v) {
+  try {
+    if (!ArrayBuffer.isView(v) || v.BYTES_PER_ELEMENT !== 1 || v.byteLength < 16) return v;
+    const dv = new DataView(v.buffer, v.byteOffset, v.byteLength);
+    for (let p = 0; p + 16 <= v.byteLength; ) {
+      let len = dv.getBigUint64(p, true);
+      if (len === 0n || len > 2n ** 64n - 16n) {
+        dv.setBigUint64(p, 1n, true);
+        len = 1n;
+      }
+      const step = Number((len + 7n) & ~7n);
+      if (p + step > v.byteLength) break;
+      p += step;
+    }
+  } catch {
+    // detached, revoked, not a view: nothing to walk
+  }
+  return v;
+}
+
 function payload(ctx, rng) {
   const n = rng.chance(0.9) ? rng.pick([0, 1, 8, 100, 512, 1400]) : rng.pick([9000, 65507, 65508, 70000]);
   return rng.chance(0.85) ? u8(ctx, rng, n, { fill: n <= 1500 }) : rng.chance(0.5) ? null : byteArg(ctx, rng, 16);
@@ -957,7 +989,7 @@ function opSendMsg(ctx, rng) {
   if (!w) return;
   const addr = rng.chance(0.15) ? null : addressArg(ctx, rng, w);
   const port = rng.chance(0.85) ? targetPort(ctx, rng) : rng.pick(JUNK_NUMBERS);
-  const args = [payload(ctx, rng), addr, port, num(ctx, rng, () => 0), rng.chance(0.6) ? null : cmsgBytes(ctx, rng)];
+  const args = [payload(ctx, rng), addr, port, num(ctx, rng, () => 0), rng.chance(0.6) ? null : interceptorSafe(cmsgBytes(ctx, rng))];
   if (rng.chance(0.5)) args.push(rng.chance(0.5) ? 'display' : junk(ctx, rng));
   if (rng.chance(0.05)) args.length = rng.int(5);
   const n = call('sendMsg', native.UdpSocket.prototype.sendMsg, w.s, args);
@@ -976,7 +1008,7 @@ function makeEffect(ctx, rng, w, earlier) {
     ctx.inEffect = true;
     try {
       effectBody(r, key);
-      return erng.chance(0.5) ? u8(ctx, erng, erng.int(32)) : erng.pick([LO4, LO6, 9, 0, null, undefined]);
+      return erng.chance(0.5) ? interceptorSafe(u8(ctx, erng, erng.int(32))) : erng.pick([LO4, LO6, 9, 0, null, undefined]);
     } catch (e) {
       if (isSentinel(e)) throw e; // deliberately: the native call must pass it through
       return undefined;
@@ -1038,7 +1070,7 @@ function opSendMmsg(ctx, rng) {
     addrs.push(connected ? null : rng.chance(0.95) ? loFor(w, rng) : addressArg(ctx, rng, w));
     ports.push(rng.chance(0.95) ? targetPort(ctx, rng) : rng.pick(JUNK_NUMBERS));
     scopes.push(rng.chance(0.95) ? 0 : junk(ctx, rng));
-    controls.push(n > 64 || rng.chance(0.8) ? null : cmsgBytes(ctx, rng));
+    controls.push(n > 64 || rng.chance(0.8) ? null : interceptorSafe(cmsgBytes(ctx, rng)));
   }
   const arrays = [datas, addrs, ports, scopes, controls];
   const earlier = [...datas, ...controls];
@@ -1357,7 +1389,7 @@ function opRaw(ctx, rng) {
       name = enc === FAIL ? null : enc;
       if (name && rng.chance(0.2)) name = name.subarray(0, rng.int(name.length));
     } else if (k === 4) name = byteArg(ctx, rng, rng.pick([0, 2, 200]));
-    call('rawmsg.sendmsg', native.rawmsg.sendmsg, native.rawmsg, [fd === FAIL ? -1 : fd, payload(ctx, rng), name, rng.chance(0.7) ? null : cmsgBytes(ctx, rng)]);
+    call('rawmsg.sendmsg', native.rawmsg.sendmsg, native.rawmsg, [fd === FAIL ? -1 : fd, payload(ctx, rng), name, rng.chance(0.7) ? null : interceptorSafe(cmsgBytes(ctx, rng))]);
   } else {
     call('rawmsg.getsockname', native.rawmsg.getsockname, native.rawmsg, [fdArg(ctx, rng, true)]);
   }
