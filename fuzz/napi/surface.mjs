@@ -355,23 +355,15 @@ function classify(label, e) {
       bump(stats.threw, message);
       return;
     }
-    if (label === 'wrongThis.fd' && message === 'Invalid argument' && Object.getPrototypeOf(e) === Error.prototype) {
-      known('fd-getter-foreign-receiver', label);
-      return;
-    }
   }
   finding('uncoded-error', `${label} threw ${describeError(e)} (the addon's errors are Errors with an own string code)`);
 }
 // Findings already reported (to the owner of native/), counted and printed but not failing unless
 // NAPI_FUZZ_STRICT=1. Each matches one narrow symptom; remove an entry once native/ fixes it.
-const KNOWN = {
-  // The `fd` accessor (InstanceAccessor) has no V8 receiver check, unlike the methods: on a foreign
-  // object node-addon-api's Unwrap fails and throws Error('Invalid argument') with no code.
-  'fd-getter-foreign-receiver': 'fd getter on a non-socket throws Error "Invalid argument" without a code',
-  // …and on a socket of the other class napi_unwrap succeeds: PolledSocket<PacketSocket> is read as
-  // PolledSocket<UdpSocket> (type confusion; benign today only because the two bases share a layout).
-  'fd-getter-type-confusion': 'UdpSocket.prototype fd getter on a PacketSocket (or the reverse) returns its fd',
-};
+// None open. Fixed so far: the `fd` accessor had no receiver check (a foreign `this` threw a
+// code-less Error "Invalid argument", a socket of the other class was unwrapped as this class):
+// fixed in 068e6d6 (type tags); both now fail as 'uncoded-error' / 'invariant' findings.
+const KNOWN = {};
 const STRICT = process.env.NAPI_FUZZ_STRICT === '1';
 const knownSeen = new Map();
 function known(id, detail) {
@@ -1212,10 +1204,8 @@ function opWrongThis(ctx, rng) {
   call(`wrongThis.${m}`, proto[m], self, [junk(ctx, rng), junk(ctx, rng)]);
   if (rng.chance(0.3)) {
     const fd = call('wrongThis.fd', Reflect.get, null, [proto, 'fd', self]);
-    if (fd !== FAIL) {
-      if (other && self === other.s) known('fd-getter-type-confusion', `${proto === udpProto ? 'UdpSocket' : 'PacketSocket'}.prototype.fd on the other class returned ${describe(fd)}`);
-      else invariant(false, 'wrongThis.fd', `the fd getter on a foreign receiver returned ${describe(fd)}`);
-    }
+    // the other class's socket included: unwrapping it as this class would be type confusion
+    if (fd !== FAIL) invariant(false, 'wrongThis.fd', `the fd getter on a foreign receiver (${other && self === other.s ? 'a socket of the other class' : describe(self)}) returned ${describe(fd)}`);
   }
 }
 
