@@ -31,7 +31,10 @@ export interface OpenUdpOptions {
   dropCounter?: boolean;
   /** Bytes per datagram slot; longer datagrams arrive truncated (MSG_TRUNC). Default 65536. */
   maxMessageSize?: number;
-  /** Datagrams per recvmmsg call, and so per batch. Default 1024 (the kernel's UIO_MAXIOV). */
+  /**
+   * Datagrams per recvmmsg call, and so per batch. Default 1024 (the kernel's UIO_MAXIOV), reached
+   * once a round fills the small arenas a tap starts with; a value given here is used from the start.
+   */
   batchSize?: number;
   /** Control bytes per datagram; default sized from the enabled options with CMSG_SPACE. */
   controlBufferSize?: number;
@@ -59,6 +62,8 @@ export interface ResolvedOptions {
   dropCounter: boolean;
   maxMessageSize: number;
   batchSize: number;
+  /** batchSize was not given: arenas start small and grow to it once a round fills one. */
+  growBatches: boolean;
   controlBufferSize: number | undefined;
   highWaterMark: number;
   txTimeoutMs: number;
@@ -140,6 +145,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     dropCounter: bool(o, 'dropCounter', true),
     maxMessageSize: intOption(o, 'maxMessageSize', 1, 1 << 20) ?? 65536,
     batchSize: intOption(o, 'batchSize', 1, 1024) ?? 1024,
+    growBatches: o.batchSize === undefined,
     controlBufferSize: controlBufferSize(o),
     highWaterMark: intOption(o, 'highWaterMark', 1, 1 << 24) ?? 8192,
     txTimeoutMs: intOption(o, 'txTimeoutMs', 1, 3_600_000) ?? 2000,

@@ -49,8 +49,14 @@ const UV_EBADF = -9;
  * some. Longer ones (up to maxMessageSize) continue in an overflow area that only they touch.
  */
 const DENSE_SLOT = 2048;
-/** Slots of a tap's first arenas; batchSize once a round fills one. */
-const INITIAL_ROUND = 64;
+/**
+ * Slots of a tap's first arenas: a quiet socket's wake-ups bring a datagram or two, and an arena's
+ * memory is external memory V8 answers with GCs when many sockets each allocate big ones. batchSize
+ * once a round fills one.
+ */
+const INITIAL_ROUND = 8;
+/** Arenas of more slots than this read into dense slots; smaller ones keep whole slots. */
+const DENSE_FROM = 16;
 /** Rounds of recvmmsg per poll wake-up before yielding to the event loop. */
 const ROUNDS_PER_WAKE = 16;
 
@@ -79,7 +85,7 @@ export class UdpTap extends PolledSource<RxMessage> {
     super('message', 'tap');
     this.#opts = resolveOptions(options);
     this.highWaterMark = this.#opts.highWaterMark;
-    this.#roundCap = Math.min(INITIAL_ROUND, this.#opts.batchSize);
+    this.#roundCap = this.#opts.growBatches ? Math.min(INITIAL_ROUND, this.#opts.batchSize) : this.#opts.batchSize;
     const sock = new native.UdpSocket(this.#opts.family, dispatchPoll);
     this.handle = sock;
     attachPollOwner(sock, this);
@@ -288,7 +294,9 @@ export class UdpTap extends PolledSource<RxMessage> {
 
   #newArena(replaces?: Arena): Arena {
     const o = this.#opts;
-    return new Arena(this.handle, this.#roundCap, o.maxMessageSize, this.#controlSize, Math.min(DENSE_SLOT, o.maxMessageSize), replaces);
+    // Dense slots pay off for big rounds; a small arena keeps whole slots (no second iovec).
+    const dense = this.#roundCap > DENSE_FROM ? Math.min(DENSE_SLOT, o.maxMessageSize) : o.maxMessageSize;
+    return new Arena(this.handle, this.#roundCap, o.maxMessageSize, this.#controlSize, dense, replaces);
   }
 
   /** Whether a round filled its arena (more may be queued); later rounds then get batchSize slots. */
