@@ -10,7 +10,8 @@ import { mergeBatches, openUdp } from '../dist/index.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const build = path.join(here, '.build');
 fs.mkdirSync(build, { recursive: true });
-execFileSync(process.env.CC ?? 'cc', ['-O2', '-o', path.join(build, 'udp_blast'), path.join(here, 'c', 'udp_blast.c')]);
+for (const name of ['udp_blast', 'udp_recv_many'])
+  execFileSync(process.env.CC ?? 'cc', ['-O2', '-o', path.join(build, name), path.join(here, 'c', `${name}.c`)]);
 // Receiver on CPU 0, senders on CPU 1: on a 2-core machine the scheduler otherwise sometimes runs
 // them on one core (the receiver then only runs while the sender sleeps, reading bigger batches) and
 // sometimes on two, and the many-socket numbers swing with it. Remote senders behave like two cores.
@@ -39,6 +40,24 @@ async function consecutivePorts(n, family) {
     }
   }
   throw new Error('no free port range');
+}
+
+// The anchor: a C epoll + recvmmsg×64 receiver with the same metadata on, 1 or n IPv4 sockets, the
+// same sender pattern. What the kernel alone makes many sockets cost.
+async function runC(nSockets, burst) {
+  const { base, taps } = await consecutivePorts(nSockets, 4); // find free ports, then hand them over
+  for (const t of taps) t.close();
+  const rx = spawn(path.join(build, 'udp_recv_many'), ['127.0.0.1', String(base), String(nSockets), String(8 << 20), String(COUNT), '500'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  rx.stdout.on('data', (d) => (out += d));
+  while (!out.includes('ready')) await new Promise((r) => setTimeout(r, 10));
+  await new Promise((res) => {
+    const p = spawn(pin ? 'taskset' : path.join(build, 'udp_blast'), [...(pin ? ['-c', '1', path.join(build, 'udp_blast')] : []), '127.0.0.1', `${base}-${base + nSockets - 1}`, String(COUNT), '64', RATE, String(burst)], { stdio: 'ignore' });
+    p.on('exit', res);
+  });
+  await new Promise((res) => (rx.exitCode !== null ? res() : rx.on('exit', res)));
+  const r = JSON.parse(out.trim().split('\n').pop());
+  return { api: 'C', burst, config: `${nSockets} (IPv4)`, sockets: nSockets, sent: COUNT, received: r.received, cpuUsPerDatagram: r.cpuUs / Math.max(1, r.received) };
 }
 
 async function run(nSockets, family, api, burst) {
@@ -84,7 +103,12 @@ const bursts = (process.env.BENCH_MANY_BURST ?? '64,4').split(',').map(Number);
 const rows = [];
 for (let rep = 0; rep < REPS; rep++)
   for (const burst of bursts)
-    for (const api of apis) for (const [n, fam] of rep % 2 ? [...configs].reverse() : configs) rows.push({ rep, ...(await run(n, fam, api, burst)) });
+    for (const api of ['C', ...apis])
+      for (const [n, fam] of rep % 2 ? [...configs].reverse() : configs) {
+        if (api === 'C') {
+          if (fam === 4) rows.push({ rep, ...(await runC(n, burst)) });
+        } else rows.push({ rep, ...(await run(n, fam, api, burst)) });
+      }
 console.log('| rep | sender burst | API | sockets | received / sent | CPU µs per datagram |\n|---|---|---|---|---|---|');
 for (const r of rows) console.log(`| ${r.rep} | ${r.burst} | ${r.api} | ${r.config} | ${r.received} / ${r.sent} | ${r.cpuUsPerDatagram.toFixed(2)} |`);
 const med = (burst, api, config) => {
@@ -94,7 +118,11 @@ const med = (burst, api, config) => {
 const mixed = `${MANY} (½ v4, ½ v6)`;
 const summary = [];
 console.log('\n| sender burst | API | CPU µs/dgram: 1 IPv4 | 1 IPv6 | ' + `${MANY} mixed | ${MANY} IPv4 | mixed / mean(1 v4, 1 v6) | ${MANY} IPv4 / 1 IPv4 |\n|---|---|---|---|---|---|---|---|`);
-for (const burst of bursts)
+for (const burst of bursts) {
+  const c1 = med(burst, 'C', '1 (IPv4)');
+  const cn = med(burst, 'C', `${MANY} (IPv4)`);
+  summary.push({ burst, api: 'C', one4: c1, many4: cn, ipv4Ratio: cn / c1 });
+  console.log(`| ${burst} | C recvmmsg (anchor) | ${c1.toFixed(2)} | – | – | ${cn.toFixed(2)} | – | ${(cn / c1).toFixed(2)}× |`);
   for (const api of apis) {
     const one4 = med(burst, api, '1 (IPv4)');
     const one6 = med(burst, api, '1 (IPv6)');
@@ -104,5 +132,6 @@ for (const burst of bursts)
     summary.push(s);
     console.log(`| ${burst} | ${api} | ${one4.toFixed(2)} | ${one6.toFixed(2)} | ${many.toFixed(2)} | ${many4.toFixed(2)} | ${s.mixedRatio.toFixed(2)}× | ${s.ipv4Ratio.toFixed(2)}× |`);
   }
+}
 fs.mkdirSync(path.join(here, 'results'), { recursive: true });
 fs.writeFileSync(path.join(here, 'results', 'many.json'), JSON.stringify({ rows, summary }, null, 2) + '\n');

@@ -147,24 +147,18 @@ Napi::Value PacketSocket::Recv(const Napi::CallbackInfo& info) {
   if (!CheckOpen(env, "recvmmsg")) return env.Undefined();
   namespace pl = packet_layout;
   // MSG_TRUNC: on a packet socket msg_len is then the packet's full length.
-  return ReceiveInto(info, arenas_, fd_.get(), MSG_DONTWAIT | MSG_TRUNC, "recvmmsg", pl::kI64Fields, [](Arena& a, unsigned i) {
+  return ReceiveInto(info, arenas_, fd_.get(), MSG_DONTWAIT | MSG_TRUNC, "recvmmsg", pl::kI64Fields, [](Arena& a, unsigned i, const ReceivedSlot& s) {
     const size_t cap = a.count;
-    const msghdr& h = a.msgs[i].msg_hdr;
     auto I = [&](int f) -> int32_t& { return a.i32[f * cap + i]; };
-    cmsg::RxMeta meta;
-    const size_t ctrl_len = std::min<size_t>(h.msg_controllen, a.control_size);
-    cmsg::Decode(static_cast<const uint8_t*>(h.msg_control), h.msg_control ? ctrl_len : 0, &meta);
-    const unsigned len = a.msgs[i].msg_len;
-    const size_t cap_len = std::min<size_t>(len, a.slot_size);
     const auto* sll = reinterpret_cast<const sockaddr_ll*>(&a.names[i]);
-    const bool have_sll = h.msg_namelen >= offsetof(sockaddr_ll, sll_addr);
+    const bool have_sll = s.h.msg_namelen >= offsetof(sockaddr_ll, sll_addr);
     const uint16_t ethertype = have_sll ? ntohs(sll->sll_protocol) : 0;
     l3::Info l3info;
-    l3::Parse(a.data + i * a.slot_size, cap_len, ethertype, &l3info);
-    pl::Write(meta, l3info, a.i32, a.i64, a.addr, cap, i);
-    I(pl::kCapLen) = static_cast<int32_t>(cap_len);
-    I(pl::kOrigLen) = static_cast<int32_t>(len);
-    I(pl::kFlags) = h.msg_flags;
+    l3::Parse(a.data + i * a.slot_size, s.cap_len, ethertype, &l3info);
+    pl::Write(s.meta, l3info, a.i32, a.i64, a.addr, cap, i);
+    I(pl::kCapLen) = static_cast<int32_t>(s.cap_len);
+    I(pl::kOrigLen) = static_cast<int32_t>(s.len);
+    I(pl::kFlags) = s.h.msg_flags;
     I(pl::kIfIndex) = have_sll ? sll->sll_ifindex : 0;
     I(pl::kPktType) = have_sll ? sll->sll_pkttype : -1;
     I(pl::kEtherType) = ethertype;

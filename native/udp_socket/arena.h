@@ -7,11 +7,13 @@
 
 #include <errno.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <unordered_map>
 #include <vector>
 
+#include "cmsg/cmsg.h"
 #include "common/errors.h"
 #include "common/js_bytes.h"
 
@@ -96,9 +98,19 @@ int RecvRound(int fd, Arena& a, unsigned max, int flags, int* err);
 // (see Arena::dense_size); cap_len is the bytes the slot holds (min(msg_len, slot_size)).
 size_t PlacePayload(Arena& a, unsigned i, size_t cap_len);
 
+// What every socket kind reads from slot i of a round: its header, its control messages decoded,
+// and its lengths (msg_len is the length on the wire, cap_len what the slot holds).
+struct ReceivedSlot {
+  const msghdr& h;
+  cmsg::RxMeta meta;
+  size_t ctrl_len;
+  unsigned len;
+  size_t cap_len;
+};
+
 // One recv(arenaId, max, …) call of either socket kind: BeginRound, recvmmsg with `flags`, readAt
-// into the i64 field after the slots, then decode(arena, i) for each datagram; returns the count
-// (0 when nothing is queued) or throws Node-style with `syscall`.
+// into the i64 field after the slots, then decode(arena, i, slot) for each datagram; returns the
+// count (0 when nothing is queued) or throws Node-style with `syscall`.
 template <typename DecodeSlot>
 Napi::Value ReceiveInto(const Napi::CallbackInfo& info, ArenaTable& table, int fd, int flags, const char* syscall,
                         size_t i64_fields, DecodeSlot&& decode) {
@@ -116,7 +128,13 @@ Napi::Value ReceiveInto(const Napi::CallbackInfo& info, ArenaTable& table, int f
     return env.Undefined();
   }
   a.i64[a.count * i64_fields] = RealtimeNs();
-  for (int i = 0; i < n; i++) decode(a, static_cast<unsigned>(i));
+  for (int i = 0; i < n; i++) {
+    const msghdr& h = a.msgs[i].msg_hdr;
+    ReceivedSlot slot{h, {}, std::min<size_t>(h.msg_controllen, a.control_size), a.msgs[i].msg_len, 0};
+    slot.cap_len = std::min<size_t>(slot.len, a.slot_size);
+    cmsg::Decode(static_cast<const uint8_t*>(h.msg_control), h.msg_control ? slot.ctrl_len : 0, &slot.meta);
+    decode(a, static_cast<unsigned>(i), slot);
+  }
   return Napi::Number::New(env, n);
 }
 

@@ -132,24 +132,18 @@ Napi::Value UdpSocket::Recv(const Napi::CallbackInfo& info) {
   const int extra = info.Length() > 2 && info[2].IsNumber() ? (info[2].As<Napi::Number>().Int32Value() & MSG_ERRQUEUE) : 0;
   // MSG_TRUNC: msg_len is the datagram's real length even when the slot was too small.
   return ReceiveInto(info, arenas_, fd_.get(), MSG_DONTWAIT | MSG_TRUNC | extra, extra ? "recvmmsg(MSG_ERRQUEUE)" : "recvmmsg",
-                     layout::kI64Fields, [](Arena& a, unsigned i) {
+                     layout::kI64Fields, [](Arena& a, unsigned i, const ReceivedSlot& s) {
                        const size_t cap = a.count;
-                       const msghdr& h = a.msgs[i].msg_hdr;
                        auto I = [&](int f) -> int32_t& { return a.i32[f * cap + i]; };
-                       cmsg::RxMeta meta;
-                       const size_t ctrl_len = std::min<size_t>(h.msg_controllen, a.control_size);
-                       cmsg::Decode(static_cast<const uint8_t*>(h.msg_control), h.msg_control ? ctrl_len : 0, &meta);
-                       layout::WriteMeta(meta, a.i32, a.i64, a.addr, cap, i);
-                       const unsigned len = a.msgs[i].msg_len;
-                       const size_t cap_len = std::min<size_t>(len, a.slot_size);
-                       I(layout::kOrigLen) = static_cast<int32_t>(len);
-                       I(layout::kCapLen) = static_cast<int32_t>(cap_len);
-                       I(layout::kPayloadOffset) = static_cast<int32_t>(PlacePayload(a, i, cap_len));
-                       I(layout::kFlags) = h.msg_flags;
-                       I(layout::kCtrlLen) = static_cast<int32_t>(ctrl_len);
+                       layout::WriteMeta(s.meta, a.i32, a.i64, a.addr, cap, i);
+                       I(layout::kOrigLen) = static_cast<int32_t>(s.len);
+                       I(layout::kCapLen) = static_cast<int32_t>(s.cap_len);
+                       I(layout::kPayloadOffset) = static_cast<int32_t>(PlacePayload(a, i, s.cap_len));
+                       I(layout::kFlags) = s.h.msg_flags;
+                       I(layout::kCtrlLen) = static_cast<int32_t>(s.ctrl_len);
                        int port, scope;
                        uint32_t flow;
-                       I(layout::kSrcFamily) = SockaddrToParts(a.names[i], h.msg_namelen,
+                       I(layout::kSrcFamily) = SockaddrToParts(a.names[i], s.h.msg_namelen,
                                                                a.addr + i * layout::kAddrStride + layout::kSrcAddr, &port, &scope, &flow);
                        I(layout::kSrcPort) = port;
                        I(layout::kSrcScope) = scope;

@@ -3,9 +3,8 @@
 // a pending SO_ERROR read in JS.
 import os from 'node:os';
 
-/** Codes of errors raised by disptap itself (syscall errors carry the errno name instead, e.g. 'EADDRINUSE'). */
-export type ErrorCode =
-  // arguments (Node's own codes where Node has one)
+/** Codes that mean "the caller passed something wrong" (Node's own codes where Node has one). */
+export type ArgErrorCode =
   | 'ERR_INVALID_ARG_TYPE'
   | 'ERR_INVALID_ARG_VALUE'
   | 'ERR_OUT_OF_RANGE'
@@ -14,7 +13,11 @@ export type ErrorCode =
   | 'ERR_SOCKADDR_TOO_SHORT'
   | 'ERR_SOCKADDR_UNKNOWN_FAMILY'
   | 'ERR_BPF_PROGRAM'
-  | 'ERR_BPF_LABEL'
+  | 'ERR_BPF_LABEL';
+
+/** Codes of errors raised by disptap itself (syscall errors carry the errno name instead, e.g. 'EADDRINUSE'). */
+export type ErrorCode =
+  | ArgErrorCode
   // state
   | 'ERR_SOCKET_CLOSED'
   | 'ERR_INVALID_STATE'
@@ -27,20 +30,6 @@ export type ErrorCode =
   // waiting
   | 'ETIMEDOUT'
   | 'ABORT_ERR';
-
-/** Codes that mean "the caller passed something wrong". */
-export type ArgErrorCode = Extract<
-  ErrorCode,
-  | 'ERR_INVALID_ARG_TYPE'
-  | 'ERR_INVALID_ARG_VALUE'
-  | 'ERR_OUT_OF_RANGE'
-  | 'ERR_INVALID_ADDRESS'
-  | 'ERR_SOCKET_BAD_PORT'
-  | 'ERR_SOCKADDR_TOO_SHORT'
-  | 'ERR_SOCKADDR_UNKNOWN_FAMILY'
-  | 'ERR_BPF_PROGRAM'
-  | 'ERR_BPF_LABEL'
->;
 
 export type ErrorCtor = typeof TypeError | typeof RangeError | typeof Error;
 

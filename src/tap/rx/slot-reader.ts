@@ -15,15 +15,29 @@ export interface SlotArrays {
 
 const f32 = (a: SlotArrays, f: number, i: number): number => a.i32[f * a.cap + i]!;
 
+/** The last IPv4 address text made from one field, and the address it was made from. */
+class LastText {
+  key = -1;
+  text = '';
+
+  of(family: 4 | 6, b: Uint8Array, off: number): string {
+    if (family === 6) return formatAddress(6, b, off);
+    const key = ((b[off]! << 24) | (b[off + 1]! << 16) | (b[off + 2]! << 8) | b[off + 3]!) >>> 0;
+    if (key !== this.key) {
+      this.key = key;
+      this.text = formatAddress(4, b, off);
+    }
+    return this.text;
+  }
+}
+
 /**
  * The last IPv4 source and destination texts an arena produced: consecutive datagrams mostly share
  * them, so the string is reused. One per arena (never shared between taps).
  */
 export class AddressTexts {
-  srcKey = -1;
-  src = '';
-  dstKey = -1;
-  dst = '';
+  readonly src = new LastText();
+  readonly dst = new LastText();
 }
 
 /** Slot arrays that messages are read from. */
@@ -31,29 +45,6 @@ export interface MessageSlots extends SlotArrays {
   readonly texts: AddressTexts;
 }
 
-function ipv4Key(b: Uint8Array, off: number): number {
-  return ((b[off]! << 24) | (b[off + 1]! << 16) | (b[off + 2]! << 8) | b[off + 3]!) >>> 0;
-}
-
-function srcText(t: AddressTexts, family: 4 | 6, b: Uint8Array, off: number): string {
-  if (family === 6) return formatAddress(6, b, off);
-  const key = ipv4Key(b, off);
-  if (key !== t.srcKey) {
-    t.srcKey = key;
-    t.src = formatAddress(4, b, off);
-  }
-  return t.src;
-}
-
-function dstText(t: AddressTexts, family: 4 | 6, b: Uint8Array, off: number): string {
-  if (family === 6) return formatAddress(6, b, off);
-  const key = ipv4Key(b, off);
-  if (key !== t.dstKey) {
-    t.dstKey = key;
-    t.dst = formatAddress(4, b, off);
-  }
-  return t.dst;
-}
 const f64 = (a: SlotArrays, f: number, i: number): bigint => a.i64[f * a.cap + i]!;
 
 export function timestampsAt(a: SlotArrays, i: number): RxTimestamps {
@@ -125,7 +116,7 @@ export function messageAt(a: MessageSlots, i: number, payload: Uint8Array, readA
   const msg: RxMessage = {
     data,
     length: f32(a, I32.origLen, i),
-    src: { family: fam, address: srcText(a.texts, fam, a.addr, ao + ADDR.src), port: f32(a, I32.srcPort, i) },
+    src: { family: fam, address: a.texts.src.of(fam, a.addr, ao + ADDR.src), port: f32(a, I32.srcPort, i) },
     timestamps: timestampsAt(a, i),
     readAt,
     truncated: (flags & MSG_TRUNC) !== 0,
@@ -138,7 +129,7 @@ export function messageAt(a: MessageSlots, i: number, payload: Uint8Array, readA
   if (p & PRESENT.dst) {
     const dfam = f32(a, I32.dstFamily, i) === 4 ? 4 : 6;
     const ifIndex = f32(a, I32.ifIndex, i);
-    msg.dst = { address: dstText(a.texts, dfam, a.addr, ao + ADDR.dst), ifIndex };
+    msg.dst = { address: a.texts.dst.of(dfam, a.addr, ao + ADDR.dst), ifIndex };
     const name = ifNameOf(ifIndex);
     if (name !== undefined) msg.ifName = name;
   }
