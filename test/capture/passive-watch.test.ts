@@ -70,13 +70,17 @@ describe.skipIf(skip !== null)('runPassiveWatch', () => {
   });
 
   it('stops on duration and on an AbortSignal, and releases the capture', async () => {
+    // a port held by a socket of ours that nobody sends to (port 9 may see other tests' traffic)
+    const holder = await openUdp({ address: '127.0.0.1' });
+    const quiet = String(holder.address().port);
     const t0 = Date.now();
-    const r = await runPassiveWatch({ iface: 'lo', port: ['9'], duration: 0.2 }, { record: () => {} });
+    const r = await runPassiveWatch({ iface: 'lo', port: [quiet], duration: 0.2 }, { record: () => {} });
     expect(r.records).toBe(0);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(150);
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 50);
-    await expect(runPassiveWatch({ iface: 'lo', signal: ac.signal, port: ['9'] }, { record: () => {} })).resolves.toMatchObject({ records: 0 });
+    await expect(runPassiveWatch({ iface: 'lo', signal: ac.signal, port: [quiet] }, { record: () => {} })).resolves.toMatchObject({ records: 0 });
+    holder.close();
   });
 });
 
