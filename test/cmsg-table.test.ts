@@ -7,6 +7,8 @@ import { CMSG_KINDS, cmsgKind, cmsgSpaceOf } from '../src/cmsg/kinds.js';
 import { cmsgSpace } from '../src/cmsg/macros.js';
 import { ADDR, I32, I64, layoutMismatches, PRESENT } from '../src/tap/rx/layout.js';
 import { buildControl, parseControl, parseControlPure } from '../src/index.js';
+import { L3_STATUS, P32, P64, PADDR } from '../src/capture/layout.js';
+import { captureNative } from '../src/capture/native.js';
 
 describe('control-message table', () => {
   it('states each known message once, with the kernel constants and struct sizes', () => {
@@ -61,6 +63,14 @@ describe('layout contract', () => {
     expect(layoutMismatches(I64, native.layoutFields.i64)).toEqual([]);
     expect(layoutMismatches(ADDR, native.layoutFields.addr)).toEqual([]);
     expect(layoutMismatches(PRESENT, native.layoutFields.present)).toEqual([]);
+  });
+
+  it('the packet-capture layout too', () => {
+    const l = captureNative.packetLayout;
+    expect(layoutMismatches(P32, l.fields.i32)).toEqual([]);
+    expect(layoutMismatches(P64, l.fields.i64)).toEqual([]);
+    expect(layoutMismatches(PADDR, l.fields.addr)).toEqual([]);
+    expect(layoutMismatches(L3_STATUS, l.fields.status)).toEqual([]);
   });
 
   it('catches a reordered, renamed or missing field (not only a different count)', () => {

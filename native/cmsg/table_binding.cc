@@ -45,21 +45,13 @@ Napi::Value Kinds(Napi::Env env) {
   return out;
 }
 
-template <size_t N>
-Napi::Value Fields(Napi::Env env, const layout::Field (&fields)[N]) {
-  Napi::Object o = Napi::Object::New(env);
-  for (const layout::Field& f : fields)
-    if (!DefineValue(env, o, f.name, Napi::Number::New(env, f.value))) return Napi::Value();
-  return o;
-}
-
 void Init(Napi::Env env, Napi::Object exports) {
   Napi::Object fields = Napi::Object::New(env);
   if (!DefineValues(env, fields,
-                    {{"i32", Fields(env, layout::kI32Names)},
-                     {"i64", Fields(env, layout::kI64Names)},
-                     {"addr", Fields(env, layout::kAddrNames)},
-                     {"present", Fields(env, layout::kPresentNames)}}))
+                    {{"i32", NamedNumbers(env, layout::kI32Names)},
+                     {"i64", NamedNumbers(env, layout::kI64Names)},
+                     {"addr", NamedNumbers(env, layout::kAddrNames)},
+                     {"present", NamedNumbers(env, layout::kPresentNames)}}))
     return;
   DefineValues(env, exports, {{"cmsgKinds", Kinds(env)}, {"layoutFields", fields}});
 }

@@ -35,6 +35,15 @@ Napi::Value MakeObject(Napi::Env env, std::initializer_list<NamedValue> props);
 // One property on the addon's exports (or any object the addon set up).
 bool DefineValue(napi_env env, napi_value obj, const char* name, napi_value value);
 
+// { name: value } for a table of { const char* name; int value; } rows (a layout by field name).
+template <typename Row, size_t N>
+Napi::Value NamedNumbers(Napi::Env env, const Row (&rows)[N]) {
+  Napi::Object o = Napi::Object::New(env);
+  for (const Row& r : rows)
+    if (!DefineValue(env, o, r.name, Napi::Number::New(env, r.value))) return Napi::Value();
+  return o;
+}
+
 // True when a JS exception is pending (or the query itself fails: treat the env as unusable).
 bool ExceptionPending(napi_env env);
 

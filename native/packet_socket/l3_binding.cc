@@ -46,10 +46,18 @@ Napi::Value ParseL3(const Napi::CallbackInfo& info) {
 void Init(Napi::Env env, Napi::Object exports) {
   namespace pl = packet_layout;
   Napi::Object layout = Napi::Object::New(env);
+  Napi::Object fields = Napi::Object::New(env);
+  if (!DefineValues(env, fields,
+                    {{"i32", NamedNumbers(env, pl::kI32Names)},
+                     {"i64", NamedNumbers(env, pl::kI64Names)},
+                     {"addr", NamedNumbers(env, pl::kAddrNames)},
+                     {"status", NamedNumbers(env, pl::kStatusNames)}}))
+    return;
   DefineValues(env, layout,
                {{"i32Fields", Napi::Number::New(env, pl::kI32Fields)},
                 {"i64Fields", Napi::Number::New(env, pl::kI64Fields)},
-                {"addrStride", Napi::Number::New(env, pl::kAddrStride)}});
+                {"addrStride", Napi::Number::New(env, pl::kAddrStride)},
+                {"fields", fields}});
   DefineValues(env, exports, {{"parseL3", Napi::Function::New(env, ParseL3, "parseL3")}, {"packetLayout", layout}});
 }
 

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "cmsg/cmsg.h"
+#include "cmsg/meta_layout.h"
 #include "packet_socket/l3_parse.h"
 
 namespace disptap::packet_layout {
@@ -43,6 +44,31 @@ enum I32Field : int {
 enum I64Field : int { kSoftware = 0, kHardware, kI64Fields };
 
 enum AddrField : int { kSrc = 0, kDst = 16, kAddrStride = 32 };
+
+// The layout by name, exported to TypeScript (src/capture/layout.ts checks its tables against it).
+inline constexpr layout::Field kI32Names[] = {
+    {"capLen", kCapLen}, {"origLen", kOrigLen}, {"flags", kFlags}, {"ifIndex", kIfIndex},
+    {"pktType", kPktType}, {"etherType", kEtherType}, {"present", kPresent}, {"defective", kDefective},
+    {"status", kStatus}, {"family", kFamily}, {"protocol", kProtocol}, {"l4Offset", kL4Offset},
+    {"ipLength", kIpLength}, {"ttl", kTtl}, {"tos", kTos}, {"flowLabel", kFlowLabel},
+    {"ipId", kIpId}, {"fragOffset", kFragOffset}, {"fragFlags", kFragFlags}, {"srcPort", kSrcPort},
+    {"dstPort", kDstPort}, {"udpLength", kUdpLength}, {"udpChecksum", kUdpChecksum},
+    {"payloadOffset", kPayloadOffset}, {"payloadLen", kPayloadLen},
+};
+static_assert(sizeof kI32Names / sizeof kI32Names[0] == kI32Fields, "every I32Field has a name");
+inline constexpr layout::Field kI64Names[] = {{"software", kSoftware}, {"hardware", kHardware}};
+static_assert(sizeof kI64Names / sizeof kI64Names[0] == kI64Fields, "every I64Field has a name");
+inline constexpr layout::Field kAddrNames[] = {{"src", kSrc}, {"dst", kDst}};
+inline constexpr layout::Field kStatusNames[] = {
+    {"udp", static_cast<int>(l3::Status::kUdp)},
+    {"notIp", static_cast<int>(l3::Status::kNotIp)},
+    {"truncatedIp", static_cast<int>(l3::Status::kTruncatedIp)},
+    {"malformedIp", static_cast<int>(l3::Status::kMalformedIp)},
+    {"notUdp", static_cast<int>(l3::Status::kNotUdp)},
+    {"fragment", static_cast<int>(l3::Status::kFragment)},
+    {"truncatedUdp", static_cast<int>(l3::Status::kTruncatedUdp)},
+    {"malformedUdp", static_cast<int>(l3::Status::kMalformedUdp)},
+};
 
 inline void Write(const cmsg::RxMeta& m, const l3::Info& l, int32_t* i32, int64_t* i64, uint8_t* addr, size_t cap,
                   size_t i) {

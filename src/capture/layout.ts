@@ -1,5 +1,6 @@
 // Struct-of-arrays layout of a capture arena (native/packet_socket/packet_layout.h). Field-major:
 // field f of slot i is at [f * capacity + i]; addresses are ADDR_STRIDE bytes per slot.
+import { layoutMismatches } from '../tap/rx/layout.js';
 import { captureNative } from './native.js';
 
 export const P32 = {
@@ -52,6 +53,12 @@ export type L3StatusName = keyof typeof L3_STATUS;
 export const L3_STATUS_NAMES = Object.keys(L3_STATUS) as L3StatusName[];
 
 const l = captureNative.packetLayout;
-if (l.i32Fields !== P32_FIELDS || l.i64Fields !== P64_FIELDS || l.addrStride !== PADDR_STRIDE) {
-  throw new Error('disptap: native packet layout does not match src/capture/layout.ts; rebuild the addon');
-}
+const mismatches = [
+  ...layoutMismatches(P32, l.fields.i32).map((m) => `i32 ${m}`),
+  ...layoutMismatches(P64, l.fields.i64).map((m) => `i64 ${m}`),
+  ...layoutMismatches(PADDR, l.fields.addr).map((m) => `addr ${m}`),
+  ...layoutMismatches(L3_STATUS, l.fields.status).map((m) => `status ${m}`),
+];
+if (l.i32Fields !== P32_FIELDS || l.i64Fields !== P64_FIELDS || l.addrStride !== PADDR_STRIDE) mismatches.push('field counts or address stride');
+if (mismatches.length)
+  throw new Error(`disptap: the native packet layout does not match src/capture/layout.ts (${mismatches.join('; ')}); rebuild the addon`);

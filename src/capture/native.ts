@@ -22,7 +22,13 @@ export interface NativePacketSocket extends ArenaRegistrar {
 export interface CaptureBinding {
   PacketSocket: new (onPoll: (status: number, events: number) => void) => NativePacketSocket;
   parseL3(bytes: Uint8Array, ethertype: number, i32: Int32Array, addr: Uint8Array): void;
-  packetLayout: { i32Fields: number; i64Fields: number; addrStride: number };
+  packetLayout: {
+    i32Fields: number;
+    i64Fields: number;
+    addrStride: number;
+    /** The layout by field name (native/packet_socket/packet_layout.h). */
+    fields: { i32: Readonly<Record<string, number>>; i64: Readonly<Record<string, number>>; addr: Readonly<Record<string, number>>; status: Readonly<Record<string, number>> };
+  };
 }
 
 export const captureNative = native as unknown as CaptureBinding;
