@@ -18,7 +18,7 @@ import { accumulate, emptyStats, type TapStats } from './tap-stats.js';
 import type { Destination } from './tx/destination.js';
 import type { SendOptions } from './tx/send-control.js';
 import { TxPath, type BatchItem, type SendResult } from './tx/tx-path.js';
-import type { TxStats } from './tx/tx-tracker.js';
+import type { TxEvent, TxStats } from './tx/tx-tracker.js';
 import type { WaitOptions } from './waiters.js';
 
 export type { Destination } from './tx/destination.js';
@@ -106,7 +106,7 @@ export class UdpTap extends PolledSource<RxMessage> {
       updatePolling: (): void => this.updatePolling(),
       newArena: (replaces?: Arena): Arena => this.#newArena(replaces),
       outgrown: (a: Arena): boolean => a.cap < this.#roundCap,
-      emitTx: (events: readonly unknown[]): void => {
+      emitTx: (events: readonly TxEvent[]): void => {
         if (this.listenerCount('txTimestamp') === 0) return;
         for (const ev of events) if (!this.closed) this.emit('txTimestamp', ev);
       },
