@@ -21,7 +21,10 @@
 #   NAPI_FUZZ_REPLAY=0 do not replay a failing seed with --trace (on by default: it shows the ops
 #                      that led there)
 #   NAPI_FUZZ_STRICT=1 findings already reported (KNOWN in surface.mjs) fail the run too
-#   NAPI_FUZZ_INJECT   kind@step, passed to the first run (the harness's own test: abort|segv|nocode)
+#   NAPI_FUZZ_INJECT   kind@step, passed to the first run (the harness's own test: abort|segv|nocode|hang)
+#   NAPI_FUZZ_GRACE    seconds a run may overrun its budget before it counts as hung (default 60);
+#                      a hung run's threads are dumped with gdb (when installed) before it is killed
+#   NAPI_FUZZ_STALL_SECONDS  the driver's watchdog reports a main thread stuck this long (default 45)
 #   NAPI_FUZZ_PRELOAD  with NAPI_FUZZ_PLAIN=1: LD_PRELOAD for node (an instrumented DISPTAP_NATIVE)
 #   NAPI_FUZZ_OUT      where logs go (default a fresh /tmp/disptap-napi-fuzz.XXXXXX, removed when clean)
 #   ASAN_WORK, ASAN_CC, ASAN_SKIP_BUILD  as for scripts/asan-test.sh
@@ -100,8 +103,29 @@ nruns=$runs
 [ "$nruns" -lt 1 ] && nruns=1
 per=$(awk -v t="$total" -v n="$nruns" 'BEGIN { p = t / n; if (p < 1) p = 1; printf "%.1f", p }')
 # Beyond its own budget a run gets time to tear down (workers, final GC; ASan is slow): past that it hangs.
-grace=$(awk -v p="$per" 'BEGIN { printf "%d", 60 + p }')
+grace=$(awk -v p="$per" -v g="${NAPI_FUZZ_GRACE:-60}" 'BEGIN { printf "%d", g + p }')
 echo "napi-fuzz: $nruns run(s) of ${per} s (first seed $seed0), logs in $out"
+
+# Runs node with the given arguments, output to $1; kills it after $grace s, first writing every
+# thread's backtrace (gdb, when installed) to $1.stacks so a hang says where it hung. Returns its
+# exit status (137 when killed).
+run_node() {
+  local log=$1
+  shift
+  "${preload[@]}" node --expose-gc "$driver" "$@" >"$log" 2>&1 &
+  local pid=$! t=0
+  while kill -0 "$pid" 2>/dev/null && [ $t -lt $((grace * 10)) ]; do
+    sleep 0.1
+    t=$((t + 1))
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    if command -v gdb >/dev/null 2>&1; then
+      timeout 120 gdb -p "$pid" -batch -ex 'thread apply all bt 30' >"$log.stacks" 2>&1 || true
+    fi
+    kill -9 "$pid" 2>/dev/null
+  fi
+  wait "$pid" 2>/dev/null
+}
 
 env_line() {
   if [ "$plain" = "1" ]; then
@@ -128,7 +152,7 @@ for ((i = 0; i < nruns; i++)); do
   rm -f "$logs"/* 2>/dev/null
   echo "napi-fuzz[$i]: seed $seed, $mode, ${per} s"
   t0=$(date +%s)
-  timeout --signal=KILL "$grace" "${preload[@]}" node --expose-gc "$driver" "${args[@]}" "${inject[@]}" >"$log" 2>&1
+  run_node "$log" "${args[@]}" "${inject[@]}"
   rc=$?
   took=$(($(date +%s) - t0))
   reports=""
@@ -145,7 +169,7 @@ for ((i = 0; i < nruns; i++)); do
     steps=$(grep -oE 'steps=[0-9]+' "$log" | head -1)
     extra=$(grep -oE 'workers=[0-9]+ terminated=[0-9]+' "$log" | head -1)
     echo "napi-fuzz[$i]: ok ($steps${extra:+ $extra}, ${took} s)"
-    grep -E '^napi-fuzz: (known findings|received)' "$log" | sed "s/^napi-fuzz:/napi-fuzz[$i]:/"
+    grep -E '^napi-fuzz: (known findings|received|STALL)' "$log" | sed "s/^napi-fuzz:/napi-fuzz[$i]:/"
     summary+=("seed $seed $mode: ok ($steps${extra:+ $extra}, ${took} s)")
     continue
   fi
@@ -153,9 +177,13 @@ for ((i = 0; i < nruns; i++)); do
   summary+=("seed $seed $mode: FINDING ($why)")
   {
     echo "napi-fuzz[$i]: FINDING: $why; seed $seed, mode $mode (log $log)"
-    grep -E -A40 'napi-fuzz: FINDING' "$log" | head -60
+    grep -E -A40 'napi-fuzz: (FINDING|STALL)' "$log" | head -60
     grep -E -B2 -A30 'FATAL ERROR|AddressSanitizer|runtime error:' "$log" | head -60
-    if [ -z "$(grep -E 'napi-fuzz: FINDING|FATAL ERROR|AddressSanitizer' "$log")" ]; then tail -30 "$log"; fi
+    if [ -z "$(grep -E 'napi-fuzz: (FINDING|STALL)|FATAL ERROR|AddressSanitizer' "$log")" ]; then tail -30 "$log"; fi
+    if [ -f "$log.stacks" ]; then
+      echo "---- the main thread when it was killed (all threads: $log.stacks)"
+      awk '/^Thread 1 /{f=1} /^Thread /&&!/^Thread 1 /{f=0} f' "$log.stacks" | grep -E '^(Thread|#)' | head -25
+    fi
     for f in $reports; do
       echo "---- sanitizer report $f"
       head -80 "$f"
@@ -166,7 +194,7 @@ for ((i = 0; i < nruns; i++)); do
   if [ "${NAPI_FUZZ_REPLAY:-1}" = "1" ]; then
     trace="$out/replay-$seed.trace"
     rm -f "$logs"/* 2>/dev/null
-    timeout --signal=KILL "$grace" "${preload[@]}" node --expose-gc "$driver" "${args[@]}" "${inject[@]}" --trace "$trace" >"$out/replay-$seed.log" 2>&1
+    run_node "$out/replay-$seed.log" "${args[@]}" "${inject[@]}" --trace "$trace"
     rrc=$?
     if [ $rrc -ne 0 ]; then
       echo "napi-fuzz[$i]: the replay with --trace failed too (exit $rrc); its last ops ($trace):" >&2

@@ -13,7 +13,7 @@
 // --seconds S (NAPI_FUZZ_RUN_SECONDS, default 10), --steps N (NAPI_FUZZ_STEPS, default unbounded),
 // --workers (NAPI_FUZZ_MODE=workers), --trace FILE|- (NAPI_FUZZ_TRACE: each op, written before it
 // runs, so the last line of a crashed replay names the op), --inject kind@step (NAPI_FUZZ_INJECT,
-// for the harness's own test: abort | segv | nocode at that step). The addon is
+// for the harness's own test: abort | segv | nocode | hang at that step). The addon is
 // $DISPTAP_NATIVE if set (scripts/napi-fuzz.sh points it at the ASan build), else build/Release
 // (as src/sys/native.ts finds it).
 //
@@ -315,6 +315,41 @@ function note(text) {
   if (traceFd >= 0) fs.writeSync(traceFd, `${line}\n`);
 }
 
+// ---------------------------------------------------------------------------------------------
+// stall watchdog: a thread that notices when the main thread stops advancing (stuck in a native
+// call, a sanitizer interceptor, a deadlock) and says where, since the process is then killed
+// from outside (scripts/napi-fuzz.sh) with nothing printed by this thread.
+
+const progress = new Int32Array(new SharedArrayBuffer(16)); // [step, in native call, label length, tick]
+const labelBytes = new Uint8Array(new SharedArrayBuffer(128));
+const encoder = new TextEncoder();
+/** Names what the main thread does outside native calls (teardown, waiting for a worker). */
+function phase(label) {
+  if (!isMainThread) return;
+  Atomics.store(progress, 2, encoder.encodeInto(label, labelBytes).written);
+  Atomics.store(progress, 1, label ? 1 : 0);
+  Atomics.add(progress, 3, 1);
+}
+function startWatchdog() {
+  const stall = Number(process.env.NAPI_FUZZ_STALL_SECONDS ?? 45);
+  if (!(stall > 0)) return;
+  const code = `
+    const { workerData: { progress, labelBytes, stall, tag, seed } } = require('node:worker_threads');
+    const fs = require('node:fs');
+    let last = -1, since = Date.now(), told = false;
+    setInterval(() => {
+      const step = Atomics.load(progress, 0) * 2 + Atomics.load(progress, 1) + Atomics.load(progress, 3) * 7;
+      if (step !== last) { last = step; since = Date.now(); told = false; return; }
+      if (told || Date.now() - since < stall * 1000) return;
+      told = true;
+      const label = Buffer.from(labelBytes.slice(0, Atomics.load(progress, 2))).toString();
+      fs.writeSync(2, 'napi-fuzz: STALL [' + tag + '] seed=' + seed + ': no progress for ' + stall + ' s at step ' +
+        Atomics.load(progress, 0) + (Atomics.load(progress, 1) ? ', busy in: ' + label : ', in JS; the last native call, ' + label + ', had returned') + String.fromCharCode(10));
+    }, 1000);`;
+  const w = new Worker(code, { eval: true, workerData: { progress, labelBytes, stall, tag: cfg.tag, seed: cfg.seed } });
+  w.unref();
+}
+
 const FAIL = Symbol('threw');
 let cbDepth = 0; // > 0 while a poll callback runs (trace lines say cb:)
 /** One native call under the hostile accessors; a throw is classified, never propagated. */
@@ -322,6 +357,10 @@ function call(label, f, self, args) {
   stats.calls++;
   if (traceFd >= 0) note(`  ${cbDepth ? 'cb:' : ''}${label}(${args.map((a) => describe(a)).join(', ')})`);
   state.setterHits.length = 0;
+  if (isMainThread) {
+    Atomics.store(progress, 2, encoder.encodeInto(label, labelBytes).written);
+    Atomics.store(progress, 1, 1);
+  }
   let result;
   let err;
   let threw = false;
@@ -333,6 +372,7 @@ function call(label, f, self, args) {
     err = e;
   } finally {
     state.armed = false;
+    if (isMainThread) Atomics.store(progress, 1, 0);
   }
   if (state.setterHits.length) finding('setter-ran', `${label}: the addon ran inherited setter(s) ${state.setterHits.join(', ')}`);
   if (!threw) return result;
@@ -984,6 +1024,7 @@ function opSendMsg(ctx, rng) {
   const args = [payload(ctx, rng), addr, port, num(ctx, rng, () => 0), rng.chance(0.6) ? null : interceptorSafe(cmsgBytes(ctx, rng))];
   if (rng.chance(0.5)) args.push(rng.chance(0.5) ? 'display' : junk(ctx, rng));
   if (rng.chance(0.05)) args.length = rng.int(5);
+  interceptorSafe(args[4]);
   const n = call('sendMsg', native.UdpSocket.prototype.sendMsg, w.s, args);
   if (n !== FAIL) invariant(typeof n === 'number' && Number.isInteger(n) && n >= -200 && n <= 70000, 'sendMsg', `returned ${describe(n)}`);
 }
@@ -1000,7 +1041,8 @@ function makeEffect(ctx, rng, w, earlier) {
     ctx.inEffect = true;
     try {
       effectBody(r, key);
-      return erng.chance(0.5) ? interceptorSafe(u8(ctx, erng, erng.int(32))) : erng.pick([LO4, LO6, 9, 0, null, undefined]);
+      // (not LO6/MAPPED: shared constants whose first 8 bytes are 0, which may land in `controls`)
+      return erng.chance(0.5) ? interceptorSafe(u8(ctx, erng, erng.int(32))) : erng.pick([LO4, 9, 0, null, undefined]);
     } catch (e) {
       if (isSentinel(e)) throw e; // deliberately: the native call must pass it through
       return undefined;
@@ -1111,6 +1153,12 @@ function opSendMmsg(ctx, rng) {
     arrays[rng.int(5)] = rng.pick([datas, ports, junk(ctx, rng), { length: n }]);
   }
   state.effect = makeEffect(ctx, rng, w, earlier);
+  // whatever sits in the controls position now (the arrays may have been swapped above)
+  if (Array.isArray(arrays[4]))
+    for (let i = 0; i < arrays[4].length; i++) {
+      const d = Object.getOwnPropertyDescriptor(arrays[4], i); // never runs an accessor
+      if (d && 'value' in d) interceptorSafe(d.value);
+    }
   const res = call('sendMmsg', native.UdpSocket.prototype.sendMmsg, w.s, arrays);
   state.effect = null;
   if (res !== FAIL) invariant(typeof res === 'number' && Number.isInteger(res) && res <= 1024 && res >= -200, 'sendMmsg', `returned ${describe(res)}`);
@@ -1472,7 +1520,7 @@ function runOp(ctx, rng, table, prefix = '') {
 // the driver loop
 
 function parseInject(text) {
-  const m = /^(abort|segv|nocode)@(\d+)$/.exec(text || '');
+  const m = /^(abort|segv|nocode|hang)@(\d+)$/.exec(text || '');
   return m ? { kind: m[1], step: Number(m[2]) } : null;
 }
 
@@ -1481,6 +1529,10 @@ function injectNow(inj) {
   fs.writeSync(2, `napi-fuzz: injecting ${inj.kind} at step ${stats.steps} [${cfg.tag}] (harness self-test)\n`);
   if (inj.kind === 'abort') process.abort();
   if (inj.kind === 'segv') process.kill(process.pid, 'SIGSEGV');
+  if (inj.kind === 'hang') {
+    phase('inject hang');
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); // forever, like a stuck native call
+  }
   classify('inject.nocode', { notAnError: true });
 }
 
@@ -1501,6 +1553,7 @@ async function drive(ctx, deadline, maxSteps, inject) {
   let sinceYield = 0;
   for (let i = 0; i < maxSteps && Date.now() < deadline; i++) {
     stats.steps++;
+    if (isMainThread) Atomics.store(progress, 0, stats.steps);
     if (inject && stats.steps === inject.step) injectNow(inject);
     let r;
     try {
@@ -1542,6 +1595,7 @@ function summary() {
 
 async function mainSingle() {
   installUncaught();
+  if (isMainThread) startWatchdog();
   const started = Date.now();
   const ctx = newCtx(makeRng(cfg.seed), cfg.tag);
   if (isMainThread) {
@@ -1549,8 +1603,11 @@ async function mainSingle() {
     console.log(replayLine());
   } else parentPort.postMessage({ type: 'up' });
   await drive(ctx, started + cfg.seconds * 1000, cfg.steps, parseInject(cfg.inject));
+  phase('teardown: close every socket');
   closeAll(ctx);
+  phase('teardown: gc');
   gc();
+  phase('teardown: exit');
   if (isMainThread) {
     console.log(summary());
     console.log(`napi-fuzz: ok, no finding in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -1562,6 +1619,7 @@ async function mainSingle() {
 
 async function mainWorkers() {
   installUncaught();
+  startWatchdog();
   const started = Date.now();
   const deadline = started + cfg.seconds * 1000;
   const rng = makeRng(cfg.seed);
@@ -1615,16 +1673,24 @@ async function mainWorkers() {
       stats.terminated++;
       if (traceFd >= 0) note(`terminate w${rec.i}${rec.up ? '' : ' (still starting)'}`);
       const p = rec.w.terminate();
-      if (rng.chance(0.5)) await p;
+      if (rng.chance(0.5)) {
+        phase(`awaiting worker w${rec.i}.terminate()`);
+        await p;
+        phase('');
+      }
     }
   }
   for (const rec of live) {
     rec.terminating = true;
     stats.terminated++;
   }
+  phase('teardown: terminating the remaining workers');
   await Promise.all([...live].map((rec) => rec.w.terminate()));
+  phase('teardown: close every socket');
   closeAll(ctx);
+  phase('teardown: gc');
   gc();
+  phase('teardown: exit');
   console.log(summary());
   console.log(`napi-fuzz: ok, no finding in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   process.exit(0);

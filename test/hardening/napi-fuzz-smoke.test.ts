@@ -70,6 +70,23 @@ describe('N-API surface fuzzer', () => {
     if (kind === 'nocode') expect(text).toMatch(/FINDING uncoded-error \[main\] seed=4242 step=150/);
   }, 120_000);
 
+  it('a run stuck in the main thread is found, named by the watchdog, dumped and killed', () => {
+    const { status, text } = harness({
+      NAPI_FUZZ_SECONDS: '2',
+      NAPI_FUZZ_SEED: '31',
+      NAPI_FUZZ_RUNS: '1',
+      NAPI_FUZZ_WORKERS: '0',
+      NAPI_FUZZ_INJECT: 'hang@100',
+      NAPI_FUZZ_GRACE: '4',
+      NAPI_FUZZ_STALL_SECONDS: '2',
+      NAPI_FUZZ_REPLAY: '0',
+    });
+    expect(status, text).toBe(1);
+    expect(text).toContain('napi-fuzz[0]: FINDING: hung (killed after 6 s); seed 31, mode single');
+    expect(text).toContain('napi-fuzz: STALL [main] seed=31: no progress for 2 s at step 100, busy in: inject hang');
+    if (spawnSync('gdb', ['--version']).status === 0) expect(text).toMatch(/the main thread when it was killed[^]*Thread 1 [^]*#0 /);
+  }, 60_000);
+
   it('the worker-termination mode reports an abort too (inside the main thread driving between workers)', () => {
     const { status, text } = harness({
       NAPI_FUZZ_SECONDS: '5',
