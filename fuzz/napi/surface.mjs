@@ -1154,11 +1154,17 @@ function opSendMmsg(ctx, rng) {
   }
   state.effect = makeEffect(ctx, rng, w, earlier);
   // whatever sits in the controls position now (the arrays may have been swapped above)
-  if (Array.isArray(arrays[4]))
-    for (let i = 0; i < arrays[4].length; i++) {
-      const d = Object.getOwnPropertyDescriptor(arrays[4], i); // never runs an accessor
-      if (d && 'value' in d) interceptorSafe(d.value);
-    }
+  // (not arrays[4].length: it may be a hostile Proxy; own data properties only, no accessor runs)
+  try {
+    const controls = arrays[4];
+    if (Array.isArray(controls))
+      for (const k of Reflect.ownKeys(controls)) {
+        const d = Object.getOwnPropertyDescriptor(controls, k);
+        if (d && 'value' in d) interceptorSafe(d.value);
+      }
+  } catch {
+    // a hostile or revoked Proxy there: the addon sees no array there either (napi_is_array)
+  }
   const res = call('sendMmsg', native.UdpSocket.prototype.sendMmsg, w.s, arrays);
   state.effect = null;
   if (res !== FAIL) invariant(typeof res === 'number' && Number.isInteger(res) && res <= 1024 && res >= -200, 'sendMmsg', `returned ${describe(res)}`);
