@@ -105,16 +105,54 @@ function findRoot(start: string): string {
   }
 }
 
-function load(): NativeBinding {
-  const root = findRoot(path.dirname(fileURLToPath(import.meta.url)));
-  const require = createRequire(import.meta.url);
-  const candidates = [
+// Which addon is loaded, first match wins: DISPTAP_NATIVE (a sanitizer or debug build, see
+// scripts/asan-test.sh), a source build in build/Release or build/Debug, then the prebuilt N-API
+// binary shipped in the npm package, prebuilds/<platform>-<arch>/, chosen by node-gyp-build by
+// platform, arch and libc.
+function locate(root: string, require: NodeJS.Require): string {
+  const explicit = [
     process.env.DISPTAP_NATIVE,
     path.join(root, 'build', 'Release', 'disptap.node'),
     path.join(root, 'build', 'Debug', 'disptap.node'),
   ].filter((p): p is string => !!p);
-  for (const p of candidates) if (fs.existsSync(p)) return require(p) as NativeBinding;
-  throw new Error(`disptap: native addon not built (looked for ${candidates.join(', ')}); run npm run build:native`);
+  const built = explicit.find((p) => fs.existsSync(p));
+  if (built) return built;
+  try {
+    return (require('node-gyp-build') as { path(dir: string): string }).path(root);
+  } catch (e) {
+    let shipped: string[] = [];
+    try {
+      shipped = fs.readdirSync(path.join(root, 'prebuilds'));
+    } catch {
+      // no prebuilds/ folder: a clone, or a package built without them
+    }
+    const libc = fs.existsSync('/etc/alpine-release') ? 'musl' : 'glibc';
+    throw new Error(
+      `disptap: no native addon for ${process.platform}-${process.arch} (${libc}, Node ${process.version}): ` +
+        `none built (looked for ${explicit.join(', ')}) and no matching prebuilt binary in ${path.join(root, 'prebuilds')} ` +
+        `(prebuilt: ${shipped.length ? shipped.join(', ') : 'none'}). Build it from source with \`npm rebuild disptap\` ` +
+        `(needs a C++ compiler, make and python3), or in a clone \`npm run build:native\``,
+      { cause: e },
+    );
+  }
+}
+
+function load(): NativeBinding {
+  const root = findRoot(path.dirname(fileURLToPath(import.meta.url)));
+  const require = createRequire(import.meta.url);
+  const file = locate(root, require);
+  try {
+    return require(file) as NativeBinding;
+  } catch (e) {
+    const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    throw new Error(
+      `disptap: cannot load the native addon ${file}: ${why}. ` +
+        (file.includes(`${path.sep}prebuilds${path.sep}`)
+          ? 'The prebuilt binary does not fit this system; build from source with `npm rebuild disptap --build-from-source` (needs a C++ compiler, make and python3)'
+          : 'Rebuild it with `npm rebuild disptap` (or `npm run build:native` in a clone)'),
+      { cause: e },
+    );
+  }
 }
 
 export const native: NativeBinding = load();
