@@ -1,3 +1,10 @@
+/**
+ * UDP with its kernel metadata: RX/TX timestamps, destination and interface, TTL/TOS, drops; the
+ * SCION, dispatcher and NTP decoders; interfaces and hardware timestamping; passive capture and
+ * dispatcher transit times.
+ *
+ * @module disptap
+ */
 // disptap: UDP with its kernel metadata. Everything public is exported from here.
 export { openUdp, UdpTap } from './tap/udp-tap.js';
 export type { ReceiveOptions, ReadMsgResult, TapAddress, Destination, SendResult, BatchItem } from './tap/udp-tap.js';
@@ -11,6 +18,7 @@ export type { PresentField } from './tap/rx/batch.js';
 export { parseControl, decodeControl } from './cmsg/control.js';
 export type { ControlMessage, ControlStatus } from './cmsg/control.js';
 export { cmsgAlign, cmsgLen, cmsgSpace, CMSG_ALIGNTO, CMSG_HDR_LEN } from './cmsg/macros.js';
+/** Named Linux constants (SOL_*, SO_*, SCM_*, IP_*, IPV6_*, MSG_*, SOF_TIMESTAMPING_*, IFF_*, HWTSTAMP_*), x86-64 and arm64 values. */
 export * as constants from './sys/constants.js';
 export { clock } from './sys/clock.js';
 export { nsToDate, nsToIso, nsToMs, nsToSeconds, dateToNs } from './sys/time.js';

@@ -59,6 +59,10 @@ interface Pending {
   ja?: string;
 }
 
+/**
+ * A classic BPF (cBPF) program builder with labels, as used for the capture port filter:
+ * chain instructions, jump to labels defined later, then {@link BpfAssembler.assemble | assemble()}.
+ */
 export class BpfAssembler {
   readonly #insns: Pending[] = [];
   readonly #labels = new Map<string, number>();
@@ -99,18 +103,22 @@ export class BpfAssembler {
     return this.#emit(BPF_LDX | BPF_B | BPF_MSH, k);
   }
 
+  /** jeq #k: if A == k go to `jt`, else to `jf` (labels or forward skip counts). */
   jeq(k: number, jt: Target, jf: Target): this {
     return this.#emit(BPF_JMP | BPF_JEQ | BPF_K, k, jt, jf);
   }
 
+  /** jgt #k: if A > k go to `jt`, else to `jf`. */
   jgt(k: number, jt: Target, jf: Target): this {
     return this.#emit(BPF_JMP | BPF_JGT | BPF_K, k, jt, jf);
   }
 
+  /** jge #k: if A >= k go to `jt`, else to `jf`. */
   jge(k: number, jt: Target, jf: Target): this {
     return this.#emit(BPF_JMP | BPF_JGE | BPF_K, k, jt, jf);
   }
 
+  /** jset #k: if A & k is non-zero go to `jt`, else to `jf`. */
   jset(k: number, jt: Target, jf: Target): this {
     return this.#emit(BPF_JMP | BPF_JSET | BPF_K, k, jt, jf);
   }
@@ -126,6 +134,7 @@ export class BpfAssembler {
     return this.#emit(BPF_RET | BPF_K, k);
   }
 
+  /** The program with labels resolved to forward offsets; throws ERR_BPF_LABEL / ERR_BPF_PROGRAM on bad jumps or size. */
   assemble(): BpfInstruction[] {
     if (this.#insns.length === 0 || this.#insns.length > BPF_MAX_INSNS)
       throw invalidArg('ERR_BPF_PROGRAM', `bpf: a program has 1..${BPF_MAX_INSNS} instructions, got ${this.#insns.length}`, RangeError);

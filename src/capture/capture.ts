@@ -19,8 +19,10 @@ import { resolveCaptureOptions, type CaptureTimestampMode, type OpenCaptureOptio
 import type { PortRange } from './ports.js';
 import { recordAt, type CaptureRecord } from './record.js';
 
+/** Options of `capture.receive()`: an AbortSignal and/or a timeout in milliseconds. */
 export type CaptureReceiveOptions = WaitOptions;
 
+/** What `capture.stats()` reports: kernel counters (PACKET_STATISTICS) and what was handed out. */
 export interface CaptureStats {
   /** Packets that passed the kernel filter (PACKET_STATISTICS tp_packets), cumulative. */
   packets: number;
@@ -39,6 +41,10 @@ const CONTROL_SIZE = cmsgSpaceOf('SCM_TIMESTAMPING') + cmsgSpaceOf('SCM_TIMESTAM
 const ROUNDS_PER_WAKE = 16;
 const UV_READABLE = 1;
 
+/**
+ * A passive capture from {@link openCapture}: an AF_PACKET socket with a kernel BPF port filter.
+ * Consume it like a tap: `receive()`, `for await`, or `'record'` events with {@link CaptureRecord}s.
+ */
 export class Capture extends PolledSource<CaptureRecord> {
   protected readonly handle: NativePacketSocket;
   protected readonly highWaterMark: number;

@@ -6,6 +6,7 @@ export interface CapturePermissionError extends SystemError {
   hint: string;
 }
 
+/** The way around a missing CAP_NET_RAW (relay mode), as the capture permission error and the CLI say it. */
 export const RELAY_HINT =
   'Without CAP_NET_RAW, use relay mode instead: let disptap own a port (openUdp() / `disptap watch --port N`) ' +
   'and forward to the real service, which needs no privileges but puts disptap in the path.';

@@ -18,11 +18,13 @@ export const ETH_P_IPV6 = 0x86dd;
 export const PACKET_OUTGOING = 4;
 const IPPROTO_UDP = 17;
 
+/** Which port of a datagram must be in the ranges: either, only the source, or only the destination. */
 export type PortMatch = 'either' | 'src' | 'dst';
 
 /** Which copies to keep: 'in' = received (host, broadcast, multicast, otherhost), 'out' = sent. */
 export type DirectionFilter = 'in' | 'out' | 'both';
 
+/** What {@link buildUdpFilter} compiles: port ranges, direction, which port to match, snap length. */
 export interface UdpFilterSpec {
   /** Empty or absent: every UDP packet. */
   ports?: readonly PortRange[];
@@ -43,6 +45,7 @@ function portChecks(a: BpfAssembler, ranges: readonly PortRange[], snap: number)
   }
 }
 
+/** The cBPF program a capture attaches: IPv4/IPv6 UDP (first fragments) with a port in the ranges, cut to `snapLength`; all else dropped in the kernel. */
 export function buildUdpFilter(spec: UdpFilterSpec): BpfInstruction[] {
   const ranges = spec.ports ?? [];
   if (ranges.length > MAX_FILTER_RANGES)

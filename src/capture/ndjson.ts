@@ -3,6 +3,7 @@
 import { nsToIso } from '../sys/time.js';
 import type { CaptureRecord } from './record.js';
 
+/** A {@link CaptureRecord} as one NDJSON line of `disptap watch --passive --json`: bigints as decimal strings, payload as hex. */
 export interface CaptureRecordJSON {
   time: string | null;
   /** Software kernel timestamp, ns since the epoch, as a decimal string. */
@@ -28,6 +29,7 @@ function endpoint(e: { address: string; port: number }): string {
   return e.address.includes(':') ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`;
 }
 
+/** The JSON form of a capture record ({@link CaptureRecordJSON}). */
 export function captureRecordToJSON(r: CaptureRecord): CaptureRecordJSON {
   const sw = r.timestamps.software;
   const out: CaptureRecordJSON = {

@@ -6,8 +6,10 @@ import { validateProgram, type BpfInstruction } from './bpf.js';
 import { normalizePorts, type PortRange, type PortSpec } from './ports.js';
 import type { DirectionFilter, PortMatch } from './filter.js';
 
+/** Kernel RX timestamps of a capture: none, software, or software plus hardware where the NIC stamps. */
 export type CaptureTimestampMode = 'none' | 'software' | 'hardware';
 
+/** Options of {@link openCapture}; only `interface` is required. */
 export interface OpenCaptureOptions {
   /** Interface name ('lo', 'eth0'), 'any' for every interface, or an ifindex. */
   interface: string | number;

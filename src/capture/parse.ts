@@ -4,6 +4,7 @@ import { formatAddress } from '../sys/address.js';
 import { captureNative } from './native.js';
 import { L3_STATUS_NAMES, P32, P32_FIELDS, PADDR, PADDR_STRIDE, type L3StatusName } from './layout.js';
 
+/** What the native IP/UDP parser read from one packet ({@link parsePacket}); fields past the point where it stopped are 0. */
 export interface ParsedPacket {
   status: L3StatusName;
   /** 4 or 6 once the version nibble was read, else 0. */

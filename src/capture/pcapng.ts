@@ -3,6 +3,7 @@
 import type { CaptureRecord as PcapngRecord } from '../pcapng/writer.js';
 import type { CaptureRecord } from './record.js';
 
+/** A capture record as the pcapng writer takes it: the captured IP packet when kept (`rawPacket`), else headers synthesised from the parsed fields. */
 export function toPcapngRecord(r: CaptureRecord, comments?: readonly string[]): PcapngRecord {
   const hw = r.timestamps.hardware;
   const sw = r.timestamps.software;

@@ -1,11 +1,13 @@
 // UDP port ranges as the CLI and openCapture take them: 30041, "30041", "31000-32767", [a, b].
 import { invalidArg } from '../sys/errors.js';
 
+/** An inclusive UDP port range; `from === to` for one port. */
 export interface PortRange {
   from: number;
   to: number;
 }
 
+/** A port or range as the CLI and {@link openCapture} take it: 30041, '30041', '31000-32767', [a, b] or { from, to }. */
 export type PortSpec = number | string | readonly [number, number] | PortRange;
 
 function port(v: unknown, field: string): number {
@@ -15,6 +17,7 @@ function port(v: unknown, field: string): number {
   return n;
 }
 
+/** One {@link PortSpec} as a {@link PortRange}; throws a coded RangeError/TypeError naming `field` when it is not one. */
 export function parsePortSpec(spec: PortSpec, field = 'ports'): PortRange {
   let from: number, to: number;
   if (typeof spec === 'number') from = to = port(spec, field);
@@ -47,11 +50,13 @@ export function normalizePorts(specs: readonly PortSpec[], field = 'ports'): Por
   return out;
 }
 
+/** Whether `port` is in one of the ranges. */
 export function inRanges(port: number, ranges: readonly PortRange[]): boolean {
   for (const r of ranges) if (port >= r.from && port <= r.to) return true;
   return false;
 }
 
+/** Ranges as text, the way the CLI takes them: '30041,31000-32767'. */
 export function formatRanges(ranges: readonly PortRange[]): string {
   return ranges.map((r) => (r.from === r.to ? `${r.from}` : `${r.from}-${r.to}`)).join(',');
 }

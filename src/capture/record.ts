@@ -17,8 +17,10 @@ export type PacketType = 'host' | 'broadcast' | 'multicast' | 'otherhost' | 'out
  */
 export type CaptureDirection = 'in' | 'out';
 
+/** An address and UDP port from a captured packet's headers. */
 export interface CaptureEndpoint extends SocketAddress {}
 
+/** IP header facts of a captured datagram. */
 export interface CaptureIpInfo {
   family: 4 | 6;
   /** Bytes before the UDP header (IPv4 IHL × 4, IPv6 40 + extension headers). */
@@ -35,6 +37,7 @@ export interface CaptureIpInfo {
   moreFragments: boolean;
 }
 
+/** One UDP datagram a passive capture saw, with its kernel timestamps, direction and interface. */
 export interface CaptureRecord {
   /** UDP payload as captured (copied). */
   data: Buffer;

@@ -5,6 +5,7 @@ import { cmsgLen, cmsgSpace, CMSG_HDR_LEN } from './macros.js';
 
 const LITTLE_ENDIAN = os.endianness() === 'LE';
 
+/** One control message for {@link buildControl}. */
 export interface ControlMessageInput {
   /** cmsg_level, e.g. IPPROTO_IP. */
   level: number;

@@ -6,8 +6,10 @@ import { native } from '../sys/native.js';
 import type { RxMeta } from '../tap/rx/rx-types.js';
 import { metaAt } from '../tap/rx/slot-reader.js';
 
+/** How one control message fared in the walk; see {@link ControlMessage.status}. */
 export type ControlStatus = 'ok' | 'truncated' | 'short' | 'malformed';
 
+/** One control message as {@link parseControl} found it. */
 export interface ControlMessage {
   /** Byte offset of the cmsghdr within the buffer. */
   offset: number;
@@ -32,6 +34,7 @@ function checkBytes(oob: unknown, fn: string): Uint8Array {
   return oob;
 }
 
+/** Walks a control buffer (e.g. the `oob` of readMsg) with the native parser, as the receive path does: every message with its status, never throwing on bad bytes. */
 export function parseControl(oob: Uint8Array): ControlMessage[] {
   const bytes = checkBytes(oob, 'parseControl');
   return native.parseControl(bytes).map((e) => ({
@@ -43,6 +46,7 @@ export function parseControl(oob: Uint8Array): ControlMessage[] {
   }));
 }
 
+/** Decodes a control buffer into the metadata an {@link RxMessage} carries (timestamps, pktinfo, TTL, TOS, drops, extended errors), with the native parser. */
 export function decodeControl(oob: Uint8Array): RxMeta {
   const bytes = checkBytes(oob, 'decodeControl');
   const arrays = {

@@ -17,12 +17,15 @@ function checkLen(n: unknown, fn: string): number {
 }
 
 // Arithmetic, not `&`: bitwise operators would cut n to 32 signed bits.
+/** CMSG_ALIGN(n): n rounded up to the control-message alignment (8). */
 export function cmsgAlign(n: number): number {
   return Math.ceil(checkLen(n, 'cmsgAlign') / CMSG_ALIGNTO) * CMSG_ALIGNTO;
 }
+/** CMSG_LEN(n): cmsg_len of a message with n data bytes (header + n). */
 export function cmsgLen(n: number): number {
   return CMSG_HDR_LEN + checkLen(n, 'cmsgLen');
 }
+/** CMSG_SPACE(n): bytes a message with n data bytes takes in a control buffer, padding included. */
 export function cmsgSpace(n: number): number {
   return CMSG_HDR_LEN + cmsgAlign(checkLen(n, 'cmsgSpace'));
 }

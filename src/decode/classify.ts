@@ -7,6 +7,7 @@
 import { u16 } from './bytes.js';
 import { looksLikeStun } from './stun.js';
 
+/** What a UDP payload is taken to be: gopacket's layer names plus SCION and STUN; 'Payload' when nothing matched. */
 export type UdpLayerName =
   | 'DNS'
   | 'NTP'
@@ -22,14 +23,17 @@ export type UdpLayerName =
   | 'STUN'
   | 'Payload';
 
+/** What a SCION underlay port is used for (30041 end host, 30042-30051 router internal, dispatched range, …). */
 export type ScionPortRole = 'end-host' | 'router-internal' | 'dispatched-app' | 'control' | 'daemon' | 'gateway';
 
+/** An inclusive port range that carries SCION underlay traffic, and its role. */
 export interface ScionPortRange {
   from: number;
   to: number;
   role: ScionPortRole;
 }
 
+/** How {@link classifyUdp} decides: exact well-known ports, SCION port ranges, and the content heuristic. */
 export interface UdpPortMap {
   /** Exact ports → layer (gopacket's table by default). */
   wellKnown: Readonly<Record<number, UdpLayerName>>;
@@ -75,6 +79,7 @@ const ROLE_TEXT: Readonly<Record<ScionPortRole, string>> = {
   gateway: 'gateway',
 };
 
+/** Options of {@link createUdpPortMap}; all optional. */
 export interface UdpPortMapOptions {
   /**
    * The AS's `dispatched_ports` as topology.json writes it: `"31000-32767"`, `"all"`, `"-"`
@@ -104,6 +109,7 @@ export function parseDispatchedPorts(s: string): readonly [number, number] | nul
   return [lo, hi];
 }
 
+/** A port map for an AS: gopacket's table, the fixed SCION ports, the AS's dispatched range and extra ranges; throws a RangeError on a malformed `dispatchedPorts`. */
 export function createUdpPortMap(o: UdpPortMapOptions = {}): UdpPortMap {
   let dispatched: readonly [number, number] | null | undefined = DEFAULT_DISPATCHED_PORTS;
   if (o.dispatchedPorts !== undefined) {
@@ -115,6 +121,7 @@ export function createUdpPortMap(o: UdpPortMapOptions = {}): UdpPortMap {
   return { wellKnown: o.wellKnown ?? GOPACKET_UDP_PORTS, scion, heuristic: o.heuristic ?? true };
 }
 
+/** The default map: gopacket's table, the fixed SCION ports, dispatched ports 31000-32767, heuristic on. */
 export const DEFAULT_UDP_PORT_MAP: UdpPortMap = createUdpPortMap();
 
 /** Only gopacket's table: for the payload of UDP/SCION, whose ports are not underlay ports. */
@@ -139,12 +146,14 @@ export function looksLikeScion(d: Uint8Array): boolean {
   return hdrBytes >= addrEnd && hdrBytes <= d.length;
 }
 
+/** The parts of a UDP datagram classification looks at. */
 export interface UdpClassificationInput {
   srcPort: number;
   dstPort: number;
   payload: Uint8Array;
 }
 
+/** A classification with its reason: which port or which content check decided. */
 export interface UdpClassification {
   layer: UdpLayerName;
   /** Why, e.g. "dst port 123" or "SCION content heuristic". */
@@ -159,6 +168,7 @@ function scionRange(map: UdpPortMap, port: number): ScionPortRange | undefined {
   return map.scion.find((r) => port >= r.from && port <= r.to);
 }
 
+/** Classifies a UDP datagram: well-known ports first (destination, then source), then SCION ports (STUN content excepted), then content. */
 export function classifyUdpDetailed(input: UdpClassificationInput, map: UdpPortMap = DEFAULT_UDP_PORT_MAP): UdpClassification {
   const payload = input.payload instanceof Uint8Array ? input.payload : new Uint8Array(0);
   for (const [which, port] of [['dst', input.dstPort], ['src', input.srcPort]] as const) {

@@ -13,6 +13,7 @@ import { formatIPv4, formatIPv6, svcName } from './scion/address.js';
 import { decodeScion, type ScionDecodeResult } from './scion/decode.js';
 import { readIA, writeIA, type IA, type IAInput } from './scion/ia.js';
 
+/** The 8 bytes that open every frame on the dispatcher's unix socket (0xdeadbeef interleaved with 0x00-0x03). */
 export const DISPATCHER_COOKIE: Readonly<Uint8Array> = Uint8Array.from([0xde, 0x00, 0xad, 0x01, 0xbe, 0x02, 0xef, 0x03]);
 export const FRAME_HEADER_LEN = 13;
 /** Go's ReadPacketizer buffer is 64 KiB: no real frame payload is larger. */
@@ -29,8 +30,10 @@ export const SCION_TIME_MODES = {
   0x4244: 'TxKernelRxKernel',
   0x4245: 'TxKernelHwRxKernelHw',
 } as const;
+/** A Scion Time timestamp mode name ({@link SCION_TIME_MODES}). */
 export type ScionTimeModeName = (typeof SCION_TIME_MODES)[keyof typeof SCION_TIME_MODES];
 
+/** A Scion Time timestamp mode asked for in a registration's SVC field, decoded. */
 export interface ScionTimeMode {
   value: number;
   name: ScionTimeModeName;
@@ -40,17 +43,20 @@ export interface ScionTimeMode {
   hardware: boolean;
 }
 
+/** The Scion Time timestamp mode an SVC value asks for; `undefined` for any other value. */
 export function scionTimeMode(value: number): ScionTimeMode | undefined {
   const name = (SCION_TIME_MODES as Readonly<Record<number, ScionTimeModeName>>)[value];
   if (!name) return undefined;
   return { value, name, tx: name.startsWith('Tx'), hardware: name.includes('Hw') };
 }
 
+/** An underlay host address in a frame or registration. */
 export interface FrameHostAddress {
   type: 'IPv4' | 'IPv6';
   ip: string;
 }
 
+/** A decoded registration request: the first app→dispatcher frame, binding an IA, address and port. */
 export interface Registration {
   ok: true;
   command: number;
@@ -68,13 +74,16 @@ export interface Registration {
   svc?: { value: number; name: string; timestampMode?: ScionTimeMode };
 }
 
+/** {@link decodeRegistration}'s result: the registration, or the fault that stopped it. */
 export type RegistrationDecodeResult = Registration | { ok: false; error: DecodeError };
 
+/** What a frame's payload was decoded as: a SCION packet, a registration, or a port confirmation. */
 export type FrameContent =
   | { kind: 'scion'; packet: ScionDecodeResult }
   | { kind: 'registration'; registration: RegistrationDecodeResult }
   | { kind: 'confirmation'; port: number };
 
+/** One frame of the dispatcher's unix-socket framing: cookie, address type, length, underlay hop, payload. */
 export interface DispatcherFrame {
   addressType: number;
   addressTypeName: FrameAddressTypeName;
@@ -89,8 +98,10 @@ export interface DispatcherFrame {
   content: FrameContent;
 }
 
+/** Which side wrote a stream; `unknown` guesses registration vs confirmation from the content. */
 export type FrameDirection = 'app-to-dispatcher' | 'dispatcher-to-app' | 'unknown';
 
+/** What a {@link DispatcherStreamDecoder} reports: a frame, skipped garbage, or an unfinished frame at end of stream. */
 export type DispatcherEvent =
   | { layer: 'dispatcher'; kind: 'frame'; offset: number; frame: DispatcherFrame }
   | {
@@ -191,6 +202,7 @@ function frameAt(d: Uint8Array, o: number, addressType: 0 | 1 | 2, length: numbe
   return frame;
 }
 
+/** Options of the dispatcher stream decoder; all optional. */
 export interface DispatcherStreamOptions {
   /** Which side wrote the stream; decides registration vs confirmation on ambiguous frames. */
   direction?: FrameDirection;
@@ -200,6 +212,7 @@ export interface DispatcherStreamOptions {
   previewBytes?: number;
 }
 
+/** {@link decodeDispatcherFrame}'s result: the frame, or the fault that stopped it. */
 export type FrameDecodeResult = { ok: true; frame: DispatcherFrame } | { ok: false; error: DecodeError };
 
 /** Decode exactly one complete frame. */
@@ -215,6 +228,7 @@ export function decodeDispatcherFrame(input: BytesLike, options: DispatcherStrea
   return { ok: false, error: decodeError('BAD_LENGTH', `${d.length - first.frame.frameLength} bytes after the frame`, first.frame.frameLength) };
 }
 
+/** Incremental decoder of a captured dispatcher unix-socket stream: `push()` chunks as they come, `end()` at the end; resynchronises on garbage. */
 export class DispatcherStreamDecoder {
   private buf = new Uint8Array(4096);
   private head = 0;
@@ -368,6 +382,7 @@ function hostBytes(ip: string, field: string): { type: 1 | 2; raw: Uint8Array } 
   return { type: a.kind() === 'ipv4' ? 1 : 2, raw: Uint8Array.from(a.toByteArray()) };
 }
 
+/** What {@link encodeDispatcherFrame} frames. */
 export interface DispatcherFrameInput {
   /** Next hop (app→dispatcher) or previous hop (dispatcher→app); omit for type NONE. */
   address?: string;
@@ -375,6 +390,7 @@ export interface DispatcherFrameInput {
   payload: Uint8Array;
 }
 
+/** One dispatcher frame around `payload` (address type NONE when `address` is absent); throws an EncodeError on bad input. */
 export function encodeDispatcherFrame(f: DispatcherFrameInput): Uint8Array {
   const w = new ByteWriter();
   w.bytes(Uint8Array.from(DISPATCHER_COOKIE));
@@ -387,6 +403,7 @@ export function encodeDispatcherFrame(f: DispatcherFrameInput): Uint8Array {
   return w.bytes(f.payload, 'payload').finish();
 }
 
+/** What {@link encodeRegistration} encodes; `ia` and `publicAddress` are required. */
 export interface RegistrationInput {
   ia: IAInput;
   publicAddress: string;
@@ -401,6 +418,7 @@ export interface RegistrationInput {
   svc?: number | ScionTimeModeName;
 }
 
+/** A registration request as the Go client sends it; throws an EncodeError on bad input. */
 export function encodeRegistration(r: RegistrationInput): Uint8Array {
   const w = new ByteWriter();
   const pub = hostBytes(r.publicAddress, 'publicAddress');
@@ -423,6 +441,7 @@ export function encodeRegistration(r: RegistrationInput): Uint8Array {
   return w.finish();
 }
 
+/** The dispatcher's answer to a registration: the assigned port, 2 bytes big-endian. */
 export function encodeConfirmation(port: number): Uint8Array {
   return new ByteWriter().u16(port, 'port').finish();
 }

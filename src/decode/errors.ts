@@ -34,6 +34,7 @@ export type DecodeErrorCode =
   /** Data that cannot be the protocol asked for (e.g. NTP shorter than its header). */
   | 'NOT_THIS_PROTOCOL';
 
+/** The fault that stopped a decoder, where it was, and why. */
 export interface DecodeError {
   code: DecodeErrorCode;
   message: string;
@@ -44,6 +45,7 @@ export interface DecodeError {
   offset: number;
 }
 
+/** Oddities a decoder reports without stopping (reserved bits set, zero flow ID, extra bytes, …). */
 export type DecodeWarningCode =
   | 'RESERVED_NOT_ZERO'
   | 'FLOW_ID_ZERO'
@@ -58,6 +60,7 @@ export type DecodeWarningCode =
   | 'QUOTE_NOT_DECODED'
   | 'NTP_VERSION';
 
+/** An oddity a decoder noticed and decoded past. */
 export interface DecodeWarning {
   code: DecodeWarningCode;
   message: string;

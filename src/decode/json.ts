@@ -2,6 +2,7 @@
 
 import { toHex } from './bytes.js';
 
+/** What {@link toJson} output parses back to. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
 /**

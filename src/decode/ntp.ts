@@ -7,6 +7,7 @@ import { asBytes, assertUint, copy, u16, u32, ByteWriter, type BytesLike } from 
 import { decodeError, decodeWarning, EncodeError, type DecodeError, type DecodeWarning } from './errors.js';
 import { isoFromNs } from './time.js';
 
+/** Bytes of the NTP packet header (modes 1-5) before any extension or MAC. */
 export const NTP_HEADER_LEN = 48;
 export const NTP_CONTROL_HEADER_LEN = 12;
 export const NTP_PRIVATE_HEADER_LEN = 4;
@@ -31,9 +32,12 @@ const CONTROL_OPCODES: Readonly<Record<number, string>> = {
   31: 'UnsetTrap',
 };
 
+/** The leap indicator, named. */
 export type NtpLeapName = (typeof LEAP_NAMES)[number];
+/** The association mode, named (3 = Client, 4 = Server, 6 = Control, 7 = Private). */
 export type NtpModeName = (typeof MODE_NAMES)[number];
 
+/** A 64-bit NTP timestamp with its Unix-epoch reading. */
 export interface NtpTimestamp {
   /** The 64-bit wire value: seconds since 1900 << 32 | fraction. */
   raw: bigint;
@@ -42,6 +46,7 @@ export interface NtpTimestamp {
   iso: string | null;
 }
 
+/** A decoded NTP packet of modes 0-5: the 48-byte header and what follows it. */
 export interface NtpHeader {
   kind: 'header';
   leap: number;
@@ -70,6 +75,7 @@ export interface NtpHeader {
   extra?: Uint8Array;
 }
 
+/** A decoded NTP control message (mode 6, RFC 9327). */
 export interface NtpControl {
   kind: 'control';
   leap: number;
@@ -91,6 +97,7 @@ export interface NtpControl {
   extra?: Uint8Array;
 }
 
+/** A decoded NTP private message (mode 7, ntpd's ntpdc). */
 export interface NtpPrivate {
   kind: 'private';
   response: boolean;
@@ -105,10 +112,13 @@ export interface NtpPrivate {
   data: Uint8Array;
 }
 
+/** Any decoded NTP message, by `kind`. */
 export type NtpMessage = NtpHeader | NtpControl | NtpPrivate;
 
+/** A successfully decoded NTP message. */
 export type NtpPacket = NtpMessage & { ok: true; layer: 'ntp'; warnings: DecodeWarning[] };
 
+/** What {@link decodeNtp} returns when it stops: the fault and what the first byte said. */
 export interface NtpDecodeFailure {
   ok: false;
   layer: 'ntp';
@@ -118,6 +128,7 @@ export interface NtpDecodeFailure {
   warnings: DecodeWarning[];
 }
 
+/** {@link decodeNtp}'s result: an {@link NtpPacket} (`ok: true`) or an {@link NtpDecodeFailure}. */
 export type NtpDecodeResult = NtpPacket | NtpDecodeFailure;
 
 /**
@@ -171,6 +182,7 @@ function ts(d: Uint8Array, o: number): NtpTimestamp {
   return ntpTimestamp((BigInt(u32(d, o)) << 32n) | BigInt(u32(d, o + 4)));
 }
 
+/** Decodes an NTP message of any mode; never throws. */
 export function decodeNtp(input: BytesLike): NtpDecodeResult {
   const warnings: DecodeWarning[] = [];
   const d = asBytes(input);
@@ -268,6 +280,7 @@ export function decodeNtp(input: BytesLike): NtpDecodeResult {
 /** A timestamp for encodeNtp: bigint ns since the Unix epoch, a decoded NtpTimestamp, or unset (0). */
 export type NtpTimestampInput = bigint | { raw: bigint } | null | undefined;
 
+/** What {@link encodeNtp} writes for modes 0-5; every field optional. */
 export interface NtpHeaderInput {
   kind?: 'header';
   leap?: number;
@@ -292,6 +305,7 @@ export interface NtpHeaderInput {
   extra?: Uint8Array;
 }
 
+/** What {@link encodeNtp} writes for a control message (mode 6). */
 export interface NtpControlInput {
   kind: 'control';
   leap?: number;
@@ -310,6 +324,7 @@ export interface NtpControlInput {
   extra?: Uint8Array;
 }
 
+/** What {@link encodeNtp} writes for a private message (mode 7). */
 export interface NtpPrivateInput {
   kind: 'private';
   response?: boolean;
@@ -322,6 +337,7 @@ export interface NtpPrivateInput {
   data?: Uint8Array;
 }
 
+/** An NTP message to encode, by `kind` (default `header`). */
 export type NtpInput = NtpHeaderInput | NtpControlInput | NtpPrivateInput;
 
 function tsRaw(t: NtpTimestampInput, field: string): bigint {

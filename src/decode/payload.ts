@@ -14,20 +14,24 @@ export interface RawPayload {
   data: Uint8Array;
 }
 
+/** The UDP ports of a decoded payload and how it was classified. */
 export interface UdpContext {
   srcPort: number;
   dstPort: number;
   classification: UdpClassification;
 }
 
+/** {@link decodePayload}'s result: the decoder's own result for the classified layer, with the UDP context. */
 export type DecodedPayload = (ScionDecodeResult | NtpDecodeResult | StunDecodeResult | RawPayload) & { udp: UdpContext };
 
+/** A UDP datagram to decode: its ports and payload. */
 export interface DecodePayloadInput {
   srcPort: number;
   dstPort: number;
   payload: Uint8Array | ArrayBuffer;
 }
 
+/** Classifies a UDP datagram ({@link classifyUdpDetailed}) and decodes it as SCION, NTP or STUN, else keeps the bytes; never throws. */
 export function decodePayload(input: DecodePayloadInput, portMap: UdpPortMap = DEFAULT_UDP_PORT_MAP): DecodedPayload {
   const payload = asBytes(input?.payload) ?? new Uint8Array(0);
   const srcPort = Number.isInteger(input?.srcPort) ? input.srcPort : 0;

@@ -8,6 +8,7 @@ import { decodeError, type DecodeError } from './errors.js';
 import { formatIPv4, formatIPv6 } from './scion/address.js';
 
 export const STUN_HEADER_LEN = 20;
+/** The fixed STUN magic cookie (RFC 5389), bytes 4-7 of every message. */
 export const STUN_MAGIC_COOKIE = 0x2112a442;
 
 const CLASS_NAMES = ['Request', 'Indication', 'SuccessResponse', 'ErrorResponse'] as const;
@@ -26,6 +27,7 @@ const ATTRIBUTE_NAMES: Readonly<Record<number, string>> = {
   0x8028: 'FINGERPRINT',
 };
 
+/** One STUN attribute, with addresses un-XORed and SOFTWARE as text. */
 export interface StunAttribute {
   attrType: number;
   name: string;
@@ -37,6 +39,7 @@ export interface StunAttribute {
   text?: string;
 }
 
+/** A decoded STUN message (RFC 5389), e.g. a border router's NAT address discovery answer. */
 export interface StunMessage {
   ok: true;
   layer: 'stun';
@@ -50,6 +53,7 @@ export interface StunMessage {
   attributes: StunAttribute[];
 }
 
+/** {@link decodeStun}'s result: the message, or why the bytes are not STUN. */
 export type StunDecodeResult = StunMessage | { ok: false; layer: 'stun'; error: DecodeError };
 
 /** Header checks only: top bits 00, magic cookie, Length + 20 = datagram size, Length % 4 = 0. */
@@ -71,6 +75,7 @@ function decodeAddress(v: Uint8Array, xor: Uint8Array | undefined): StunAttribut
   return family === 1 ? { family: 'IPv4', ip: formatIPv4(raw), port } : { family: 'IPv6', ip: formatIPv6(raw), port };
 }
 
+/** Decodes a STUN message after the header checks; never throws. */
 export function decodeStun(input: Uint8Array | ArrayBuffer): StunDecodeResult {
   const d = asBytes(input);
   if (!d) return { ok: false, layer: 'stun', error: decodeError('INVALID_INPUT', 'expected a Uint8Array or ArrayBuffer', 0) };

@@ -12,6 +12,7 @@ import type { PathHeader } from './scion/path.js';
 import type { ChecksumStatus } from './scion/checksum.js';
 import type { StunDecodeResult } from './stun.js';
 
+/** Anything {@link summarize} and the decoders' JSON helpers take: a decode result of any layer or a dispatcher event. */
 export type Summarizable = ScionDecodeResult | NtpDecodeResult | StunDecodeResult | RawPayload | DecodedPayload | DispatcherEvent;
 
 function endpoint(ia: IA, host: HostAddr, port?: number): string {

@@ -10,10 +10,12 @@ export const SOF_TIMESTAMPING_NAMES = [
   'OPT_ID', 'TX_SCHED', 'TX_ACK', 'OPT_CMSG', 'OPT_TSONLY', 'OPT_STATS', 'OPT_PKTINFO', 'OPT_TX_SWHW',
   'BIND_PHC', 'OPT_ID_TCP', 'OPT_RX_FILTER', 'TX_COMPLETION',
 ] as const;
+/** A SOF_TIMESTAMPING_* flag name without the prefix. */
 export type SofTimestampingName = (typeof SOF_TIMESTAMPING_NAMES)[number];
 
 /** HWTSTAMP_TX_* names without the prefix, index = value. */
 export const HWTSTAMP_TX_NAMES = ['OFF', 'ON', 'ONESTEP_SYNC', 'ONESTEP_P2P'] as const;
+/** A HWTSTAMP_TX_* name without the prefix. */
 export type HwTxTypeName = (typeof HWTSTAMP_TX_NAMES)[number];
 
 /** HWTSTAMP_FILTER_* names without the prefix, index = value. */
@@ -22,8 +24,10 @@ export const HWTSTAMP_FILTER_NAMES = [
   'PTP_V2_L4_SYNC', 'PTP_V2_L4_DELAY_REQ', 'PTP_V2_L2_EVENT', 'PTP_V2_L2_SYNC', 'PTP_V2_L2_DELAY_REQ',
   'PTP_V2_EVENT', 'PTP_V2_SYNC', 'PTP_V2_DELAY_REQ', 'NTP_ALL',
 ] as const;
+/** A HWTSTAMP_FILTER_* name without the prefix. */
 export type HwRxFilterName = (typeof HWTSTAMP_FILTER_NAMES)[number];
 
+/** What an interface can timestamp (ETHTOOL_GET_TS_INFO), as `ethtool -T` shows it. */
 export interface TimestampingCapabilities {
   /** Supported SOF_TIMESTAMPING flags by name ('TX_SOFTWARE', 'RX_HARDWARE', …), in bit order. */
   flags: SofTimestampingName[];
@@ -59,8 +63,10 @@ export function timestampingCapabilities(ifName: string): TimestampingCapabiliti
 
 /** A name, or the raw number for values newer than this library. */
 export type HwTxType = HwTxTypeName | number;
+/** A name, or the raw number for filters newer than this library. */
 export type HwRxFilter = HwRxFilterName | number;
 
+/** An interface's hardware timestamping configuration (`struct hwtstamp_config`). */
 export interface HwTimestampConfig {
   /** HWTSTAMP_FLAG_* (BONDED_PHC_INDEX = 1). */
   flags: number;
@@ -68,6 +74,7 @@ export interface HwTimestampConfig {
   rxFilter: HwRxFilter;
 }
 
+/** What {@link setHwTimestampConfig} asks the driver for; `flags` defaults to 0. */
 export interface HwTimestampConfigInput {
   tx: HwTxType;
   rxFilter: HwRxFilter;

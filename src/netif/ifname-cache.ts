@@ -3,6 +3,7 @@ import { native } from '../sys/native.js';
 
 const cache = new Map<number, string | null>();
 
+/** The name of interface `index` (`lo`, `eth0`, …), cached; `undefined` for 0 or an index with no interface. */
 export function ifNameOf(index: number): string | undefined {
   if (index <= 0) return undefined;
   let name = cache.get(index);

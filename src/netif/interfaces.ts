@@ -5,6 +5,7 @@ import * as C from '../sys/constants.js';
 import { invalidArg } from '../sys/errors.js';
 import { native, type NativeAddr, type NativeLink } from '../sys/native.js';
 
+/** The commonly used IFF_* flags of an interface, by name. */
 export interface InterfaceFlags {
   /** IFF_UP: administratively up. */
   up: boolean;
@@ -16,6 +17,7 @@ export interface InterfaceFlags {
   running: boolean;
 }
 
+/** One address of an interface (IFA_ADDRESS / IFA_LOCAL) with its prefix length. */
 export interface InterfaceAddress {
   family: 4 | 6;
   /** The interface's own address (IFA_LOCAL on point-to-point links), without zone. */
@@ -23,6 +25,7 @@ export interface InterfaceAddress {
   prefixLength: number;
 }
 
+/** One network interface as rtnetlink reports it, like Go's `net.Interface` with its addresses. */
 export interface NetworkInterface {
   index: number;
   name: string;

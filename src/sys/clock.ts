@@ -1,6 +1,7 @@
 // Kernel clocks read with clock_gettime, the same clocks the RX/TX timestamps come from.
 import { native } from './native.js';
 
+/** The kernel clocks, read natively with clock_gettime(2): bigint nanoseconds, comparable with RX/TX timestamps. */
 export const clock = {
   /** CLOCK_REALTIME ns: the clock of software RX/TX timestamps. */
   realtimeNs: (): bigint => native.clock.realtimeNs(),

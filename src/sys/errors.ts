@@ -33,6 +33,7 @@ export type ErrorCode =
 
 export type ErrorCtor = typeof TypeError | typeof RangeError | typeof Error;
 
+/** An error disptap raises itself (bad argument, closed tap, timeout, …), with a stable `code`. */
 export interface CodedError extends Error {
   code: ErrorCode;
 }

@@ -19,6 +19,7 @@ export const SOCKADDR_IN_LEN = 16;
 /** sizeof(struct sockaddr_in6) */
 export const SOCKADDR_IN6_LEN = 28;
 
+/** What {@link encodeSockaddr} turns into sockaddr bytes. */
 export interface SockaddrInput {
   family: 4 | 6;
   /** IPv4 or IPv6 text; IPv6 may carry a zone ('fe80::1%eth0' or '%2') instead of scopeId. */
@@ -30,12 +31,14 @@ export interface SockaddrInput {
   scopeId?: number;
 }
 
+/** A decoded `struct sockaddr_in`. */
 export interface SockaddrIn {
   family: 4;
   address: string;
   port: number;
 }
 
+/** A decoded `struct sockaddr_in6`: flowinfo in host order, scopeId the interface index. */
 export interface SockaddrIn6 {
   family: 6;
   address: string;
@@ -44,6 +47,7 @@ export interface SockaddrIn6 {
   scopeId: number;
 }
 
+/** What {@link decodeSockaddr} returns: IPv4 or IPv6 by `family`. */
 export type Sockaddr = SockaddrIn | SockaddrIn6;
 
 const LITTLE_ENDIAN = os.endianness() === 'LE';

@@ -1,5 +1,6 @@
 // Timestamps are bigint nanoseconds since the Unix epoch; these helpers convert for display.
 
+/** A `Date` for nanoseconds since the epoch (millisecond precision; the rest is dropped). */
 export function nsToDate(ns: bigint): Date {
   return new Date(Number(ns / 1_000_000n));
 }
@@ -9,6 +10,7 @@ export function nsToMs(ns: bigint): number {
   return Number(ns) / 1e6;
 }
 
+/** Seconds as a float (sub-µs precision is lost for absolute times; fine for deltas). */
 export function nsToSeconds(ns: bigint): number {
   return Number(ns) / 1e9;
 }
@@ -26,6 +28,7 @@ export function nsToIso(ns: bigint): string {
   return `${base}.${frac.toString().padStart(9, '0')}Z`;
 }
 
+/** Nanoseconds since the epoch for a `Date` (whole milliseconds). */
 export function dateToNs(d: Date): bigint {
   return BigInt(d.getTime()) * 1_000_000n;
 }

@@ -4,8 +4,10 @@ import { CMSG_HDR_LEN } from '../cmsg/macros.js';
 import { invalidArg } from '../sys/errors.js';
 import { native } from '../sys/native.js';
 
+/** Which RX timestamps a tap asks the kernel for: none, software (SO_TIMESTAMPING RX_SOFTWARE), or software and hardware. */
 export type TimestampMode = 'none' | 'software' | 'hardware';
 
+/** Options of {@link openUdp}; every one is optional (README, "Receiving", has the table with defaults). */
 export interface OpenUdpOptions {
   /** Local address to bind: '127.0.0.1', '::1', '0.0.0.0', '::' (default: the family's any address). */
   address?: string;

@@ -3,6 +3,7 @@ import { MSG_CTRUNC, MSG_TRUNC } from '../sys/constants.js';
 import { I32, PRESENT } from './rx/layout.js';
 import type { SlotArrays } from './rx/slot-reader.js';
 
+/** Counters of what a tap has read; `tap.stats()` adds its queue and TX counters. */
 export interface TapStats {
   /** Datagrams read. */
   packets: number;

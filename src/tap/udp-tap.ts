@@ -24,8 +24,10 @@ import type { WaitOptions } from './waiters.js';
 export type { Destination } from './tx/destination.js';
 export type { BatchItem, SendResult } from './tx/tx-path.js';
 
+/** Options of `receive()`: an AbortSignal and/or a timeout in milliseconds. */
 export type ReceiveOptions = WaitOptions;
 
+/** What `readMsg(b, oob)` copied, and from whom: Go's `ReadMsgUDP` results. */
 export interface ReadMsgResult {
   /** Payload bytes copied into b. */
   n: number;
@@ -36,6 +38,7 @@ export interface ReadMsgResult {
   addr: SocketAddress;
 }
 
+/** A tap's local (or connected peer) address. */
 export interface TapAddress extends SocketAddress {}
 
 declare module './rx/rx-types.js' {
@@ -60,6 +63,10 @@ const DENSE_FROM = 16;
 /** Rounds of recvmmsg per poll wake-up before yielding to the event loop. */
 const ROUNDS_PER_WAKE = 16;
 
+/**
+ * A UDP socket with its kernel metadata, from {@link openUdp}: receive (`receive()`, `for await`, `'message'`,
+ * `batches()`, `readMsg()`), send with per-packet options and TX timestamps, `stats()`, `close()`.
+ */
 export class UdpTap extends PolledSource<RxMessage> {
   protected readonly handle: NativeUdpSocket;
   protected readonly highWaterMark: number;
@@ -159,6 +166,7 @@ export class UdpTap extends PolledSource<RxMessage> {
     return this.#peer ? { ...this.#peer } : undefined;
   }
 
+  /** The address the tap is bound to (the kernel's port when port 0 was asked for). */
   address(): TapAddress {
     this.assertOpen('address');
     const { family: fam, address, port, scopeId } = this.handle.localAddress();

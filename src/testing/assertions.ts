@@ -36,6 +36,7 @@ export interface SentDatagram {
 /** What `toHaveTxTimestampBefore` compares against an RxMessage, synchronously. */
 export type TxSource = TxTimestamps | SentDatagram;
 
+/** Options of the TX-before-RX check: which TX stamp, and an optional bound on RX − TX. */
 export interface TxBeforeOptions {
   /**
    * Which TX timestamp to compare: 'software' (default) or 'sched' against the RX software stamp
@@ -50,9 +51,13 @@ export interface TxBeforeOptions {
 export type InterfaceRef = string | number;
 
 // What a passing assertion proves, for TypeScript's narrowing (`asserts msg is ...`).
+/** An RxMessage known to have a software RX timestamp (what the RX-timestamp assertions narrow to). */
 export type WithRxTimestamp = RxMessage & { timestamps: { software: bigint } };
+/** An RxMessage known to have a read delay. */
 export type WithReadDelay = WithRxTimestamp & { readDelayNs: bigint };
+/** An RxMessage known to have a hardware RX timestamp. */
 export type WithHardwareTimestamp = RxMessage & { timestamps: { hardware: bigint } };
+/** An RxMessage known to have its destination and arrival interface (IP_PKTINFO). */
 export type WithDestination = RxMessage & { dst: { address: string; ifIndex: number } };
 
 // ---- helpers ----
@@ -64,6 +69,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null;
 }
 
+/** Whether `v` has the shape of an {@link RxMessage} (what the checks accept). */
 export function isRxMessage(v: unknown): v is RxMessage {
   return isObject(v) && isObject(v.timestamps) && isObject(v.src) && typeof v.length === 'number';
 }
@@ -323,14 +329,23 @@ export function needsSettling(v: unknown): boolean {
 
 /** The checks by matcher name; vitest.ts wraps them, the assert* functions below throw on them. */
 export const checks = {
+  /** A software RX timestamp is present. */
   toHaveRxTimestamp,
+  /** A hardware RX timestamp is present. */
   toHaveHardwareTimestamp,
+  /** The software RX timestamp lies in [start, end]. */
   toHaveRxTimestampBetween,
+  /** The read delay is below a limit in ns. */
   toHaveReadDelayBelow,
+  /** Arrived on the interface named or numbered. */
   toArriveOn,
+  /** Arrived with this TTL / hop limit. */
   toHaveBeenSentWithTtl,
+  /** Every message has a software RX timestamp, none earlier than the one before. */
   toHaveMonotonicRxTimestamps,
+  /** No message was truncated (MSG_TRUNC) or lost control data (MSG_CTRUNC). */
   toArriveComplete,
+  /** The TX timestamp precedes the RX timestamp (within a bound, if given). */
   toHaveTxTimestampBefore,
 } as const;
 

@@ -10,6 +10,7 @@ import type { TxTimestamps } from '../tap/tx/tx-tracker.js';
 import { openUdp, type Destination, type TapAddress, type UdpTap } from '../tap/udp-tap.js';
 import type { SentDatagram } from './assertions.js';
 
+/** Options of {@link capture}: where to listen (any openUdp option; 127.0.0.1 by default) and how long. */
 export interface CaptureOptions extends OpenUdpOptions {
   /** After the callback, keep listening until this many datagrams arrived (for at most timeoutMs). */
   count?: number;
@@ -22,8 +23,10 @@ export interface CaptureOptions extends OpenUdpOptions {
   settleMs?: number;
 }
 
+/** A datagram's bytes, or text sent as UTF-8. */
 export type Payload = string | Uint8Array;
 
+/** Options of {@link sendAndCapture}: where to send, from where, and with which send options. */
 export interface SendAndCaptureOptions {
   /**
    * Where to send (e.g. the dispatcher under test). Default: the capture address itself. A function
@@ -37,6 +40,7 @@ export interface SendAndCaptureOptions {
   send?: SendOptions;
 }
 
+/** What {@link sendAndCapture} sent (with TX timestamps) and what arrived. */
 export interface SendAndCaptureResult {
   /** One entry per datagram sent, TX timestamps already awaited. */
   sent: SentDatagram[];

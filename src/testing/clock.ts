@@ -5,6 +5,7 @@ import { invalidArg } from '../sys/errors.js';
 
 export { clock };
 
+/** The offset CLOCK_REALTIME − CLOCK_MONOTONIC and how well it is known. */
 export interface ClockOffset {
   /** CLOCK_REALTIME − CLOCK_MONOTONIC in ns: realtime = monotonic + offsetNs. */
   offsetNs: bigint;
@@ -16,6 +17,7 @@ export interface ClockOffset {
   samples: number;
 }
 
+/** Options of {@link estimateClockOffset}. */
 export interface EstimateClockOffsetOptions {
   /** Brackets to take; the narrowest wins. Default 32. */
   samples?: number;

@@ -1,3 +1,9 @@
+/**
+ * Assertions on RX/TX timestamps and packet metadata for test scripts: plain functions for any
+ * runner, and vitest matchers installed with `installMatchers(expect)`.
+ *
+ * @module disptap/testing
+ */
 // disptap/testing: assertions on RX/TX timestamps and packet metadata for test scripts.
 // Plain functions work under any runner; vitest users add the matchers with installMatchers(expect).
 // Nothing here imports vitest at run time (vitest.ts takes only its types).

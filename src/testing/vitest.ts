@@ -9,6 +9,7 @@ import { checks, checkTxTimestampBeforeAsync, needsSettling, type CheckResult, t
 /** What a vitest matcher returns (structurally vitest's SyncExpectationResult). */
 export interface MatcherResult {
   pass: boolean;
+  /** The failure text (or, under `.not`, the text of an unexpected pass). */
   message: () => string;
 }
 
@@ -19,6 +20,7 @@ export interface MatcherContext {
 
 /** The part of vitest's `expect` installMatchers() needs. */
 export interface ExtendableExpect {
+  /** vitest's `expect.extend`. */
   extend(matchers: DisptapMatcherFunctions): void;
 }
 
@@ -34,14 +36,23 @@ function result(state: MatcherContext, operator: string, r: CheckResult): Matche
  * only an alias is assignable to vitest's Record<string, matcher> parameter.
  */
 export type DisptapMatcherFunctions = {
+  /** See {@link DisptapAssertions.toHaveRxTimestamp}. */
   toHaveRxTimestamp(this: MatcherContext, received: unknown): MatcherResult;
+  /** See {@link DisptapAssertions.toHaveHardwareTimestamp}. */
   toHaveHardwareTimestamp(this: MatcherContext, received: unknown): MatcherResult;
+  /** See {@link DisptapAssertions.toHaveRxTimestampBetween}. */
   toHaveRxTimestampBetween(this: MatcherContext, received: unknown, start: bigint, end: bigint): MatcherResult;
+  /** See {@link DisptapAssertions.toHaveReadDelayBelow}. */
   toHaveReadDelayBelow(this: MatcherContext, received: unknown, limitNs: bigint | number): MatcherResult;
+  /** See {@link DisptapAssertions.toArriveOn}. */
   toArriveOn(this: MatcherContext, received: unknown, iface: InterfaceRef): MatcherResult;
+  /** See {@link DisptapAssertions.toHaveBeenSentWithTtl}. */
   toHaveBeenSentWithTtl(this: MatcherContext, received: unknown, ttl: number): MatcherResult;
+  /** See {@link DisptapAssertions.toHaveMonotonicRxTimestamps}. */
   toHaveMonotonicRxTimestamps(this: MatcherContext, received: unknown): MatcherResult;
+  /** See {@link DisptapAssertions.toArriveComplete}. */
   toArriveComplete(this: MatcherContext, received: unknown): MatcherResult;
+  /** See {@link DisptapAssertions.toHaveTxTimestampBefore}; async when given a SendResult whose `tx` is still a promise. */
   toHaveTxTimestampBefore(this: MatcherContext, received: unknown, rx: RxMessage, options?: TxBeforeOptions): MatcherResult | Promise<MatcherResult>;
 };
 

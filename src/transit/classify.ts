@@ -10,6 +10,7 @@ import type { CaptureDirection } from '../capture/record.js';
 import { inRanges, type PortRange } from '../capture/ports.js';
 import type { TransitSide } from './types.js';
 
+/** Which captured datagrams entered the dispatcher and which left it, by port and direction. */
 export interface TransitClassifier {
   /** The dispatcher's receive ports (e.g. 30041). */
   inPorts: readonly PortRange[];
@@ -21,12 +22,14 @@ export interface TransitClassifier {
   outDirection?: CaptureDirection | 'both';
 }
 
+/** The parts of a record {@link classifyTransit} looks at. */
 export interface ClassifiableRecord {
   src: { port: number };
   dst: { port: number };
   direction: CaptureDirection;
 }
 
+/** Whether a record is an input ('in': to an in-port), an output ('out': from an in-port or to an out-port), or neither (null). */
 export function classifyTransit(rec: ClassifiableRecord, c: TransitClassifier): TransitSide | null {
   const inDir = c.inDirection ?? 'in';
   const outDir = c.outDirection ?? 'out';

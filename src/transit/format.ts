@@ -4,6 +4,7 @@ import type { LatencySummary } from './latency-stats.js';
 import type { TransitSummary } from './pairer.js';
 import type { TransitEvent, TransitRecord } from './types.js';
 
+/** A duration for people: `850 ns`, `12.3 µs`, `1.234 ms`, `2.000 s`; `-` for undefined. */
 export function formatNs(ns: bigint | undefined): string {
   if (ns === undefined) return '-';
   const n = Number(ns);
@@ -23,6 +24,7 @@ function flow(r: TransitRecord): string {
   return isCapture(r) ? `${ep(r.src)} → ${ep(r.dst)}` : `${r.data.length} B`;
 }
 
+/** One text line for a transit pair or unmatched record, as `disptap transit` prints it. */
 export function formatTransitEvent(e: TransitEvent): string {
   if (e.kind === 'pair') return `${formatNs(e.transitNs).padStart(12)}  ${e.matcher.padEnd(9)} ${flow(e.in)}  ⇒  ${flow(e.out)}  (${e.in.data.length} B)`;
   return `${'unmatched'.padStart(12)}  ${e.side.padEnd(9)} ${flow(e.record)}  (${e.reason}, ${e.record.data.length} B)`;
@@ -30,6 +32,7 @@ export function formatTransitEvent(e: TransitEvent): string {
 
 const s = (v: bigint | undefined) => (v === undefined ? null : v.toString());
 
+/** The JSON form of a transit event (bigints as strings), as `disptap transit --json` writes it. */
 export function transitEventToJSON(e: TransitEvent): Record<string, unknown> {
   const rec = (r: TransitRecord) => ({
     ts: s(r.timestamps.software),
@@ -46,12 +49,14 @@ function latencyJSON(l: LatencySummary): Record<string, unknown> {
   return { count: l.count, min: s(l.min), p50: s(l.p50), p90: s(l.p90), p99: s(l.p99), max: s(l.max), mean: s(l.mean), exact: l.exact };
 }
 
+/** The JSON form of a transit summary (bigints as strings). */
 export function transitSummaryToJSON(t: TransitSummary): Record<string, unknown> {
   const byMatcher: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(t.byMatcher)) byMatcher[k] = latencyJSON(v);
   return { type: 'summary', pairs: t.pairs, all: latencyJSON(t.all), byMatcher, unmatched: t.unmatched, pending: t.pending };
 }
 
+/** The transit summary as text: pairs, p50/p99/max/min per matcher, unmatched counts by reason. */
 export function formatTransitSummary(t: TransitSummary): string {
   const lines = [`pairs: ${t.pairs}`];
   const row = (name: string, l: LatencySummary) =>

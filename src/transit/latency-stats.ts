@@ -25,6 +25,7 @@ function bucketRange(i: number): [number, number] {
   return [(SUB + sub) * scale, (SUB + sub + 1) * scale];
 }
 
+/** Count, extremes, mean and quantiles of the latencies added so far. */
 export interface LatencySummary {
   count: number;
   /** ns; undefined when count is 0. */
@@ -38,6 +39,10 @@ export interface LatencySummary {
   exact: boolean;
 }
 
+/**
+ * A latency distribution in bounded memory: exact quantiles for the first `exactLimit` values,
+ * then a log-linear histogram (under 0.8 % relative error).
+ */
 export class LatencyStats {
   #count = 0;
   #sum = 0n;
@@ -52,6 +57,7 @@ export class LatencyStats {
     return this.#count;
   }
 
+  /** Adds one latency in ns; a negative one throws a RangeError. */
   add(ns: bigint): void {
     if (ns < 0n) throw new RangeError(`latency ${ns} ns is negative`);
     this.#count++;
@@ -88,6 +94,7 @@ export class LatencyStats {
     return this.#max;
   }
 
+  /** The distribution so far. */
   summary(): LatencySummary {
     if (this.#count === 0) return { count: 0, exact: true };
     return {

@@ -2,6 +2,7 @@
 // from an incoming record and from an outgoing one; equal keys (and `same`, when given) pair them.
 import type { TransitRecord } from './types.js';
 
+/** A rule that says which output answers which input: equal keys, then `same()`. */
 export interface TransitMatcher {
   readonly name: string;
   /** Key of an incoming record, or null when this matcher has nothing to say about it. */

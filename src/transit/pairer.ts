@@ -8,6 +8,7 @@ import type { TransitMatcher } from './matcher.js';
 import { scmpEchoMatcher } from './scmp-matcher.js';
 import type { TransitClock, TransitEvent, TransitPair, TransitRecord, TransitSide, TransitUnmatched, UnmatchedReason } from './types.js';
 
+/** Options of a {@link TransitPairer}; all optional. */
 export interface TransitOptions {
   /** Tried in order; default [bytes, scmp-echo]. */
   matchers?: readonly TransitMatcher[];
@@ -19,6 +20,7 @@ export interface TransitOptions {
   clock?: TransitClock;
 }
 
+/** Pairs and their latency distributions, unmatched records by reason, and what still waits. */
 export interface TransitSummary {
   pairs: number;
   /** Per matcher name. */
@@ -39,6 +41,10 @@ interface Entry<R extends TransitRecord> {
 
 const zeroReasons = (): Record<UnmatchedReason, number> => ({ 'no-output': 0, 'no-input': 0, evicted: 0, untimed: 0 });
 
+/**
+ * Pairs what entered a dispatcher with what it sent, by the matchers in order, and reports the transit time of each pair
+ * and every record left unmatched (timeout, eviction, no timestamp).
+ */
 export class TransitPairer<R extends TransitRecord = TransitRecord> {
   readonly #matchers: readonly TransitMatcher[];
   readonly #timeoutNs: bigint;
@@ -101,6 +107,7 @@ export class TransitPairer<R extends TransitRecord = TransitRecord> {
     return events;
   }
 
+  /** Pairs, latency distributions and unmatched counts so far. */
   summary(): TransitSummary {
     const byMatcher: Record<string, LatencySummary> = {};
     for (const [name, s] of this.#byMatcher) byMatcher[name] = s.summary();

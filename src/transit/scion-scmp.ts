@@ -1,6 +1,7 @@
 // The SCMP echo/traceroute identity of a SCION packet, read with the project's SCION decoder.
 import { decodeScion, formatHostAddr } from '../decode/index.js';
 
+/** What the SCMP echo matcher reads from a SCION/SCMP packet. */
 export interface ScmpInfo {
   type: number;
   code: number;

@@ -4,6 +4,7 @@ import type { TransitMatcher } from './matcher.js';
 import { SCMP_ECHO_REPLY, SCMP_ECHO_REQUEST, SCMP_TRACEROUTE_REPLY, SCMP_TRACEROUTE_REQUEST } from '../decode/index.js';
 import { scmpInfo, type ScmpInfo } from './scion-scmp.js';
 
+/** Reads {@link ScmpInfo} from a datagram, or null when it is not SCION/SCMP. */
 export type ScmpInfoDecoder = (payload: Uint8Array) => ScmpInfo | null;
 
 const REPLY_OF: Record<number, number> = { [SCMP_ECHO_REQUEST]: SCMP_ECHO_REPLY, [SCMP_TRACEROUTE_REQUEST]: SCMP_TRACEROUTE_REPLY };

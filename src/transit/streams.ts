@@ -3,6 +3,7 @@
 import { TransitPairer, type TransitOptions } from './pairer.js';
 import type { TransitEvent, TransitRecord, TransitSide } from './types.js';
 
+/** Options of {@link pairTransit}: a {@link TransitPairer}'s, and how to expire inputs while traffic is quiet. */
 export interface PairStreamsOptions extends TransitOptions {
   /** Reports expired inputs on the wall clock every this many ms even when no record arrives. */
   expireEveryMs?: number;
@@ -15,6 +16,7 @@ export interface PairStreamsOptions extends TransitOptions {
 
 type Item<R> = { side: TransitSide; rec: R } | { side: TransitSide; done: true } | { tick: true };
 
+/** Pairs two record streams (what entered, what left) as they arrive; yields each pair and unmatched record. */
 export async function* pairTransit<R extends TransitRecord>(
   inStream: AsyncIterable<R> | Iterable<R>,
   outStream: AsyncIterable<R> | Iterable<R>,

@@ -7,11 +7,13 @@ export interface TransitRecord {
   timestamps: RxTimestamps;
 }
 
+/** Which side of the dispatcher a record was on: 'in' (entered) or 'out' (left). */
 export type TransitSide = 'in' | 'out';
 
 /** Which kernel clock the transit time is taken from. 'auto': hardware when both records have it. */
 export type TransitClock = 'software' | 'hardware' | 'auto';
 
+/** An input and the output that answered it, and the time in between. */
 export interface TransitPair<R extends TransitRecord = TransitRecord> {
   kind: 'pair';
   /** out timestamp − in timestamp, ns; never negative. */
@@ -31,6 +33,7 @@ export interface TransitPair<R extends TransitRecord = TransitRecord> {
  */
 export type UnmatchedReason = 'no-output' | 'no-input' | 'evicted' | 'untimed';
 
+/** A record that found no partner, and why. */
 export interface TransitUnmatched<R extends TransitRecord = TransitRecord> {
   kind: 'unmatched';
   side: TransitSide;
@@ -38,4 +41,5 @@ export interface TransitUnmatched<R extends TransitRecord = TransitRecord> {
   reason: UnmatchedReason;
 }
 
+/** What pairing reports: a pair or an unmatched record. */
 export type TransitEvent<R extends TransitRecord = TransitRecord> = TransitPair<R> | TransitUnmatched<R>;

@@ -5,6 +5,7 @@ import { copy, u16, ByteWriter } from '../bytes.js';
 import { EncodeError } from '../errors.js';
 import { readIA, type IA, type IAInput } from './ia.js';
 
+/** A SCION host address: IPv4, IPv6, an SVC (service) address, or an address type this decoder does not know. */
 export type HostAddr =
   | { type: 'ipv4'; ip: string }
   | { type: 'ipv6'; ip: string }
@@ -25,6 +26,7 @@ export type HostAddr =
       raw: Uint8Array;
     };
 
+/** The SCION address header: destination and source ISD-AS and host addresses. */
 export interface AddressHeader {
   dstIA: IA;
   srcIA: IA;
@@ -39,6 +41,7 @@ export type HostAddrInput =
   | { type: 'svc'; svc: number; pad?: number }
   | { type: 'unknown'; addrType: number; addrLen: number; raw: Uint8Array };
 
+/** The address header for the encoders: IAs and host addresses as text or objects. */
 export interface AddressHeaderInput {
   dstIA: IAInput;
   srcIA: IAInput;
@@ -46,10 +49,15 @@ export interface AddressHeaderInput {
   src: HostAddrInput;
 }
 
+/** SVC address of the discovery service. */
 export const SVC_DS = 0x0001;
+/** SVC address of the control service. */
 export const SVC_CS = 0x0002;
+/** SVC wildcard address. */
 export const SVC_WILDCARD = 0x0010;
+/** SVC "no service" value. */
 export const SVC_NONE = 0xffff;
+/** Flag bit of a multicast SVC address. */
 export const SVC_MULTICAST = 0x8000;
 
 // SB/SIG/HPS only existed in the dispatcher era; the Wireshark dissector still names them.
@@ -62,12 +70,14 @@ const SVC_NAMES: Readonly<Record<number, string>> = {
   0x0010: 'Wildcard',
 };
 
+/** The name of an SVC value ('CS', 'DS_M', 'NONE', 'UNKNOWN(0x7)'). */
 export function svcName(svc: number): string {
   if (svc === SVC_NONE) return 'NONE';
   const base = SVC_NAMES[svc & 0x7fff] ?? `UNKNOWN(0x${(svc & 0x7fff).toString(16)})`;
   return svc & SVC_MULTICAST ? `${base}_M` : base;
 }
 
+/** The SVC value of a name as {@link svcName} writes it (case-insensitive); `undefined` for an unknown name. */
 export function svcFromName(name: string): number | undefined {
   if (name.toUpperCase() === 'NONE') return SVC_NONE;
   const multicast = /_M$/i.test(name);
@@ -186,6 +196,7 @@ export function encodeHostAddr(h: HostAddrInput, field: string): EncodedHost {
   }
 }
 
+/** A host address as text: the IP (IPv6 in brackets), the SVC name, or `<type T len L>`. */
 export function formatHostAddr(h: HostAddr): string {
   switch (h.type) {
     case 'ipv4':

@@ -7,6 +7,7 @@ import { PROTO_BFD } from './common.js';
 export const BFD_CONTROL_LEN = 24;
 
 const STATE_NAMES = ['AdminDown', 'Down', 'Init', 'Up'] as const;
+/** A BFD session state, named (RFC 5880 §4.1). */
 export type BfdStateName = (typeof STATE_NAMES)[number];
 
 const DIAGNOSTIC_NAMES: readonly string[] = [
@@ -30,10 +31,12 @@ const AUTH_NAMES: Readonly<Record<number, string>> = {
   5: 'MeticulousKeyedSHA1',
 };
 
+/** The name of a BFD diagnostic code (RFC 5880 §4.1); `Reserved(n)` beyond the defined ones. */
 export function bfdDiagnosticName(d: number): string {
   return DIAGNOSTIC_NAMES[d] ?? `Reserved(${d})`;
 }
 
+/** The authentication section of a BFD control packet (RFC 5880 §4.2-4.4). */
 export interface BfdAuth {
   authType: number;
   authTypeName: string;
@@ -50,6 +53,7 @@ export interface BfdAuth {
   digest?: Uint8Array;
 }
 
+/** A decoded BFD control packet carried over SCION (next header 203), as the border routers exchange them. */
 export interface BfdControl {
   type: 'bfd';
   protocol: 203;
@@ -78,6 +82,7 @@ export interface BfdControl {
   extra?: Uint8Array;
 }
 
+/** A BFD control packet for the encoders: `state` and `myDiscriminator` are required, the rest has defaults. */
 export interface BfdControlInput {
   type: 'bfd';
   version?: number;

@@ -8,6 +8,7 @@ import type { IAInput } from './ia.js';
 import type { PathInput } from './path.js';
 import { SCMP_ECHO_REPLY, SCMP_ECHO_REQUEST, type ScmpBodyInput } from './scmp.js';
 
+/** Who a built packet goes from and to, and over which path (the Empty path, AS-local, by default). */
 export interface ScionEndpointsInput {
   srcIA: IAInput;
   dstIA: IAInput;
@@ -23,6 +24,7 @@ export interface ScionEndpointsInput {
   endToEnd?: ExtensionHeaderInput;
 }
 
+/** A complete SCION packet around any L4 ({@link ScionL4Input}); throws an EncodeError on bad input. */
 export function buildScionPacket(o: ScionEndpointsInput & { l4: ScionL4Input }): Uint8Array {
   return encodeScion({
     common: { trafficClass: o.trafficClass ?? 0, flowId: o.flowId ?? 1 },
@@ -34,6 +36,7 @@ export function buildScionPacket(o: ScionEndpointsInput & { l4: ScionL4Input }):
   });
 }
 
+/** What {@link buildScionUdp} builds: endpoints, ports and payload. */
 export interface ScionUdpBuildInput extends ScionEndpointsInput {
   srcPort: number;
   dstPort: number;
@@ -45,16 +48,19 @@ export function buildScionUdp(o: ScionUdpBuildInput): Uint8Array {
   return buildScionPacket({ ...o, l4: { type: 'udp', srcPort: o.srcPort, dstPort: o.dstPort, payload: o.payload } });
 }
 
+/** What {@link buildScmp} builds: endpoints, SCMP type and code, and the body. */
 export interface ScmpBuildInput extends ScionEndpointsInput {
   scmpType: number;
   code?: number;
   body: ScmpBodyInput;
 }
 
+/** A complete SCION/SCMP packet with its checksum computed. */
 export function buildScmp(o: ScmpBuildInput): Uint8Array {
   return buildScionPacket({ ...o, l4: { type: 'scmp', scmpType: o.scmpType, code: o.code ?? 0, body: o.body } });
 }
 
+/** What {@link buildScmpEcho} builds: endpoints, identifier, sequence and data. */
 export interface ScmpEchoBuildInput extends ScionEndpointsInput {
   /** Echo Reply (129) instead of Echo Request (128). */
   reply?: boolean;
@@ -63,6 +69,7 @@ export interface ScmpEchoBuildInput extends ScionEndpointsInput {
   data?: Uint8Array;
 }
 
+/** A SCMP Echo Request (or Reply with `reply: true`) with its checksum computed. */
 export function buildScmpEcho(o: ScmpEchoBuildInput): Uint8Array {
   return buildScmp({
     ...o,
@@ -71,6 +78,7 @@ export function buildScmpEcho(o: ScmpEchoBuildInput): Uint8Array {
   });
 }
 
+/** What {@link buildScionBfd} builds: endpoints and the BFD fields. */
 export type ScionBfdBuildInput = ScionEndpointsInput & Omit<BfdControlInput, 'type'>;
 
 /** A SCION packet with NextHdr 203 carrying a BFD control packet. */

@@ -2,20 +2,32 @@
 
 import { u16 } from '../bytes.js';
 
+/** Bytes of the SCION common header. */
 export const COMMON_HEADER_LEN = 12;
 export const LINE_LEN = 4;
 
+/** NextHdr: TCP. */
 export const PROTO_TCP = 6;
+/** NextHdr: UDP (SCION/UDP). */
 export const PROTO_UDP = 17;
+/** NextHdr: hop-by-hop options extension. */
 export const PROTO_HBH = 200;
+/** NextHdr: end-to-end options extension. */
 export const PROTO_E2E = 201;
+/** NextHdr: SCMP (SCION's ICMP). */
 export const PROTO_SCMP = 202;
+/** NextHdr: BFD (border router sessions). */
 export const PROTO_BFD = 203;
 
+/** PathType: Empty (AS-local traffic). */
 export const PATH_EMPTY = 0;
+/** PathType: the standard SCION path. */
 export const PATH_SCION = 1;
+/** PathType: one-hop path (beaconing to a neighbour). */
 export const PATH_ONEHOP = 2;
+/** PathType: EPIC path. */
 export const PATH_EPIC = 3;
+/** PathType: COLIBRI path. */
 export const PATH_COLIBRI = 4;
 
 const PROTOCOL_NAMES: Readonly<Record<number, string>> = {
@@ -37,14 +49,17 @@ const PATH_TYPE_NAMES: Readonly<Record<number, string>> = {
   [PATH_COLIBRI]: 'COLIBRI',
 };
 
+/** The name of a NextHdr value ('UDP', 'SCMP', …); `Unknown(n)` otherwise. */
 export function protocolName(n: number): string {
   return PROTOCOL_NAMES[n] ?? `Unknown(${n})`;
 }
 
+/** The name of a PathType value ('SCION', 'Empty', …); `Unknown(n)` otherwise. */
 export function pathTypeName(n: number): string {
   return PATH_TYPE_NAMES[n] ?? `Unknown(${n})`;
 }
 
+/** The decoded SCION common header (version, traffic class, flow ID, next header, lengths, path and address types). */
 export interface CommonHeader {
   version: number;
   trafficClass: number;

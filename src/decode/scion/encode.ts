@@ -19,14 +19,17 @@ import { encodePath, pathTypeOf, type PathInput } from './path.js';
 import { encodeScmp, type ScmpInput } from './scmp.js';
 import { encodeScionUdp, type ScionUdpInput } from './udp.js';
 
+/** An L4 the encoder writes as given: any NextHdr value and its bytes. */
 export interface RawL4Input {
   type: 'raw';
   protocol: number;
   data: Uint8Array;
 }
 
+/** What a SCION packet carries, by `type`: UDP, SCMP, BFD, or raw bytes. */
 export type ScionL4Input = ScionUdpInput | ScmpInput | BfdControlInput | RawL4Input;
 
+/** A whole SCION packet for {@link encodeScion}; a decoded packet fits too (it re-encodes byte for byte). */
 export interface ScionPacketInput {
   /** Missing fields are derived (version 0, TrafficClass 0, FlowID 1). */
   common?: CommonHeaderInput;
@@ -40,11 +43,13 @@ export interface ScionPacketInput {
   trailing?: Uint8Array | { data: Uint8Array };
 }
 
+/** Options of {@link encodeScion}. */
 export interface EncodeScionOptions {
   /** Compute every length, derived field and checksum even when the input gives one. */
   recompute?: boolean;
 }
 
+/** The FlowID the encoders write when none is given. */
 export const DEFAULT_FLOW_ID = 1;
 
 function l4Protocol(l4: ScionL4Input): number {
@@ -62,6 +67,7 @@ function l4Protocol(l4: ScionL4Input): number {
   }
 }
 
+/** The wire bytes of a SCION packet: lengths, derived fields and checksums computed where not given; throws an EncodeError on unrepresentable input. */
 export function encodeScion(packet: ScionPacketInput, options: EncodeScionOptions = {}): Uint8Array {
   if ((packet as { ok?: unknown }).ok === false) throw new EncodeError('cannot encode a failed decode result');
   const recompute = options.recompute === true;

@@ -10,6 +10,7 @@ export const OPT_SPAO = 2;
 /** SPI, algorithm, RSV, 48-bit timestamp / sequence number. */
 export const SPAO_METADATA_LEN = 12;
 
+/** Which SCION extension header: hop-by-hop (NextHdr 200) or end-to-end (201). */
 export type ExtensionKind = 'hop-by-hop' | 'end-to-end';
 
 /**
@@ -27,6 +28,7 @@ export interface SpaoDrkeySpi {
   protocolId: number;
 }
 
+/** A decoded SCION Packet Authenticator Option (SPAO, option type 2). */
 export interface SpaoOption {
   kind: 'spao';
   optType: 2;
@@ -42,6 +44,7 @@ export interface SpaoOption {
   authenticator: Uint8Array;
 }
 
+/** One option of an extension header: padding, SPAO, or an option this decoder keeps raw. */
 export type ExtensionOption =
   | { kind: 'pad1'; optType: 0 }
   | { kind: 'padN'; optType: 1; dataLen: number; data: Uint8Array }
@@ -49,6 +52,7 @@ export type ExtensionOption =
   /** Unknown option types, and SPAO too short to parse. */
   | { kind: 'raw'; optType: number; dataLen: number; data: Uint8Array };
 
+/** A decoded hop-by-hop or end-to-end extension header with its options. */
 export interface ExtensionHeader {
   kind: ExtensionKind;
   nextHdr: number;
@@ -60,6 +64,7 @@ export interface ExtensionHeader {
   options: ExtensionOption[];
 }
 
+/** One extension option for the encoders, by `kind`. */
 export type ExtensionOptionInput =
   | { kind: 'pad1' }
   | { kind: 'padN'; data?: Uint8Array; dataLen?: number }
@@ -74,6 +79,7 @@ export type ExtensionOptionInput =
     }
   | { kind: 'raw'; optType: number; dataLen?: number; data: Uint8Array };
 
+/** An extension header for the encoders; lengths and NextHdr are derived when omitted. */
 export interface ExtensionHeaderInput {
   /** Derived from what follows when omitted. */
   nextHdr?: number;
@@ -90,10 +96,12 @@ const SPAO_ALGORITHMS: Readonly<Record<number, string>> = {
   255: 'Reserved',
 };
 
+/** The name of an SPAO algorithm number ('AES-CMAC', …); `Unknown(n)` otherwise. */
 export function spaoAlgorithmName(a: number): string {
   return SPAO_ALGORITHMS[a] ?? `Unknown(${a})`;
 }
 
+/** The DRKey reading of an SPI (key type, direction, protocol); `undefined` outside the DRKey range 1..2^21-1. */
 export function spaoDrkey(spi: number): SpaoDrkeySpi | undefined {
   if (spi <= 0 || spi >= 1 << 21) return undefined;
   return {

@@ -3,6 +3,7 @@
 import { u16, u48, ByteWriter } from '../bytes.js';
 import { EncodeError } from '../errors.js';
 
+/** An ISD-AS pair: the ISD, the 48-bit AS number, and its canonical text. */
 export interface IA {
   isd: number;
   /** 48-bit AS number (exact as a JS number). */
@@ -26,6 +27,7 @@ export function formatAS(as: number): string {
   return `${g0.toString(16)}:${g1.toString(16)}:${g2.toString(16)}`;
 }
 
+/** ISD-AS text as Go's addr.IA prints it: `1-ff00:0:110`, or `1-64512` for a BGP-range AS. */
 export function formatIA(isd: number, as: number): string {
   return `${isd}-${formatAS(as)}`;
 }

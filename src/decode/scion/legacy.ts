@@ -24,6 +24,7 @@ const LEGACY_NEXT_HDR: Readonly<Record<number, string>> = {
   222: 'EndToEndExtension',
 };
 
+/** A pre-2020 SCION header, recognised so it can be named rather than misdecoded (the current decoder reports NOT_CURRENT_SCION). */
 export interface LegacyScionHeader {
   kind: 'legacy-scion';
   version: number;

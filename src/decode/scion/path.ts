@@ -7,12 +7,14 @@ import { PATH_EMPTY, PATH_EPIC, PATH_ONEHOP, PATH_SCION, pathTypeName } from './
 export const INFO_FIELD_LEN = 8;
 export const HOP_FIELD_LEN = 12;
 export const PATH_META_LEN = 4;
+/** Most hop fields a standard path can have (segment lengths sum to at most 64). */
 export const MAX_HOPS = 64;
 export const ONEHOP_PATH_LEN = INFO_FIELD_LEN + 2 * HOP_FIELD_LEN;
 export const EPIC_META_LEN = 16;
 /** One ExpTime unit: 24 h / 256 = 337.5 s. */
 export const EXP_TIME_UNIT_SECONDS = 86400 / 256;
 
+/** The path meta header of a standard SCION path: current info and hop field, segment lengths. */
 export interface PathMeta {
   currInf: number;
   currHf: number;
@@ -21,6 +23,7 @@ export interface PathMeta {
   segLen: [number, number, number];
 }
 
+/** A decoded info field: one path segment's direction, peering flag, SegID and timestamp. */
 export interface InfoField {
   /** C flag: segment traversed in construction direction. */
   consDir: boolean;
@@ -36,6 +39,7 @@ export interface InfoField {
   timestampIso: string;
 }
 
+/** A decoded hop field: interfaces, expiry (with its absolute time), router alerts and MAC. */
 export interface HopField {
   /** I flag (bit 1): router alert on the construction-direction ingress. */
   consIngressAlert: boolean;
@@ -55,12 +59,14 @@ export interface HopField {
   expiresAtIso: string;
 }
 
+/** The Empty path (PathType 0) of AS-local traffic. */
 export interface EmptyPath {
   type: 'empty';
   /** Bytes inside HdrLen after the path's own length (should not exist). */
   extra?: Uint8Array;
 }
 
+/** A decoded standard SCION path (PathType 1). */
 export interface StandardPath {
   type: 'scion';
   meta: PathMeta;
@@ -69,6 +75,7 @@ export interface StandardPath {
   extra?: Uint8Array;
 }
 
+/** A decoded one-hop path (PathType 2). */
 export interface OneHopPath {
   type: 'onehop';
   info: InfoField;
@@ -77,6 +84,7 @@ export interface OneHopPath {
   extra?: Uint8Array;
 }
 
+/** A decoded EPIC path (PathType 3): packet ID and validation fields over a standard path. */
 export interface EpicPath {
   type: 'epic';
   pktId: { timestamp: number; counter: number };
@@ -96,8 +104,10 @@ export interface RawPath {
   data: Uint8Array;
 }
 
+/** A decoded path header, by `type`. */
 export type PathHeader = EmptyPath | StandardPath | OneHopPath | EpicPath | RawPath;
 
+/** An info field for the encoders; every field defaults (0 / false). */
 export interface InfoFieldInput {
   consDir?: boolean;
   peering?: boolean;
@@ -107,6 +117,7 @@ export interface InfoFieldInput {
   timestamp?: number;
 }
 
+/** A hop field for the encoders; only the interfaces are required. */
 export interface HopFieldInput {
   consIngressAlert?: boolean;
   consEgressAlert?: boolean;
@@ -119,6 +130,7 @@ export interface HopFieldInput {
   mac?: Uint8Array;
 }
 
+/** A standard path for the encoders: info and hop fields, meta derived when omitted. */
 export interface StandardPathInput {
   type: 'scion';
   /** segLen may be omitted with a single InfoField (all hops in segment 0). */
@@ -128,6 +140,7 @@ export interface StandardPathInput {
   extra?: Uint8Array;
 }
 
+/** A path header for the encoders, by `type`. */
 export type PathInput =
   | { type: 'empty'; extra?: Uint8Array }
   | StandardPathInput

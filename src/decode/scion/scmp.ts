@@ -13,14 +13,23 @@ export const SCMP_HEADER_LEN = 4;
 /** A SCION packet carrying an SCMP error, quote included, is at most this long. */
 export const MAX_SCMP_PACKET_LEN = 1232;
 
+/** SCMP error type: Destination Unreachable. */
 export const SCMP_DESTINATION_UNREACHABLE = 1;
+/** SCMP error type: Packet Too Big (carries the MTU). */
 export const SCMP_PACKET_TOO_BIG = 2;
+/** SCMP error type: Parameter Problem (carries a pointer to the fault). */
 export const SCMP_PARAMETER_PROBLEM = 4;
+/** SCMP error type: External Interface Down (IA and interface ID). */
 export const SCMP_EXTERNAL_INTERFACE_DOWN = 5;
+/** SCMP error type: Internal Connectivity Down (IA, ingress and egress interface IDs). */
 export const SCMP_INTERNAL_CONNECTIVITY_DOWN = 6;
+/** SCMP informational type: Echo Request. */
 export const SCMP_ECHO_REQUEST = 128;
+/** SCMP informational type: Echo Reply. */
 export const SCMP_ECHO_REPLY = 129;
+/** SCMP informational type: Traceroute Request. */
 export const SCMP_TRACEROUTE_REQUEST = 130;
+/** SCMP informational type: Traceroute Reply. */
 export const SCMP_TRACEROUTE_REPLY = 131;
 
 const TYPE_NAMES: Readonly<Record<number, string>> = {
@@ -77,6 +86,7 @@ const CODE_NAMES: Readonly<Record<number, Readonly<Record<number, string>>>> = {
   },
 };
 
+/** The name of an SCMP type ('EchoRequest', 'PacketTooBig', …); `Unknown(n)` otherwise. */
 export function scmpTypeName(t: number): string {
   return TYPE_NAMES[t] ?? `Unknown(${t})`;
 }
@@ -89,8 +99,10 @@ export function scmpCodeName(t: number, c: number): string {
   return `Unknown(${c})`;
 }
 
+/** The quoted offending packet of an SCMP error, for the encoders. */
 export type ScmpQuoteInput = Uint8Array | { data: Uint8Array };
 
+/** An SCMP message body for the encoders, by `kind`. */
 export type ScmpBodyInput =
   | { kind: 'destination-unreachable'; unused?: number; quote?: ScmpQuoteInput }
   | { kind: 'packet-too-big'; reserved?: number; mtu: number; quote?: ScmpQuoteInput }
@@ -101,6 +113,7 @@ export type ScmpBodyInput =
   | { kind: 'traceroute'; identifier: number; sequence: number; ia?: IAInput; interfaceId?: bigint; extra?: Uint8Array }
   | { kind: 'raw'; data: Uint8Array };
 
+/** An SCMP message for the encoders; the checksum is computed unless given. */
 export interface ScmpInput {
   type: 'scmp';
   scmpType: number;

@@ -12,9 +12,12 @@ import { u32le, u64le, ByteWriter } from '../bytes.js';
 import { isoFromNs } from '../time.js';
 import { formatIPv4 } from './address.js';
 
+/** Bytes of the Scion Time trailer the dispatcher fork appends to a delivered packet. */
 export const SCION_TIME_TRAILER_LEN = 52;
+/** The `label` of a decoded Scion Time trailer: says what the 52 bytes are. */
 export const SCION_TIME_TRAILER_LABEL = 'Scion Time timestamp trailer (52 bytes appended by the dispatcher fork, little-endian)';
 
+/** A `struct timespec` from the trailer, with its nanoseconds and ISO reading. */
 export interface Timespec {
   sec: bigint;
   nsec: bigint;
@@ -24,6 +27,7 @@ export interface Timespec {
   iso: string | null;
 }
 
+/** The decoded Scion Time trailer: kernel and hardware RX timestamps, interface ID, L2 length and pktinfo. */
 export interface ScionTimeTrailer {
   label: typeof SCION_TIME_TRAILER_LABEL;
   kernel: Timespec;
@@ -33,6 +37,7 @@ export interface ScionTimeTrailer {
   pktinfo: { ifindex: number; specDst: string; addr: string };
 }
 
+/** Bytes after the end of a SCION packet (past HdrLen + PayloadLen), decoded as a Scion Time trailer when they fit one. */
 export interface TrailingData {
   /** Offset of the first byte after the SCION packet (HdrLen*4 + PayloadLen). */
   offset: number;
@@ -41,11 +46,13 @@ export interface TrailingData {
   scionTime?: ScionTimeTrailer;
 }
 
+/** A timespec for the trailer encoder. */
 export interface TimespecInput {
   sec: bigint;
   nsec: bigint;
 }
 
+/** A Scion Time trailer for {@link encodeScionTimeTrailer}; only the kernel timestamp is required. */
 export interface ScionTimeTrailerInput {
   kernel: TimespecInput;
   hardware?: TimespecInput;

@@ -21,8 +21,10 @@ export interface RawL4 {
   data: Uint8Array;
 }
 
+/** A decoded SCION L4, by `type`: UDP, SCMP, BFD, or raw bytes. */
 export type ScionL4 = ScionUdp | ScmpMessage | BfdControl | RawL4;
 
+/** The layers of a decoded SCION packet, outermost first. */
 export interface ScionLayers {
   common: CommonHeader;
   address: AddressHeader;
@@ -34,6 +36,7 @@ export interface ScionLayers {
   trailing?: TrailingData;
 }
 
+/** A SCION packet decoded to the end. */
 export interface ScionPacket extends ScionLayers {
   ok: true;
   layer: 'scion';
@@ -45,6 +48,7 @@ export interface ScionPacket extends ScionLayers {
 /** What the bytes turned out to be instead of current SCION. */
 export type NotCurrentScion = LegacyScionHeader | { kind: 'stun'; stun: StunMessage };
 
+/** A SCION decode that stopped: the fault, the layers decoded before it, and what the bytes are if not current SCION. */
 export interface ScionDecodeFailure extends Partial<ScionLayers> {
   ok: false;
   layer: 'scion';
@@ -53,6 +57,7 @@ export interface ScionDecodeFailure extends Partial<ScionLayers> {
   recognised?: NotCurrentScion;
 }
 
+/** {@link decodeScion}'s result: a {@link ScionPacket} (`ok: true`) or a {@link ScionDecodeFailure}. */
 export type ScionDecodeResult = ScionPacket | ScionDecodeFailure;
 
 /** The quoted (offending) packet of an SCMP error, and its decoding. */
@@ -62,6 +67,7 @@ export interface ScmpQuote {
   decoded?: ScionDecodeResult;
 }
 
+/** A decoded SCMP message body, by `kind`. */
 export type ScmpBody =
   | { kind: 'destination-unreachable'; unused: number; quote: ScmpQuote }
   | { kind: 'packet-too-big'; reserved: number; mtu: number; quote: ScmpQuote }
@@ -73,6 +79,7 @@ export type ScmpBody =
   /** Unknown type, or a body too short for its type (see the decode error). */
   | { kind: 'raw'; data: Uint8Array };
 
+/** A decoded SCMP message with its names, checksum verdict and body. */
 export interface ScmpMessage {
   type: 'scmp';
   protocol: 202;

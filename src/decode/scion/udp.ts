@@ -17,6 +17,7 @@ export interface UdpApplication {
   ntp?: NtpDecodeResult;
 }
 
+/** A decoded SCION/UDP datagram with its checksum verdict and, by its ports, what the payload is. */
 export interface ScionUdp {
   type: 'udp';
   protocol: 17;
@@ -33,6 +34,7 @@ export interface ScionUdp {
   application: UdpApplication;
 }
 
+/** A SCION/UDP datagram for the encoders; length and checksum are computed unless given. */
 export interface ScionUdpInput {
   type: 'udp';
   srcPort: number;

@@ -6,6 +6,7 @@ import { ADDR, ADDR_STRIDE, PRESENT } from './layout.js';
 import type { BatchTap, RxMessage, RxMeta } from './rx-types.js';
 import { messageAt, metaAt } from './slot-reader.js';
 
+/** A piece of metadata a datagram may or may not have carried, for {@link RxBatch.has}. */
 export type PresentField = keyof typeof PRESENT;
 
 /**
@@ -111,6 +112,7 @@ export class RxBatch {
     return this.payloads.subarray(this.offsets[i]!, this.offsets[i]! + this.lengths[i]!);
   }
 
+  /** Source address of datagram i as text. */
   srcAddress(i: number): string {
     this.#check(i);
     return formatAddress(this.srcFamily[i]!, this.addresses, i * ADDR_STRIDE + ADDR.src);
@@ -123,11 +125,13 @@ export class RxBatch {
     return messageAt(a, i, a.data, this.readAt);
   }
 
+  /** The decoded control-message metadata of datagram i. */
   meta(i: number): RxMeta {
     this.#check(i);
     return metaAt(this.#live(), i);
   }
 
+  /** Every datagram of the batch as an RxMessage, in order (payloads copied). */
   *messages(): IterableIterator<RxMessage> {
     for (let i = 0; i < this.count; i++) yield this.message(i);
   }

@@ -1,5 +1,6 @@
 // Public shapes of what the receive path hands out.
 
+/** An IP address and UDP port, as a datagram's source or a tap's local address. */
 export interface SocketAddress {
   family: 4 | 6;
   address: string;
@@ -8,6 +9,7 @@ export interface SocketAddress {
   scopeId?: number;
 }
 
+/** Kernel RX timestamps of a datagram, bigint ns; absent when the kernel gave none. */
 export interface RxTimestamps {
   /** Kernel software RX timestamp (SCM_TIMESTAMPING ts[0], else SO_TIMESTAMPNS/SO_TIMESTAMP), ns since the epoch. */
   software?: bigint;
@@ -15,6 +17,7 @@ export interface RxTimestamps {
   hardware?: bigint;
 }
 
+/** A `struct sock_extended_err` from the error queue (an ICMP error or a TX timestamp report). */
 export interface ExtendedError {
   /** ee_errno (ENOMSG = 42 for timestamps). */
   errno: number;
@@ -47,6 +50,7 @@ export interface RxMeta {
   defectiveControlMessages: number;
 }
 
+/** One received datagram with everything the kernel said about it. */
 export interface RxMessage {
   data: Buffer;
   /** Datagram length on the wire; larger than data.length when truncated. */

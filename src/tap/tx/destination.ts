@@ -3,6 +3,7 @@ import { parseAddress, toMappedIPv6, validatePort, type Family, type ParsedAddre
 import { invalidArg } from '../../sys/errors.js';
 import { zoneResolver } from '../options.js';
 
+/** Where to send: an address (IPv6 may carry a zone) and a port. */
 export interface Destination {
   address: string;
   port: number;

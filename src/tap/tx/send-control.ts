@@ -4,8 +4,10 @@ import { buildControl } from '../../cmsg/build.js';
 import * as C from '../../sys/constants.js';
 import { invalidArg } from '../../sys/errors.js';
 
+/** A TX timestamp recording point: entering the qdisc (sched), leaving for the driver (software), or the NIC (hardware). */
 export type TxKind = 'sched' | 'software' | 'hardware';
 
+/** Per-datagram send options; all optional. */
 export interface SendOptions {
   /** IP_TTL / IPV6_HOPLIMIT for this datagram (0..255). */
   ttl?: number;

@@ -10,6 +10,7 @@ import { resolveDestination, toPayload, type Destination, type ResolvedDestinati
 import { buildSendControl, type SendOptions } from './send-control.js';
 import { TxTracker, type TxEvent, type TxTimestamps } from './tx-tracker.js';
 
+/** What `send()` returns: bytes taken and, when TX timestamps were asked for, their key and a promise of them. */
 export interface SendResult {
   /** Bytes the kernel took. */
   bytes: number;
@@ -19,6 +20,7 @@ export interface SendResult {
   tx?: Promise<TxTimestamps>;
 }
 
+/** One datagram of `sendBatch()`: data, destination and its own send options. */
 export interface BatchItem extends SendOptions, Destination {
   data: Uint8Array | string;
 }

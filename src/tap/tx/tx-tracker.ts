@@ -2,6 +2,7 @@
 import { txEvictedError, txNotSentError, txTimeoutError } from '../../sys/errors.js';
 import type { TxKind } from './send-control.js';
 
+/** The TX timestamps of one sent datagram, and which asked-for ones never came. */
 export interface TxTimestamps {
   /** The OPT_ID key of the datagram (ee_data), counting from 0 per socket. */
   id: number;
@@ -24,6 +25,7 @@ export interface TxStats {
   unmatched: number;
 }
 
+/** One TX timestamp as the `'txTimestamp'` event reports it. */
 export interface TxEvent {
   id: number;
   kind: TxKind;
