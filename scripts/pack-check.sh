@@ -53,8 +53,13 @@ fi
 
 # 1. npm pack in a clean copy
 mkdir -p "$work/src"
-(cd "$root" && git ls-files -z -c -o --exclude-standard | while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done |
-  tar --null -T - -c) | tar -x -C "$work/src" || fail "copying the tree"
+if git -C "$root" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  (cd "$root" && git ls-files -z -c -o --exclude-standard | while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done |
+    tar --null -T - -c) | tar -x -C "$work/src" || fail "copying the tree"
+else
+  tar -C "$root" -c --exclude=./node_modules --exclude=./build --exclude=./dist --exclude=./prebuilds --exclude='*.tgz' . |
+    tar -x -C "$work/src" || fail "copying the tree"
+fi
 ln -s "$root/node_modules" "$work/src/node_modules"
 (cd "$work/src" && DISPTAP_PREBUILD_STRICT=1 DISPTAP_PREBUILD_ARCHS="$archs" npm pack --pack-destination "$work" --silent \
   >"$work/pack.log" 2>&1) || { tail -40 "$work/pack.log" >&2; fail "npm pack"; }
@@ -69,10 +74,26 @@ need=(package.json README.md LICENSE CHANGELOG.md binding.gyp scripts/install.mj
   dist/sys/native.js native/addon/addon.cc schema/watch-record.v1.json prebuilds/linux-x64/disptap.glibc.node)
 [ "$cross_arm64" = "1" ] && need+=(prebuilds/linux-arm64/disptap.glibc.node)
 for f in "${need[@]}"; do grep -qxF "$f" "$work/files.txt" || fail "the tarball lacks $f"; done
+# Every native source the fallback build compiles or includes is there.
+for f in $(cd "$work/src" && find native -type f \( -name '*.cc' -o -name '*.h' \)); do
+  grep -qxF "$f" "$work/files.txt" || fail "the tarball lacks $f, which a build from source needs"
+done
 unwanted="$(grep -E '^(test|src|bench|fuzz|examples|docs|build|node_modules)/|\.map$|\.tgz$|^\.|/\.' "$work/files.txt")"
 [ -z "$unwanted" ] || fail "the tarball holds files a user does not need: $(echo "$unwanted" | head -5 | tr '\n' ' ')"
 tar xzf "$tarball" -C "$work" package/package.json
 [ "$(node -p "require('$work/package/package.json').version")" = "$version" ] || fail "the tarball's version differs from package.json"
+# What the prebuilds need from the system, as README.md promises it: glibc ≥ 2.17, GLIBCXX ≤ 3.4.29.
+mkdir -p "$work/unpacked"
+tar xzf "$tarball" -C "$work/unpacked" package/prebuilds
+for f in "$work"/unpacked/package/prebuilds/*/*.node; do
+  syms="$(objdump -T "$f" 2>/dev/null)" || fail "objdump -T $f"
+  glibc="$(printf '%s\n' "$syms" | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -1)"
+  glibcxx="$(printf '%s\n' "$syms" | grep -o 'GLIBCXX_[0-9.]*' | sort -uV | tail -1)"
+  [ "$(printf '%s\n' "$glibc" GLIBC_2.17 | sort -V | tail -1)" = GLIBC_2.17 ] || fail "$f needs $glibc (README promises glibc 2.17)"
+  [ -z "$glibcxx" ] || [ "$(printf '%s\n' "$glibcxx" GLIBCXX_3.4.29 | sort -V | tail -1)" = GLIBCXX_3.4.29 ] ||
+    fail "$f needs $glibcxx (README promises the libstdc++ of GCC 11, GLIBCXX_3.4.29)"
+  echo "pack-check: ${f#"$work"/unpacked/package/}: $(file -b "$f" 2>/dev/null | cut -d, -f1-2), needs $glibc${glibcxx:+, $glibcxx}"
+done
 phase "tarball contents ok ($(grep -c '' "$work/files.txt") files, prebuilds: $(grep '^prebuilds/' "$work/files.txt" | tr '\n' ' '))"
 
 # 3. an empty project, no toolchain on PATH
