@@ -2,8 +2,11 @@
 //
 //   expr := or;  or := and ("or" and)*;  and := unary (["and"] unary)*;  unary := "not" unary | "(" expr ")" | term
 //   terms: port N[-M] | src-port N | dst-port N | layer NAME | ia IA | src-ia IA | dst-ia IA
-//          | host ADDR | src ADDR | dst ADDR | truncated | drops | error [CODE]
+//          | [underlay|scion] (host|src|dst) ADDR[/LEN] | truncated | drops | error [CODE]
 //
+// `src X` matches when the underlay (IP) source or the SCION source host is in X — a SCION packet
+// from host 10.0.0.100 arrives from a border router's underlay address, and `src 10.0.0.0/8` is
+// meant to find it. `underlay src X` / `scion src X` look at one of the two only.
 // `port` matches the UDP ports of the datagram and those of UDP inside SCION. `layer` matches any
 // layer of the stack, case-insensitive (scion, udp, scmp, bfd, ntp, stun, payload, dns, …), so
 // `layer ntp` finds plain NTP and NTP in SCION. An IA may use 0 as a wildcard: `ia 1-0` is all of
@@ -19,6 +22,10 @@ export interface FilterSubject {
   layers: readonly string[];
   srcIA?: string;
   dstIA?: string;
+  /** SCION host addresses (IP text) when the datagram is SCION with IP hosts. */
+  srcHost?: string;
+  dstHost?: string;
+  /** Underlay (IP) addresses. */
   srcAddress: string;
   dstAddress?: string;
   truncated: boolean;
@@ -27,6 +34,8 @@ export interface FilterSubject {
 }
 
 export type Predicate = (s: FilterSubject) => boolean;
+
+type AddressTerm = 'host' | 'src' | 'dst';
 
 const KEYWORDS = new Set(['and', 'or', 'not', '(', ')']);
 
@@ -175,17 +184,16 @@ class Parser {
         const m = iaMatcher(this.next(), 'dst-ia');
         return (s) => m(s.dstIA);
       }
-      case 'host': {
-        const m = addrMatcher(this.next(), 'host');
-        return (s) => m(s.srcAddress) || m(s.dstAddress);
-      }
-      case 'src': {
-        const m = addrMatcher(this.next(), 'src');
-        return (s) => m(s.srcAddress);
-      }
-      case 'dst': {
-        const m = addrMatcher(this.next(), 'dst');
-        return (s) => m(s.dstAddress);
+      case 'host':
+      case 'src':
+      case 'dst':
+        return this.addressTerm(t.toLowerCase() as AddressTerm, 'both');
+      case 'underlay':
+      case 'scion': {
+        const scope = t.toLowerCase() as 'underlay' | 'scion';
+        const which = this.next()?.toLowerCase();
+        if (which !== 'host' && which !== 'src' && which !== 'dst') throw new UsageError(`filter: '${scope}' needs host, src or dst, e.g. ${scope} src 10.0.0.0/8`);
+        return this.addressTerm(which, scope);
       }
       case 'truncated':
         return (s) => s.truncated;
@@ -202,9 +210,22 @@ class Parser {
       }
       default:
         throw new UsageError(
-          `filter: unknown term '${t}' (use port, src-port, dst-port, layer, ia, src-ia, dst-ia, host, src, dst, truncated, drops, error)`,
+          `filter: unknown term '${t}' (use port, src-port, dst-port, layer, ia, src-ia, dst-ia, host, src, dst, underlay, scion, truncated, drops, error)`,
         );
     }
+  }
+
+  /** host/src/dst over the underlay addresses, the SCION host addresses, or either ('both'). */
+  private addressTerm(which: AddressTerm, scope: 'underlay' | 'scion' | 'both'): Predicate {
+    const label = scope === 'both' ? which : `${scope} ${which}`;
+    const m = addrMatcher(this.next(), label);
+    const u = scope !== 'scion';
+    const sc = scope !== 'underlay';
+    const src = (s: FilterSubject) => (u && m(s.srcAddress)) || (sc && m(s.srcHost));
+    const dst = (s: FilterSubject) => (u && m(s.dstAddress)) || (sc && m(s.dstHost));
+    if (which === 'src') return src;
+    if (which === 'dst') return dst;
+    return (s) => src(s) || dst(s);
   }
 }
 

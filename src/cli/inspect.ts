@@ -19,6 +19,9 @@ export interface Inspected {
   summary: string;
   srcIA?: string;
   dstIA?: string;
+  /** SCION source/destination host IPs (absent for SVC and unknown host types): `src`/`dst` filters match them. */
+  srcHost?: string;
+  dstHost?: string;
   /** Ports of the UDP header inside SCION, when there is one. */
   innerPorts?: { src: number; dst: number };
   error?: { code: string; message: string; offset: number };
@@ -65,6 +68,9 @@ export function inspect(srcPort: number, dstPort: number, payload: Uint8Array, p
     if (decoded.address) {
       out.srcIA = decoded.address.srcIA.text;
       out.dstIA = decoded.address.dstIA.text;
+      const { src, dst } = decoded.address;
+      if (src.type === 'ipv4' || src.type === 'ipv6') out.srcHost = src.ip;
+      if (dst.type === 'ipv4' || dst.type === 'ipv6') out.dstHost = dst.ip;
     }
     if (decoded.l4?.type === 'udp') out.innerPorts = { src: decoded.l4.srcPort, dst: decoded.l4.dstPort };
   }

@@ -161,6 +161,8 @@ export class Session {
         layers: insp.layers,
         srcIA: insp.srcIA,
         dstIA: insp.dstIA,
+        srcHost: insp.srcHost,
+        dstHost: insp.dstHost,
         srcAddress: o.src.address,
         dstAddress: o.dst?.address ?? o.local.address,
         truncated: o.truncated,
