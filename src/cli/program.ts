@@ -22,6 +22,8 @@ function version(): string {
 type Action<T> = (opts: T, cmd: Command) => Promise<number>;
 
 let currentCommand = 'disptap';
+/** Set when a command's action returned instead of exiting (commands registered by their own module, e.g. transit). */
+let actionReturned = false;
 
 function action<T>(name: string, run: Action<T>): (...args: unknown[]) => Promise<void> {
   return async (...args: unknown[]) => {
@@ -75,7 +77,15 @@ export function buildProgram(): Command {
     .exitOverride()
     .showSuggestionAfterError()
     .configureOutput({ outputError: (str, write) => write(str.trimEnd() + '\n') })
-    .addHelpText('after', '\nRun `disptap <command> --help` for the options of a command; docs/cli.md has examples.');
+    .addHelpText('after', '\nRun `disptap <command> --help` for the options of a command; docs/cli.md has examples.')
+    // For actions that do not go through action(): name errors after the command, and a normal
+    // return is exit 0 (not the "no command ran" usage exit below).
+    .hook('preAction', (_program, cmd) => {
+      currentCommand = `disptap ${cmd.name()}`;
+    })
+    .hook('postAction', () => {
+      actionReturned = true;
+    });
 
   program
     .command('watch')
@@ -95,7 +105,8 @@ export function buildProgram(): Command {
     );
 
   addPassiveOptions(program.commands.find((c) => c.name() === 'watch')!);
-  registerTransitCommand(program);
+  // addCommand() does not pass exitOverride on: without it commander exits 1 on a bad value itself.
+  registerTransitCommand(program).exitOverride();
 
   program
     .command('relay')
@@ -237,7 +248,7 @@ export async function runCli(argv: readonly string[]): Promise<void> {
     await program.parseAsync(argv as string[]);
     // A command that returns normally has already exited with its code; getting here means
     // no command ran (e.g. only an unknown option), which commander reported.
-    exit(EXIT_USAGE);
+    exit(actionReturned ? 0 : EXIT_USAGE);
   } catch (e) {
     if (e instanceof CommanderError) {
       // --help, `help CMD` and --version exit 0; help shown because something was missing (a bare

@@ -13,7 +13,32 @@ import { classifyTransit, type TransitClassifier } from '../transit/classify.js'
 import { formatTransitEvent, formatTransitSummary, transitEventToJSON, transitSummaryToJSON } from '../transit/format.js';
 import { TransitPairer, type TransitSummary } from '../transit/pairer.js';
 import type { TransitClock, TransitEvent } from '../transit/types.js';
-import { collectPorts, oneOf, portRanges, positiveInt, positiveNumber } from './port-args.js';
+import { InvalidArgumentError } from 'commander';
+import { parseDuration } from './args.js';
+import { collectPorts, oneOf, portRanges, positiveInt } from './port-args.js';
+
+/** --duration: watch's forms (500ms, 10s, 2m; a bare number is seconds). Kept in seconds here. */
+function durationSeconds(text: string): number {
+  try {
+    return parseDuration(text) / 1000;
+  } catch (e) {
+    // what the old plain-number parser took and parseDuration does not (.5, 1e1)
+    const n = Number(text);
+    if (text.trim() !== '' && Number.isFinite(n) && n > 0) return n;
+    throw e;
+  }
+}
+
+/** --timeout: a bare number is milliseconds, as it always was here; 500ms, 2s … work too. */
+function timeoutMs(text: string): number {
+  const t = text.trim();
+  if (/^\d+(\.\d+)?$/.test(t)) {
+    const n = Number(t);
+    if (n > 0) return n;
+    throw new InvalidArgumentError('the timeout must be greater than 0');
+  }
+  return parseDuration(t);
+}
 
 export interface TransitCommandOptions {
   iface: string;
@@ -134,14 +159,14 @@ export function registerTransitCommand(program: Command, io?: Partial<TransitIo>
     .requiredOption('--in <ports>', "the dispatcher's receive port(s), repeatable (30041)", collectPorts)
     .requiredOption('--out <ports>', 'where it forwards to, repeatable (31000-32767)', collectPorts)
     .option('--iface <name>', "interface to capture on ('lo', 'eth0', 'any')", 'lo')
-    .option('--timeout <ms>', 'an input without output after this long counts as unmatched', positiveNumber('--timeout'), 1000)
+    .option('--timeout <time>', 'an input without output after this long counts as unmatched (a bare number is ms; 500ms, 2s)', timeoutMs, 1000)
     .option('--window <n>', 'at most this many datagrams wait for a partner per side', positiveInt('--window'), 65536)
     .option('--clock <clock>', "'auto' (hardware when both have it), 'software' or 'hardware'", oneOf('--clock', ['auto', 'software', 'hardware'] as const), 'auto')
     .option('--in-direction <dir>', "which copy of an input counts: 'in' (received), 'out' (sent), 'both'", oneOf('--in-direction', ['in', 'out', 'both'] as const), 'in')
     .option('--out-direction <dir>', "which copy of an output counts: 'out' (sent), 'in', 'both'", oneOf('--out-direction', ['in', 'out', 'both'] as const), 'out')
     .option('--timestamps <mode>', "'software' or 'hardware' kernel timestamps", oneOf('--timestamps', ['software', 'hardware'] as const), 'software')
     .option('--count <n>', 'stop after n pairs', positiveInt('--count'))
-    .option('--duration <s>', 'stop after this many seconds', positiveNumber('--duration'))
+    .option('-d, --duration <time>', 'stop after this long (500ms, 10s, 2m; a bare number is seconds)', durationSeconds)
     .option('--json', 'NDJSON: one event per line, the summary last')
     .option('--quiet', 'only the summary')
     .option('--write <file>', 'also write the paired traffic as pcapng (direction in the EPB flags)')
