@@ -1,4 +1,4 @@
-// Address specs on the command line: `127.0.0.1:30041`, `[::1]:31000`, `[fe80::1%eth0]:30041`,
+// Address specs on the command line: `127.0.0.1:30041`, `localhost:30041` (= 127.0.0.1), `[::1]:31000`, `[fe80::1%eth0]:30041`,
 // port ranges `127.0.0.1:31000-31015` (watch only), and a bare port `30041` meaning the
 // dual-stack wildcard `[::]:30041` (a SCION dispatcher listens on both families).
 import ipaddr from 'ipaddr.js';
@@ -19,7 +19,17 @@ export function formatEndpoint(e: { address: string; port: number }): string {
   return e.address.includes(':') ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`;
 }
 
+/**
+ * `localhost` is 127.0.0.1, as for tcpdump and Go's default dialer; no resolver is asked (an
+ * /etc/hosts that maps it to ::1 first would make `--bind localhost:P` depend on the machine).
+ * `[::1]` is the IPv6 loopback.
+ */
+export function resolveLocalhost(text: string): string {
+  return text.toLowerCase() === 'localhost' ? '127.0.0.1' : text;
+}
+
 function parseHost(text: string, spec: string): { address: string; family: 4 | 6 } {
+  text = resolveLocalhost(text);
   const pct = text.indexOf('%');
   const bare = pct >= 0 ? text.slice(0, pct) : text;
   const zone = pct >= 0 ? text.slice(pct + 1) : '';
@@ -31,7 +41,7 @@ function parseHost(text: string, spec: string): { address: string; family: 4 | 6
     if (pct >= 0 && !/^[A-Za-z0-9_.-]+$/.test(zone)) throw new UsageError(`'${spec}': bad zone '${zone}'`);
     return { address: text, family: 6 };
   }
-  throw new UsageError(`'${spec}' is not an address:port (IPv4 a.b.c.d:port, IPv6 [addr]:port)`);
+  throw new UsageError(`'${spec}' is not an address:port (IPv4 a.b.c.d:port, IPv6 [addr]:port, localhost:port)`);
 }
 
 function parsePort(text: string, spec: string, allowZero: boolean): number {

@@ -1,7 +1,7 @@
 // disptap send: test traffic with optional kernel TX timestamps per datagram.
 import dgram from 'node:dgram';
 import { openUdp, clock, type TxKind, type TxTimestamps, type UdpTap } from '../index.js';
-import { formatEndpoint, parseEndpoint, type Endpoint } from './bind-spec.js';
+import { formatEndpoint, parseEndpoint, resolveLocalhost, type Endpoint } from './bind-spec.js';
 import { CliError, UsageError, errorCode, oneLine } from './errors.js';
 import { formatBytes, formatNs } from './format.js';
 import type { SendCli } from './types.js';
@@ -63,13 +63,13 @@ export async function runSend(o: SendCli): Promise<number> {
   if (o.size !== undefined && o.size > 65507) throw new UsageError('--size: a UDP datagram carries at most 65507 bytes');
   const out = new Output({ json: o.json ?? false, color: o.color, prefix: 'disptap send' });
   const wildcard = from.address === '0.0.0.0' || from.address === '::';
-  const srcHost = o.srcHost ?? (wildcard ? await sourceFor(to).catch(() => (to.family === 4 ? '127.0.0.1' : '::1')) : from.address.split('%')[0]!);
+  const srcHost = o.srcHost !== undefined ? resolveLocalhost(o.srcHost) : (wildcard ? await sourceFor(to).catch(() => (to.family === 4 ? '127.0.0.1' : '::1')) : from.address.split('%')[0]!);
   const spec: TrafficSpec = {
     kind: o.kind,
     srcIA: o.srcIa,
     dstIA: o.dstIa,
     srcHost,
-    dstHost: o.dstHost ?? to.address.split('%')[0]!,
+    dstHost: o.dstHost !== undefined ? resolveLocalhost(o.dstHost) : to.address.split('%')[0]!,
     srcPort: o.srcPort,
     dstPort: o.dstPort ?? (o.kind === 'ntp-scion' ? 123 : 31001),
     payload: o.payloadHex ?? (o.payload !== undefined ? new TextEncoder().encode(o.payload) : undefined),
