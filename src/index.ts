@@ -47,3 +47,4 @@ export type {
 export * from './decode/index.js';
 export * from './capture/index.js';
 export * from './transit/index.js';
+export * from './ntp/index.js';

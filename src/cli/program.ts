@@ -7,6 +7,7 @@ import { collect, parseByte, parseCount, parseDuration, parseHex, parsePort, par
 import { CliError, EXIT_FAILURE, EXIT_USAGE, UsageError, oneLine } from './errors.js';
 import { addPassiveOptions, passiveOptionsFrom } from './passive.js';
 import { registerTransitCommand } from './transit.js';
+import { registerNtpCommand } from './ntp-command.js';
 import type { DecodeCli, DemoCli, DoctorCli, RelayCli, SendCli, WatchCli } from './types.js';
 
 function version(): string {
@@ -70,6 +71,9 @@ const liveOpts = (): Option[] => [
   jsonOpt(), countOpt(), durationOpt(), filterOpt(), writeOpt(), metricsOpt(), tsOpt(), rcvbufOpt(), maxSizeOpt(),
 ];
 
+/** What `ntp` shares with watch: output, stop conditions, metrics, kernel timestamps. */
+const liveNtpOpts = (): Option[] => [jsonOpt(), countOpt(), durationOpt(), metricsOpt(), tsOpt(), ...colorOpts()];
+
 export function buildProgram(): Command {
   const program = new Cmd('disptap')
     .description('Watch UDP dispatcher traffic (SCION, NTP over SCION) with its kernel metadata')
@@ -107,6 +111,8 @@ export function buildProgram(): Command {
   addPassiveOptions(program.commands.find((c) => c.name() === 'watch')!);
   // addCommand() does not pass exitOverride on: without it commander exits 1 on a bad value itself.
   registerTransitCommand(program).exitOverride();
+
+  registerNtpCommand(program, action, liveNtpOpts());
 
   program
     .command('relay')

@@ -1,0 +1,27 @@
+// Registration of `disptap ntp` (kept out of program.ts, which other commands share).
+import type { Command, Option } from 'commander';
+import { collect } from './args.js';
+import { addPassiveOptions } from './passive.js';
+import type { NtpCli } from './ntp.js';
+
+type Wrap = <T>(name: string, run: (opts: T, cmd: Command) => Promise<number>) => (...args: unknown[]) => Promise<void>;
+
+export function registerNtpCommand(program: Command, action: Wrap, shared: Option[]): void {
+  const cmd = program
+    .command('ntp')
+    .description('pair NTP requests and responses on the wire: offset and delay from kernel timestamps, per segment between two capture points')
+    .argument('[files...]', 'pcapng/pcap captures (two or more: one capture point each, named by file name)')
+    .option('-b, --bind <addr:port>', 'watch a bound UDP port (e.g. a relay or server port) (repeatable)', collect)
+    .option('-r, --file <file>', 'a pcapng/pcap capture (repeatable)', collect)
+    .option('--point <name=file>', 'a named capture point: --point nic=nic.pcap --point app=app.pcap (repeatable)', collect)
+    .option('--chrony-log <file>', "chrony's measurements.log: show chrony's own offset and delay beside each exchange and the difference");
+  for (const o of shared) cmd.addOption(o);
+  addPassiveOptions(cmd);
+  cmd.addHelpText('after', '\nExamples:\n  disptap ntp client.pcap --chrony-log /var/log/chrony/measurements.log\n  disptap ntp --point nic=nic.pcap --point app=lo.pcap\n  disptap ntp --passive --iface eth0 --port 123 -c 20\nSee docs/ntp.md.');
+  cmd.action(
+    action('ntp', async (o: NtpCli, c: Command) => {
+      const { runNtp } = await import('./ntp.js');
+      return runNtp(o, c.args);
+    }),
+  );
+}
