@@ -96,7 +96,8 @@ export function packetLine(c: Colors, { o, insp, ts, dropsDelta }: LineInput): s
   if (o.hwTsNs !== undefined && o.swTsNs !== undefined) parts.push(c.dim(`sw ${nsToIso(o.swTsNs)}`));
   parts.push(o.readDelayNs !== undefined ? c.dim(`+${formatNs(o.readDelayNs)}`) : c.dim('+?'));
   const tag = DIRECTION_TAG[o.direction];
-  if (tag) parts.push(c.blue(`[${tag}]`));
+  // A reply's addresses are the target's and the upstream socket's: name the client it goes back to.
+  if (tag) parts.push(c.blue(o.direction === 'target-to-client' && o.client ? `[${tag} client ${formatEndpoint(o.client)}]` : `[${tag}]`));
   const dst = o.dst ?? o.local;
   parts.push(`${formatEndpoint(o.src)} → ${formatEndpoint(dst)}${o.ifName ? ` (${o.ifName})` : o.ifIndex ? ` (if${o.ifIndex})` : ''}`);
   const tt: string[] = [];
