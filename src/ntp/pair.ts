@@ -56,7 +56,7 @@ interface PointState {
   byReceive: Map<string, Pending>;
   /** server|client|origin|transmit → response, to tell copies from duplicates. */
   responses: Map<string, Seen>;
-  /** client|server|response receive field → the pair it closed (interleaved needs the previous one). */
+  /** client address|server|response receive field → the pair it closed (interleaved needs the previous one). */
   pairs: Map<string, DonePair>;
   /** Responses without a request yet, or outgoing copies waiting for their incoming copy. */
   held: Map<string, HeldResponse>;
@@ -218,7 +218,9 @@ export class NtpPairer {
   }
 
   private settle(st: PointState, req: Pending, resp: NtpWireRecord, mode: NtpExchangeMode, out: NtpPairEvent[]): void {
-    const ends = `${ep(req.rec.src)}|${ep(req.rec.dst)}`;
+    // chrony opens a new client socket (port) per request: the previous exchange is found by
+    // client address, server and the server's receive field, not by the client port.
+    const ends = `${req.rec.src.address}|${ep(req.rec.dst)}`;
     const pair: DonePair = { req: req.rec, resp };
     st.pairs.set(`${ends}|${resp.ntp.receiveTimestamp.raw}`, pair);
     bounded(st.pairs, this.memory);

@@ -1,0 +1,73 @@
+// Real chronyd (server `local stratum 1`, client polling every second) in two namespaces joined
+// by a veth; tcpdump's nanosecond pcap of the client's veth is the outside judge: every exchange
+// `disptap ntp` reports must equal the one an independent reader computes from the same stamps.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { run, type Json } from '../cli/helpers/cli.js';
+import { canRunChrony, chronyLab, sleep, type ChronyLab } from './helpers/chrony.js';
+import { readPcapUdp, referenceExchanges } from './helpers/pcap.js';
+
+const skip = canRunChrony();
+let lab: ChronyLab | undefined;
+afterEach(async () => {
+  await lab?.stop();
+  lab = undefined;
+});
+
+/** Runs server and client for `ms`, capturing the client's veth; returns the pcap path. */
+async function exchange(tag: string, xleave: boolean, ms: number): Promise<{ lab: ChronyLab; pcap: string }> {
+  const l = (lab = chronyLab(tag));
+  const v = l.veth;
+  const pcap = path.join(l.dir, 'client.pcap');
+  await l.tcpdump(v.nsA, v.ifA, pcap, 'udp port 123');
+  l.chronyd(v.nsB, 'server', `local stratum 1\nallow all\nbindaddress ${v.addrB4}`);
+  await sleep(300);
+  l.chronyd(v.nsA, 'client', `server ${v.addrB4} minpoll 0 maxpoll 0 iburst${xleave ? ' xleave' : ''}\nlog measurements`);
+  await sleep(ms);
+  await l.stop(); // chronyd and tcpdump end; the pcap and the log stay in l.dir
+  return { lab: l, pcap };
+}
+
+function exchangesOf(records: Json[]): Json[] {
+  return records.filter((r) => r.type === 'exchange');
+}
+
+describe.skipIf(skip !== null)(`disptap ntp against real chronyd${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  for (const xleave of [false, true]) {
+    it(`${xleave ? 'interleaved (xleave)' : 'basic'} mode: every exchange equals tcpdump's stamps, chrony's log is matched`, async () => {
+      const { lab: l, pcap } = await exchange(xleave ? 'nx' : 'nb', xleave, 6500);
+      const refs = referenceExchanges(readPcapUdp(pcap));
+      const r = await run(['ntp', pcap, '--json', '--chrony-log', l.measurements]);
+      expect(r.code, r.stderr).toBe(0);
+      const xs = exchangesOf(r.records);
+      expect(xs.length).toBeGreaterThanOrEqual(4);
+      // Same exchanges, same numbers to the ns.
+      expect(xs.map((x) => [x.t1Ns, x.t2Ns, x.t3Ns, x.t4Ns, x.offsetNs, x.delayNs, x.mode])).toEqual(
+        refs.map((e) => [e.t1, e.t2, e.t3, e.t4, e.offset, e.delay].map(String).concat(e.interleaved ? 'interleaved' : 'basic')),
+      );
+      for (const x of xs) {
+        expect(x.client).toMatch(new RegExp(`^${l.veth.addrA4.replace(/\./g, '\\.')}:\\d+$`));
+        expect(x.server).toBe(`${l.veth.addrB4}:123`);
+        expect(x.sources).toEqual({ t1: 'kernel', t2: 'packet', t3: 'packet', t4: 'kernel' });
+      }
+      if (xleave) expect(xs.filter((x) => x.mode === 'interleaved').length).toBeGreaterThanOrEqual(xs.length - 2);
+      // chrony's own view: most samples found in its log, with the same kind of response, and its
+      // T1 (the driver's SW TX stamp) later than the capture's outgoing copy: its delay is smaller.
+      const matched = xs.filter((x) => x.chrony);
+      expect(matched.length).toBeGreaterThanOrEqual(xs.length - 3);
+      for (const x of matched) {
+        const c = x.chrony as Json;
+        expect(c.interleaved).toBe(x.mode === 'interleaved');
+        expect([c.tx, c.rx]).toEqual(['K', 'K']);
+        expect(BigInt(c.delayDiffNs as string)).toBeGreaterThan(0n);
+        expect(BigInt(c.delayDiffNs as string)).toBe(BigInt(x.delayNs as string) - BigInt(c.delayNs as string));
+      }
+      const sum = r.records.at(-1)!;
+      expect(sum.type).toBe('summary');
+      expect(sum.exchanges).toBe(xs.length);
+      expect((sum.chrony as Json).matched).toBe(matched.length);
+      expect(fs.existsSync(l.measurements)).toBe(true);
+    }, 40_000);
+  }
+});
