@@ -152,7 +152,7 @@ export class NtpPairer {
     st.requests.set(key, p);
     if (h.receiveTimestamp.raw !== 0n && h.originTimestamp.raw !== 0n) st.byReceive.set(`${ends}|${h.receiveTimestamp.raw}`, p);
     // A response that came first (reordered or merged input) waits in `held`.
-    const back = `${ep(rec.dst)}|${ep(rec.src)}|`;
+    const back = `${ends}|`;
     for (const [field, mode] of [[h.transmitTimestamp.raw, 'basic'], [h.receiveTimestamp.raw, 'interleaved']] as const) {
       if (field === 0n || (mode === 'interleaved' && h.originTimestamp.raw === 0n)) continue;
       const hk = back + field;
