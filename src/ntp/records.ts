@@ -2,7 +2,7 @@
 // UdpTap message, a passive-capture record. The NTP endpoints of NTP in SCION are the SCION hosts
 // and inner UDP ports, so one exchange keeps its identity across the dispatcher.
 import { decodePayload } from '../decode/payload.js';
-import type { NtpHeader } from '../decode/ntp.js';
+import { decodeNtp, type NtpHeader } from '../decode/ntp.js';
 import type { CaptureRecord } from '../capture/record.js';
 import type { RxMessage, RxTimestamps } from '../tap/rx/rx-types.js';
 import type { NtpEndpoint, NtpWireRecord } from './types.js';
@@ -23,7 +23,20 @@ function hostText(h: { type: string; ip?: string; name?: string }): string {
   return h.ip ?? h.name ?? h.type;
 }
 
-/** The NTP header (modes 0-5) in a UDP datagram, directly or inside SCION/UDP; null when there is none. */
+/**
+ * NTP by content, for ports the classifier does not know (a relay, a dispatcher's app port): a
+ * 48-byte header plus whole 32-bit words, version 1-4, modes 1-5.
+ */
+function ntpByContent(p: Uint8Array): NtpHeader | undefined {
+  if (p.length < 48 || p.length % 4 !== 0) return undefined;
+  const v = (p[0]! >> 3) & 7;
+  const mode = p[0]! & 7;
+  if (v < 1 || v > 4 || mode < 1 || mode > 5) return undefined;
+  const d = decodeNtp(p);
+  return d.ok && d.kind === 'header' ? d : undefined;
+}
+
+/** The NTP header (modes 1-5) in a UDP datagram, directly or inside SCION/UDP, on any port; null when there is none. */
 export function ntpRecordFromUdp(u: NtpUdpInput): NtpWireRecord | null {
   const d = decodePayload({ srcPort: u.src.port, dstPort: u.dst.port, payload: u.payload });
   let ntp: NtpHeader | undefined;
@@ -33,13 +46,15 @@ export function ntpRecordFromUdp(u: NtpUdpInput): NtpWireRecord | null {
   if (d.layer === 'ntp' && d.ok && d.kind === 'header') ntp = d;
   else if (d.layer === 'scion' && d.ok && d.l4.type === 'udp') {
     const inner = d.l4.application.ntp;
-    if (inner?.ok && inner.kind === 'header') {
-      ntp = inner;
+    const h = inner?.ok && inner.kind === 'header' ? inner : ntpByContent(d.l4.payload);
+    if (h) {
+      ntp = h;
       src = { address: hostText(d.address.src), port: d.l4.srcPort };
       dst = { address: hostText(d.address.dst), port: d.l4.dstPort };
       ias = { srcIA: d.address.srcIA.text, dstIA: d.address.dstIA.text };
     }
   }
+  else if (d.layer === 'raw') ntp = ntpByContent(u.payload);
   if (!ntp) return null;
   const r: NtpWireRecord = { src, dst, ntp };
   if (ias) Object.assign(r, ias);

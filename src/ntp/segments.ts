@@ -53,7 +53,8 @@ export class NtpSegmentJoiner {
     if (x.t1Cookie) return null;
     const k = exchangeKey(x);
     const other = this.waiting.get(k);
-    const leg = (e: NtpExchange) => `${e.point}${e.point ? ' ' : ''}${e.client.address}:${e.client.port}>${e.server.address}:${e.server.port}`;
+    // Client ports change per request (chrony): a leg is named by client address and server.
+    const leg = (e: NtpExchange) => `${e.point}${e.point ? ' ' : ''}${e.client.address}>${e.server.address}:${e.server.port}`;
     if (!other || leg(other) === leg(x)) {
       this.waiting.set(k, x);
       while (this.waiting.size > this.memory) this.waiting.delete(this.waiting.keys().next().value as string);
