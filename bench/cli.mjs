@@ -385,7 +385,11 @@ async function runRow(row, { stopAtMs } = {}) {
     }
     const stoppedAtMs = Date.now() - startedAt;
     // GNU time ignores SIGINT while it waits: the tool itself is stopped
-    if (tool !== undefined) process.kill(tool, 'SIGINT');
+    if (tool !== undefined) {
+      try {
+        process.kill(tool, 'SIGINT');
+      } catch { /* it ended on its own: the timer has its numbers anyway */ }
+    }
     const killer = setTimeout(() => {
       if (tool !== undefined) try { process.kill(tool, 'SIGKILL'); } catch { /* gone */ }
     }, 60_000);
