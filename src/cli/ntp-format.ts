@@ -50,6 +50,8 @@ export function exchangeJson(x: NtpExchange, cmp: ChronyComparison | null): Reco
     sources: { t1: x.sources.t1, t2: 'packet', t3: 'packet', t4: x.sources.t4 },
     stratum: x.stratum,
     refid: x.referenceIdText,
+    // The request's transmit field (Wireshark's ntp.xmt), to find the exchange in other tools.
+    requestTransmit: x.requestTransmitRaw.toString(16).padStart(16, '0'),
   };
   if (x.t1Cookie) r.t1Cookie = true;
   if (x.requestFrame !== undefined) r.requestFrame = x.requestFrame;

@@ -110,7 +110,9 @@ export async function runNtp(o: NtpCli, positional: readonly string[]): Promise<
     if (skipped) process.stderr.write(`disptap ntp: ${o.chronyLog}: skipped ${skipped} lines that are not measurements\n`);
     matcher = new ChronyMatcher(measurements);
   }
-  const pairer = new NtpPairer();
+  // Bound taps see only what arrives: requests from clients, responses from servers, on
+  // different sockets — pair those by content alone.
+  const pairer = new NtpPairer({ byContent: (o.bind?.length ?? 0) > 0 });
   const joiner = new NtpSegmentJoiner();
   const summary: NtpSummaryInput = { counts: pairer.counts(), offsets: [], delays: [], segments: [] };
   const chrony = matcher ? { matched: 0, unmatched: 0, offsetDiffs: [] as bigint[], delayDiffs: [] as bigint[] } : undefined;

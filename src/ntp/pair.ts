@@ -22,6 +22,12 @@ export interface NtpPairOptions {
   holdNs?: bigint;
   /** Exchanges remembered per point for interleaved mode and duplicate detection (default 4096). */
   memory?: number;
+  /**
+   * Pair by NTP content alone, not by addresses: for taps that see the request arrive from the
+   * client on one socket and the response arrive from the server on another (a relay's two sides).
+   * The server is then the response's source.
+   */
+  byContent?: boolean;
 }
 
 const SEC = 1_000_000_000n;
@@ -89,6 +95,7 @@ export class NtpPairer {
   private readonly timeout: bigint;
   private readonly hold: bigint;
   private readonly memory: number;
+  private readonly content: boolean;
   private latest: bigint | undefined;
   private lastSweep: bigint | undefined;
 
@@ -96,6 +103,12 @@ export class NtpPairer {
     this.timeout = opts.requestTimeoutNs ?? 10n * SEC;
     this.hold = opts.holdNs ?? 2n * SEC;
     this.memory = opts.memory ?? 4096;
+    this.content = opts.byContent ?? false;
+  }
+
+  /** The key of a request's ends (a response's ends reversed); nothing when pairing by content. */
+  private ends(from: NtpEndpoint, to: NtpEndpoint): string {
+    return this.content ? '*' : `${ep(from)}|${ep(to)}`;
   }
 
   /** Counts so far. */
@@ -141,7 +154,7 @@ export class NtpPairer {
       out.push(this.unpaired(rec, 'zero-transmit'));
       return;
     }
-    const ends = `${ep(rec.src)}|${ep(rec.dst)}`;
+    const ends = this.ends(rec.src, rec.dst);
     const key = `${ends}|${h.transmitTimestamp.raw}`;
     const prev = st.requests.get(key);
     if (prev) {
@@ -168,7 +181,7 @@ export class NtpPairer {
   private response(st: PointState, rec: NtpWireRecord, out: NtpPairEvent[]): void {
     const h = rec.ntp;
     this.c.responses++;
-    const back = `${ep(rec.dst)}|${ep(rec.src)}`;
+    const back = this.ends(rec.dst, rec.src);
     const rkey = `${back}|${h.originTimestamp.raw}|${h.transmitTimestamp.raw}`;
     const seen = st.responses.get(rkey);
     if (seen) {
@@ -210,7 +223,7 @@ export class NtpPairer {
     }
     if (resp.direction === 'out' && req.dirs.has('out')) {
       // Client and server on this host (lo): T4 is the incoming copy's time; wait for it.
-      const k = `${ep(resp.dst)}|${ep(resp.src)}|${resp.ntp.originTimestamp.raw}`;
+      const k = `${this.ends(resp.dst, resp.src)}|${resp.ntp.originTimestamp.raw}`;
       st.held.set(k, { rec: resp, dirs: new Set(['out']), req, mode, since: resp.timeNs ?? this.latest ?? 0n });
       return;
     }
@@ -220,7 +233,7 @@ export class NtpPairer {
   private settle(st: PointState, req: Pending, resp: NtpWireRecord, mode: NtpExchangeMode, out: NtpPairEvent[]): void {
     // chrony opens a new client socket (port) per request: the previous exchange is found by
     // client address, server and the server's receive field, not by the client port.
-    const ends = `${req.rec.src.address}|${ep(req.rec.dst)}`;
+    const ends = this.content ? '*' : `${req.rec.src.address}|${ep(req.rec.dst)}`;
     const pair: DonePair = { req: req.rec, resp };
     st.pairs.set(`${ends}|${resp.ntp.receiveTimestamp.raw}`, pair);
     bounded(st.pairs, this.memory);
@@ -254,7 +267,7 @@ export class NtpPairer {
       point: resp.point ?? '',
       mode,
       client: req.src,
-      server: req.dst,
+      server: this.content ? resp.src : req.dst,
       t1Ns: t1,
       t2Ns: t2,
       t3Ns: t3,
@@ -320,7 +333,7 @@ export class NtpPairer {
         st.requests.delete(k);
         if (!p.answered) out.push(this.unpaired(p.rec, 'unanswered-request'));
       }
-      for (const [k, p] of st.byReceive) if (!st.requests.has(`${ep(p.rec.src)}|${ep(p.rec.dst)}|${p.rec.ntp.transmitTimestamp.raw}`)) st.byReceive.delete(k);
+      for (const [k, p] of st.byReceive) if (!st.requests.has(`${this.ends(p.rec.src, p.rec.dst)}|${p.rec.ntp.transmitTimestamp.raw}`)) st.byReceive.delete(k);
     }
   }
 }

@@ -1,0 +1,138 @@
+// `disptap ntp` through the real executable: bad input, a crafted capture with every pairing edge
+// case, and live bound taps with --metrics (requests and responses arriving from two peers).
+import dgram from 'node:dgram';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { encodeNtp, ntpTimestampFromNs } from '../../src/decode/index.js';
+import { run, start, type Json } from '../cli/helpers/cli.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'disptap-ntp-cli-'));
+const sockets: dgram.Socket[] = [];
+afterEach(() => {
+  for (const s of sockets.splice(0)) s.close();
+});
+
+/** A classic nanosecond pcap of raw IPv4/UDP packets, written here (checksums left 0). */
+function pcap(file: string, pkts: Array<{ t: bigint; src: string; sport: number; dst: string; dport: number; payload: Uint8Array }>): string {
+  const parts: Buffer[] = [];
+  const gh = Buffer.alloc(24);
+  gh.writeUInt32LE(0xa1b23c4d, 0);
+  gh.writeUInt16LE(2, 4);
+  gh.writeUInt16LE(4, 6);
+  gh.writeUInt32LE(65535, 16);
+  gh.writeUInt32LE(101, 20);
+  parts.push(gh);
+  for (const p of pkts) {
+    const ip = Buffer.alloc(28 + p.payload.length);
+    ip[0] = 0x45;
+    ip.writeUInt16BE(ip.length, 2);
+    ip[8] = 64;
+    ip[9] = 17;
+    Buffer.from(p.src.split('.').map(Number)).copy(ip, 12);
+    Buffer.from(p.dst.split('.').map(Number)).copy(ip, 16);
+    ip.writeUInt16BE(p.sport, 20);
+    ip.writeUInt16BE(p.dport, 22);
+    ip.writeUInt16BE(8 + p.payload.length, 24);
+    Buffer.from(p.payload).copy(ip, 28);
+    const rh = Buffer.alloc(16);
+    rh.writeUInt32LE(Number(p.t / 1_000_000_000n), 0);
+    rh.writeUInt32LE(Number(p.t % 1_000_000_000n), 4);
+    rh.writeUInt32LE(ip.length, 8);
+    rh.writeUInt32LE(ip.length, 12);
+    parts.push(rh, ip);
+  }
+  const f = path.join(dir, file);
+  fs.writeFileSync(f, Buffer.concat(parts));
+  return f;
+}
+
+const T = 1_790_000_000_000_000_000n;
+const raw = (ns: bigint) => ({ raw: ntpTimestampFromNs(ns) });
+const C = { src: '192.0.2.1', sport: 40000, dst: '192.0.2.2', dport: 123 };
+const S = { src: '192.0.2.2', sport: 123, dst: '192.0.2.1', dport: 40000 };
+const q = (t: bigint, cookie: bigint) => ({ t, ...C, payload: encodeNtp({ mode: 3, transmitTimestamp: { raw: cookie } }) });
+const r = (t: bigint, org: bigint, extra: Record<string, unknown> = {}) => ({
+  t, ...S, payload: encodeNtp({ mode: 4, stratum: 1, referenceId: 'LOCL', originTimestamp: { raw: org }, receiveTimestamp: raw(t - 30_000n), transmitTimestamp: raw(t - 20_000n), ...extra }),
+});
+
+describe('disptap ntp (CLI)', () => {
+  it('refuses bad usage and unreadable input with a one-line reason', async () => {
+    const none = await run(['ntp']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/^disptap ntp: give a capture file/m);
+    expect((await run(['ntp', '--point', 'nofile'])).code).toBe(2);
+    expect((await run(['ntp', 'x.pcap', '--bind', '127.0.0.1:0'])).code).toBe(2);
+    const missing = await run(['ntp', path.join(dir, 'missing.pcap')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/cannot read/);
+    const junk = path.join(dir, 'junk.txt');
+    fs.writeFileSync(junk, 'hello, not a capture');
+    expect((await run(['ntp', junk])).stderr).toMatch(/not a pcapng or pcap capture/);
+    const badLog = await run(['ntp', pcap('one.pcap', [q(T, 1n)]), '--chrony-log', junk]);
+    expect(badLog.code).toBe(1);
+    expect(badLog.stderr).toMatch(/no measurements/);
+  });
+
+  it('shows every edge case unpaired and counted, and pairs only what belongs together', async () => {
+    const f = pcap('edge.pcap', [
+      r(T - 1000n, 0x99n), // response before any request, never answered: unmatched
+      q(T, 0x10n),
+      q(T + 10n, 0x10n), // duplicate request
+      r(T + 100_000n, 0x10n),
+      r(T + 100_000n, 0x10n), // duplicate response
+      q(T + 1_000_000n, 0x20n),
+      r(T + 1_100_000n, 0x20n, { stratum: 0, leap: 3, referenceId: 'RATE' }), // KoD
+      r(T + 1_200_000n, 0n), // zero origin
+      q(T + 2_000_000n, 0x30n), // never answered
+      { t: T + 3_000_000n, ...C, payload: encodeNtp({ mode: 1, transmitTimestamp: raw(T) }) }, // symmetric active
+    ]);
+    const j = await run(['ntp', f, '--json']);
+    expect(j.code, j.stderr).toBe(0);
+    const xs = j.records.filter((x) => x.type === 'exchange');
+    expect(xs).toHaveLength(1);
+    expect(xs[0]).toMatchObject({ client: '192.0.2.1:40000', server: '192.0.2.2:123', t1Ns: String(T), t4Ns: String(T + 100_000n), requestFrame: 2, responseFrame: 4 });
+    const reasons = j.records.filter((x) => x.type === 'unpaired').map((x) => x.reason).sort();
+    expect(reasons).toEqual(['duplicate-request', 'duplicate-response', 'kiss-o-death', 'symmetric', 'unanswered-request', 'unmatched-response', 'zero-origin']);
+    const sum = j.records.at(-1) as Json;
+    expect(sum).toMatchObject({ type: 'summary', exchanges: 1, unpaired: { 'kiss-o-death': 1, 'unmatched-response': 1 } });
+    const text = await run(['ntp', f]);
+    expect(text.stdout).toMatch(/unpaired: kiss-o-death RATE/);
+    expect(text.stdout).toMatch(/192\.0\.2\.1:40000 > 192\.0\.2\.2:123 B {2}offset [+-]\d+\.\d{3} µs {2}delay \d+\.\d{3} µs {2}T1 kernel T4 kernel/);
+    expect(text.stderr).toMatch(/^1 exchanges \(0 interleaved\) from 10 NTP packets$/m);
+    expect(text.stderr).toMatch(/unpaired: .*1 kiss-o-death/);
+  });
+
+  it('-c stops after n exchanges', async () => {
+    const f = pcap('many.pcap', [q(T, 1n), r(T + 50_000n, 1n), q(T + 1n * 10n ** 9n, 2n), r(T + 10n ** 9n + 50_000n, 2n)]);
+    const j = await run(['ntp', f, '--json', '-c', '1']);
+    expect(j.records.filter((x) => x.type === 'exchange')).toHaveLength(1);
+  });
+
+  it('bound taps: a request from the client and the response from the server pair by content; --metrics has the histograms', async () => {
+    const p = start(['ntp', '--bind', '127.0.0.1:0', '--json', '--metrics', '127.0.0.1:0', '-d', '20s']);
+    const where = await p.waitForStderr(/metrics on http:\/\/(\S+)\/metrics/);
+    const metrics = /metrics on http:\/\/(\S+)\/metrics/.exec(where)![1]!;
+    const port = Number(/listening on 127\.0\.0\.1:(\d+)/.exec(await p.waitForStderr(/listening on 127\.0\.0\.1:\d+/))![1]);
+    const client = dgram.createSocket('udp4');
+    const server = dgram.createSocket('udp4');
+    sockets.push(client, server);
+    const cookie = 0x0123456789abcdefn;
+    const now = BigInt(Date.now()) * 1_000_000n;
+    client.send(encodeNtp({ mode: 3, transmitTimestamp: { raw: cookie } }), port, '127.0.0.1');
+    await new Promise((res) => setTimeout(res, 100));
+    server.send(encodeNtp({ mode: 4, stratum: 1, originTimestamp: { raw: cookie }, receiveTimestamp: now, transmitTimestamp: now + 1000n }), port, '127.0.0.1');
+    const x = await p.waitFor((rec) => rec.type === 'exchange', 10_000, 'an exchange');
+    expect(x.sources).toEqual({ t1: 'kernel', t2: 'packet', t3: 'packet', t4: 'kernel' });
+    expect(BigInt(x.t4Ns as string) - BigInt(x.t1Ns as string)).toBeGreaterThan(50_000_000n);
+    expect(x.server).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(x.server).toBe(`127.0.0.1:${server.address().port}`);
+    const text = await (await fetch(`http://${metrics}/metrics`)).text();
+    expect(text).toMatch(/disptap_ntp_delay_seconds_count\{point=""\} 1/);
+    expect(text).toMatch(/disptap_ntp_offset_seconds_bucket/);
+    p.kill('SIGINT');
+    expect(await p.exited(10_000)).toBe(0);
+    expect(p.records.at(-1)).toMatchObject({ type: 'summary', exchanges: 1 });
+  });
+});
