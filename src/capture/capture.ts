@@ -7,6 +7,7 @@ import { pollError, type SystemError } from '../sys/errors.js';
 import type { WaitOptions } from '../tap/waiters.js';
 import { PolledSource } from '../tap/polled-source.js';
 import { native } from '../sys/native.js';
+import * as C from '../sys/constants.js';
 import { attachPollOwner, dispatchPoll } from '../tap/poll-owner.js';
 import { RX_HARDWARE_FLAGS, RX_SOFTWARE_FLAGS, setRecvBuffer, setTimestampNs, setTimestamping } from '../tap/socket-setup.js';
 import { CaptureArena } from './arena.js';
@@ -105,6 +106,11 @@ export class Capture extends PolledSource<CaptureRecord> {
 
   get ports(): readonly PortRange[] {
     return this.#opts.ports;
+  }
+
+  /** SO_RCVBUF as the kernel granted it (twice what was asked, when nothing capped it). */
+  get recvBufferSize(): number {
+    return this.handle.getIntOption(C.SOL_SOCKET, C.SO_RCVBUF);
   }
 
   get timestampMode(): CaptureTimestampMode {

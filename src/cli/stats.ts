@@ -111,6 +111,11 @@ export class SocketCounters {
     if (errorCode !== undefined) this.decodeErrors.set(errorCode, (this.decodeErrors.get(errorCode) ?? 0) + 1);
   }
 
+  /** A decode fault found after observe() (the display decodes what ingest did not). */
+  decodeError(code: string): void {
+    this.decodeErrors.set(code, (this.decodeErrors.get(code) ?? 0) + 1);
+  }
+
   summary(): CounterSummary {
     return summarizeCounters([this]);
   }

@@ -2,7 +2,6 @@
 import { openUdp, clock, type UdpTap, type TimestampMode } from '../index.js';
 import { formatEndpoint, parseBindSpecs, type Endpoint } from './bind-spec.js';
 import { CliError, UsageError, errorCode, oneLine } from './errors.js';
-import { fromRxMessage } from './observation.js';
 import { inodeOfFd, udpSockets } from './procnet.js';
 import type { SocketJson } from './record.js';
 import { Session, type SessionOptions } from './session.js';
@@ -12,6 +11,8 @@ export interface TapOptions {
   recvBuffer?: number;
   maxSize?: number;
   reusePort?: boolean;
+  /** Where notices go (a capped receive buffer). */
+  warn?: (line: string) => void;
 }
 
 export interface WatchOptions extends TapOptions {
@@ -23,6 +24,8 @@ export interface WatchOptions extends TapOptions {
   filter?: string[];
   write?: string;
   metrics?: string | true;
+  quiet?: boolean;
+  queueSize?: number;
 }
 
 export interface OpenTap {
@@ -31,6 +34,13 @@ export interface OpenTap {
   local: { address: string; port: number };
   json: SocketJson;
 }
+
+/**
+ * SO_RCVBUF asked for when --rcvbuf is not given: a burst is taken by the kernel while user space
+ * catches up, and a 64-byte datagram costs about 1 KiB of buffer. The kernel charges only what is
+ * queued; without CAP_NET_ADMIN it grants up to net.core.rmem_max, and we say so.
+ */
+export const DEFAULT_RCVBUF = 128 * 1024 * 1024;
 
 export function checkTimestampMode(v: string): TimestampMode {
   if (v !== 'none' && v !== 'software' && v !== 'hardware') throw new UsageError(`--timestamps must be none, software or hardware, not '${v}'`);
@@ -48,7 +58,7 @@ export async function openTaps(eps: readonly Endpoint[], o: TapOptions): Promise
           address: ep.address,
           port: ep.port,
           timestamps: o.timestamps,
-          ...(o.recvBuffer !== undefined ? { recvBufferSize: o.recvBuffer } : {}),
+          recvBufferSize: o.recvBuffer ?? DEFAULT_RCVBUF,
           ...(o.maxSize !== undefined ? { maxMessageSize: o.maxSize } : {}),
           ...(o.reusePort ? { reusePort: true } : {}),
         });
@@ -60,6 +70,10 @@ export async function openTaps(eps: readonly Endpoint[], o: TapOptions): Promise
           code === 'EADDRNOTAVAIL' ? ' — no interface has that address' : '';
         throw new CliError(`cannot bind ${formatEndpoint(ep)}: ${oneLine(e)}${hint}`, code, { cause: e });
       }
+      // The kernel doubles what it grants (bookkeeping overhead): less than twice the request
+      // means it was capped.
+      const asked = o.recvBuffer ?? DEFAULT_RCVBUF;
+      if (tap.recvBufferSize < 2 * asked) o.warn?.(`${formatEndpoint(ep)}: the kernel granted a receive buffer of ${tap.recvBufferSize} bytes, less than the ${2 * asked} asked (--rcvbuf ${asked}; net.core.rmem_max caps it without CAP_NET_ADMIN): bursts may be dropped`);
       const a = tap.address();
       // Keep the zone the user gave (fe80::1%eth0); the kernel reports the numeric scope.
       const local = { address: ep.address, port: a.port };
@@ -93,7 +107,7 @@ export function finalDrops(session: Session, taps: readonly OpenTap[]): void {
   }
 }
 
-export function sessionOptions(command: string, o: Omit<WatchOptions, 'bind' | keyof TapOptions>): SessionOptions {
+export function sessionOptions(command: string, o: Omit<WatchOptions, 'bind' | keyof TapOptions> & { timestamps?: string }): SessionOptions {
   return {
     command,
     json: o.json ?? false,
@@ -103,16 +117,26 @@ export function sessionOptions(command: string, o: Omit<WatchOptions, 'bind' | k
     durationMs: o.duration,
     write: o.write,
     metrics: o.metrics,
+    quiet: o.quiet,
+    queueBytes: o.queueSize,
+    expectHardware: o.timestamps === 'hardware',
     now: () => clock.realtimeNs(),
   };
 }
 
-/** Wires taps into a session: every datagram of every tap goes to session.observe. */
+/** Wires taps into a session: every batch of every tap goes to session.ingestBatch. */
 export function attachTaps(session: Session, taps: readonly OpenTap[]): void {
   for (const t of taps) {
     session.stats.socket(t.label);
-    t.tap.on('message', (m) => session.observe(fromRxMessage(m, t.label, t.local, 'in')));
+    const sock = { label: t.label, local: t.local };
     t.tap.on('error', (e: Error) => session.problem(`${t.label}: ${oneLine(e)}`, errorCode(e)));
+    void (async () => {
+      try {
+        for await (const b of t.tap.batches()) session.ingestBatch(b, sock);
+      } catch (e) {
+        if (!t.tap.closed) session.problem(`${t.label}: ${oneLine(e)}`, errorCode(e));
+      }
+    })();
   }
   session.onStop(() => {
     finalDrops(session, taps);
@@ -124,7 +148,7 @@ export async function runWatch(o: WatchOptions): Promise<number> {
   if (o.bind.length === 0) throw new UsageError('watch needs at least one --bind ADDR:PORT (e.g. --bind 127.0.0.1:30041)');
   const eps = parseBindSpecs(o.bind);
   const session = new Session(sessionOptions('watch', o));
-  const taps = await openTaps(eps, o);
+  const taps = await openTaps(eps, { ...o, warn: (l) => session.out.warn(l) });
   try {
     await session.start();
   } catch (e) {

@@ -200,6 +200,36 @@ export class PcapngWriter {
     return ++this.packetCount;
   }
 
+  /**
+   * The id of the interface block for (name, ifIndex, linkType), written now if it is new: for
+   * callers that encode packet blocks themselves (encodeUdpBatch) and then call writeBlocks().
+   */
+  interfaceId(name: string, ifIndex: number | undefined, linkType: number): number {
+    if (this.closed) throw pcapngClosedError(this.path);
+    const key = `${ifIndex ?? ''}\u0000${linkType}\u0000${name}`;
+    const known = this.ifaces.get(key);
+    if (known) return known.id;
+    const iface: CaptureInterface = { id: this.ifaces.size, name, ifIndex, linkType };
+    this.append(encodeInterfaceDescription({ name: name || undefined, description: ifIndex === undefined ? undefined : `ifindex ${ifIndex}`, linkType }));
+    this.ifaces.set(key, iface);
+    return iface.id;
+  }
+
+  /**
+   * Writes `packets` complete packet blocks (made by encodeUdpBatch) in one write; returns the
+   * frame number of the first. Their interface ids must come from interfaceId().
+   */
+  writeBlocks(blocks: Uint8Array, packets: number): number {
+    if (this.closed) throw pcapngClosedError(this.path);
+    if (this.damaged) {
+      throw codedError(this.damaged.code ?? 'EIO', `${this.path}: an earlier failed write left a partial block: ${this.damaged.message}`, this.damaged);
+    }
+    this.append(blocks);
+    const first = this.packetCount + 1;
+    this.packetCount += packets;
+    return first;
+  }
+
   /** Writes all of `bytes` or, on failure, cuts the file back to the last whole block and throws. */
   private append(bytes: Uint8Array): void {
     let done = 0;

@@ -15,6 +15,9 @@ export function nsToSeconds(ns: bigint): number {
   return Number(ns) / 1e9;
 }
 
+let lastSec = -1n << 70n;
+let lastBase = '';
+
 /** ISO 8601 with all nine fractional digits: 2026-11-25T15:30:00.123456789Z (negative ns too). */
 export function nsToIso(ns: bigint): string {
   // floor division, so times before the epoch keep a positive fraction of the second below them
@@ -24,8 +27,12 @@ export function nsToIso(ns: bigint): string {
     frac += 1_000_000_000n;
     sec -= 1n;
   }
-  const base = new Date(Number(sec) * 1000).toISOString().slice(0, 19);
-  return `${base}.${frac.toString().padStart(9, '0')}Z`;
+  // Consecutive stamps mostly share their second: format the date part once per second.
+  if (sec !== lastSec) {
+    lastSec = sec;
+    lastBase = new Date(Number(sec) * 1000).toISOString().slice(0, 19);
+  }
+  return `${lastBase}.${frac.toString().padStart(9, '0')}Z`;
 }
 
 /** Nanoseconds since the epoch for a `Date` (whole milliseconds). */

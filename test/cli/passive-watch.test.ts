@@ -31,9 +31,15 @@ describe.skipIf(skip !== null)('disptap watch --passive', () => {
     owner.close();
     expect(code, err).toBe(0);
     const recs = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(recs.length).toBe(2);
-    for (const r of recs) expect(JSON.stringify(r)).toContain(String(port));
-    expect(err).toMatch(/2 records; kernel: \d+ packets passed the filter/);
+    // The same records as a bound watch: listening, the packets, the summary.
+    expect(recs.map((r) => r.type)).toEqual(['listening', 'packet', 'packet', 'summary']);
+    expect(recs[0]).toMatchObject({ command: 'watch', sockets: [], passive: { iface: 'lo', ports: [String(port)], direction: 'both' } });
+    for (const r of recs.slice(1, 3)) {
+      expect(r).toMatchObject({ bind: 'lo', ifName: 'lo', layer: 'Payload', length: 13, decoded: { data: Buffer.from('passive hello').toString('hex') } });
+      expect(['in', 'out']).toContain(r.direction);
+      expect((r.dst as { port: number }).port).toBe(port);
+    }
+    expect(recs[3]).toMatchObject({ type: 'summary', reason: 'count', matched: 2, packets: 2 });
   });
 
   it('refuses --passive without --port, as a usage error', async () => {

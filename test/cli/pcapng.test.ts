@@ -56,8 +56,9 @@ describe.skipIf(!TSHARK)('watch --write, read back by tshark', () => {
       expect(Number(ttl4 || ttl6)).toBe(r.ttl);
       const c = comments.split(AGG);
       expect(c[0]).toMatch(new RegExp(`^disptap: ts=software dst=.*:${(r.dst as Json).port} ifindex=1 ttl=${r.ttl} tos=0x00 read-delay=${r.readDelayNs}ns`));
-      expect(c[1]).toBe(`${r.layer}: ${r.summary}`);
-      expect(c[2]).toBe(`host ${os.hostname()}, socket ${r.bind}, direction in`);
+      // The capture is written before anything is decoded: no decoded summary in the comments.
+      expect(c[1]).toBe(`host ${os.hostname()}, socket ${r.bind}, direction in`);
+      expect(c).toHaveLength(2);
     });
     // No malformed packets or expert warnings: the synthesized IP/UDP headers are right.
     const expert = tshark(['-r', file, '-o', 'udp.check_checksum:TRUE', '-Y', '_ws.malformed || _ws.expert.severity >= warning']);

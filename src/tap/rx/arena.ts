@@ -57,6 +57,7 @@ export interface FieldViews {
   drops: Uint32Array;
   present: Int32Array;
   srcFamily: Int32Array;
+  dstFamily: Int32Array;
   srcPort: Int32Array;
   addresses: Uint8Array;
 }
@@ -81,6 +82,7 @@ function makeViews(a: Arena, count: number): FieldViews {
     drops: u32(I32.drops),
     present: i32(I32.present),
     srcFamily: i32(I32.srcFamily),
+    dstFamily: i32(I32.dstFamily),
     srcPort: i32(I32.srcPort),
     addresses: a.addr.subarray(0, count * ADDR_STRIDE),
   };

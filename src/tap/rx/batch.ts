@@ -78,6 +78,10 @@ export class RxBatch {
   get srcFamily(): Int32Array {
     return this.#v.srcFamily;
   }
+  /** Family of the pktinfo destination (4 or 6; meaningful where `has(i, 'dst')`). */
+  get dstFamily(): Int32Array {
+    return this.#v.dstFamily;
+  }
   get srcPort(): Int32Array {
     return this.#v.srcPort;
   }

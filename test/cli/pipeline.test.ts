@@ -1,0 +1,187 @@
+// The one pipeline of issue #16 through the real CLI: capture never waits for display. Bursts from
+// the C sendmmsg sender (bench/c/udp_blast.c, compiled here) through each sink, counted by tshark
+// and by lines; a stdout nobody reads for a while (lines skipped and counted, the capture whole);
+// SIGTERM mid-burst; --quiet; a capped receive buffer said out loud.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAIN, ROOT, listening, ofType, start, type Json } from './helpers/cli.js';
+import { expectValidRecords } from './helpers/json-schema.js';
+
+let dir: string;
+let blast: string;
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'disptap-pipeline-'));
+  blast = path.join(dir, 'udp_blast');
+  const cc = spawnSync(process.env.CC ?? 'cc', ['-O2', '-o', blast, path.join(ROOT, 'bench/c/udp_blast.c')], { encoding: 'utf8' });
+  if (cc.status !== 0) throw new Error(`cannot compile udp_blast: ${cc.stderr}`);
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** Sends `count` datagrams of `size` bytes as fast as sendmmsg takes them. */
+function burst(port: number, count: number, size = 64): void {
+  const r = spawnSync(blast, ['127.0.0.1', String(port), String(count), String(size), '0'], { encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+}
+
+function tsharkCount(file: string): number {
+  const r = spawnSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  expect(r.status, r.stderr).toBe(0);
+  return r.stdout.split('\n').filter((l) => l !== '').length;
+}
+
+/** Runs the CLI with stdout to a file (as a user redirecting it would). */
+function startToFile(args: readonly string[], out: string): { child: ChildProcess; stderr: () => string; exited: Promise<number> } {
+  const fd = fs.openSync(out, 'w');
+  const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', fd, 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  fs.closeSync(fd);
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d));
+  const exited = new Promise<number>((r) => child.on('exit', (code, sig) => r(code ?? (sig === 'SIGTERM' ? 143 : 130))));
+  return { child, stderr: () => err, exited };
+}
+
+async function waitForStderr(p: { stderr: () => string }, re: RegExp, ms = 10_000): Promise<RegExpMatchArray> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const m = re.exec(p.stderr());
+    if (m) return m;
+    if (Date.now() > end) throw new Error(`no ${re} on stderr: ${p.stderr()}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const N = 60_000;
+
+describe('one pipeline: capture never waits for display', () => {
+  it(`a burst of ${N} datagrams: --write keeps every one (tshark), the text lines and the summary count them all`, async () => {
+    const cap = path.join(dir, 'burst.pcapng');
+    const out = path.join(dir, 'burst.txt');
+    const p = startToFile(['watch', '--bind', '127.0.0.1:0', '--write', cap], out);
+    const port = Number((await waitForStderr(p, /listening on 127\.0\.0\.1:(\d+)/))[1]);
+    burst(port, N);
+    // Every line is out before the summary: wait for the lines, then stop.
+    const end = Date.now() + 60_000;
+    while (fs.readFileSync(out, 'utf8').split('\n').length - 1 < N && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+    p.child.kill('SIGINT');
+    expect(await p.exited).toBe(0);
+    const lines = fs.readFileSync(out, 'utf8').split('\n').filter((l) => l !== '');
+    expect(lines).toHaveLength(N);
+    expect(lines.every((l) => / 64 B Payload /.test(l))).toBe(true);
+    expect(p.stderr()).toMatch(new RegExp(`^${N} packets, .*, 0 dropped`, 'm'));
+    expect(p.stderr()).toContain(`capture: ${N} packets in ${cap}`);
+    expect(tsharkCount(cap)).toBe(N);
+  }, 120_000);
+
+  it(`--json: ${N} packet records in order, then the summary; nothing dropped`, async () => {
+    const out = path.join(dir, 'burst.ndjson');
+    const p = startToFile(['watch', '--bind', '127.0.0.1:0', '--json'], out);
+    const end = Date.now() + 10_000;
+    let first: Json | undefined;
+    while (!first && Date.now() < end) {
+      const text = fs.readFileSync(out, 'utf8');
+      if (text.includes('\n')) first = JSON.parse(text.split('\n')[0]!) as Json;
+      else await new Promise((r) => setTimeout(r, 20));
+    }
+    const port = ((first!.sockets as Json[])[0]!.port) as number;
+    burst(port, N);
+    const until = Date.now() + 60_000;
+    while (fs.readFileSync(out, 'utf8').split('\n').length < N + 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    p.child.kill('SIGINT');
+    expect(await p.exited).toBe(0);
+    const recs = fs.readFileSync(out, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Json);
+    const pk = recs.filter((r) => r.type === 'packet');
+    expect(pk).toHaveLength(N);
+    expect(pk.every((r, i) => r.seq === i + 1)).toBe(true);
+    // The sender numbers its datagrams: they arrive in order, none twice.
+    const seqs = pk.map((r) => Buffer.from((r.decoded as Json).data as string, 'hex').readUInt32LE(0));
+    expect(seqs.every((v, i) => v === i)).toBe(true);
+    expect(recs.at(-1)).toMatchObject({ type: 'summary', packets: N, drops: 0, matched: N, skipped: 0 });
+    expectValidRecords([recs[0]!, ...pk.slice(0, 50), recs.at(-1)!]);
+  }, 120_000);
+
+  it('a stdout nobody reads: the capture keeps every datagram, the lines that did not fit are skipped and counted', async () => {
+    const cap = path.join(dir, 'stalled.pcapng');
+    // A pipe we do not read: the queue (1 MiB) and the pipe fill, then lines are skipped.
+    const w = start(['watch', '--bind', '127.0.0.1:0', '--json', '--write', cap, '--queue-size', '1m']);
+    const [s] = await listening(w);
+    w.child.stdout!.pause();
+    burst(s!.port, N);
+    await new Promise((r) => setTimeout(r, 500));
+    w.child.stdout!.resume();
+    w.kill('SIGINT');
+    expect(await w.exited(60_000)).toBe(0);
+    const summary = w.records.at(-1)!;
+    expect(summary).toMatchObject({ type: 'summary', packets: N, drops: 0, matched: N, write: { packets: N, errors: 0 } });
+    const shown = ofType(w, 'packet').length;
+    const skipped = ofType(w, 'skipped');
+    expect(skipped.length).toBeGreaterThan(0);
+    const skippedCount = skipped.reduce((n, r) => n + (r.count as number), 0);
+    expect(summary.skipped).toBe(skippedCount);
+    expect(shown + skippedCount).toBe(N);
+    expect(shown).toBeLessThan(N);
+    expect(tsharkCount(cap)).toBe(N);
+    expectValidRecords([...skipped, summary]);
+  }, 120_000);
+
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+    it(`${sig} in the middle of a burst: a valid pcapng holding every datagram read`, async () => {
+      const cap = path.join(dir, `mid-${sig}.pcapng`);
+      const w = start(['watch', '--bind', '127.0.0.1:0', '--json', '--write', cap, '--quiet']);
+      const [s] = await listening(w);
+      const sender = spawn(blast, ['127.0.0.1', String(s!.port), '2000000', '64', '200000']);
+      await new Promise((r) => setTimeout(r, 400));
+      w.kill(sig);
+      expect(await w.exited(30_000)).toBe(0);
+      sender.kill('SIGKILL');
+      const summary = w.records.at(-1)!;
+      expect(summary.type).toBe('summary');
+      const packets = summary.packets as number;
+      expect(packets).toBeGreaterThan(1000);
+      expect(summary.write).toMatchObject({ packets, errors: 0 });
+      const check = spawnSync('tshark', ['-r', cap, '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+      expect(check.status, check.stderr).toBe(0);
+      expect(check.stderr).not.toMatch(/cut short|appears to be damaged|malformed/i);
+      expect(check.stdout.split('\n').filter((l) => l !== '')).toHaveLength(packets);
+    }, 60_000);
+  }
+
+  it('--quiet prints no packet lines, a rate line a second and the summary', async () => {
+    const out = path.join(dir, 'quiet.txt');
+    const p = startToFile(['watch', '--bind', '127.0.0.1:0', '--quiet'], out);
+    const port = Number((await waitForStderr(p, /listening on 127\.0\.0\.1:(\d+)/))[1]);
+    burst(port, 5000);
+    await waitForStderr(p, /packets\/s, .*\(total 5000 packets, 0 dropped\)/, 5000);
+    p.child.kill('SIGINT');
+    expect(await p.exited).toBe(0);
+    expect(fs.readFileSync(out, 'utf8')).toBe('');
+    expect(p.stderr()).toMatch(/^5000 packets, /m);
+  }, 30_000);
+
+  it('a receive buffer the kernel capped is said, with what it granted', async () => {
+    // Without CAP_NET_ADMIN, net.core.rmem_max caps SO_RCVBUF: run as nobody.
+    if (process.getuid?.() !== 0) return expect.fail('needs root to drop to nobody (CI runs as root)');
+    const r = spawnSync('setpriv', ['--reuid', 'nobody', '--regid', 'nogroup', '--clear-groups', process.execPath, MAIN, 'watch', '--bind', '127.0.0.1:0', '--duration', '300ms'], {
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const max = Number(fs.readFileSync('/proc/sys/net/core/rmem_max', 'utf8'));
+    expect(r.stderr).toMatch(new RegExp(`warning: 127\\.0\\.0\\.1:\\d+: the kernel granted a receive buffer of ${2 * max} bytes, less than the ${2 * 128 * 1024 * 1024} asked`));
+  }, 30_000);
+
+  it('--timestamps hardware on an interface that cannot stamp: said once, records fall back to software stamps', async () => {
+    const w = start(['watch', '--bind', '127.0.0.1:0', '--json', '--timestamps', 'hardware']);
+    const [s] = await listening(w);
+    burst(s!.port, 3);
+    await w.waitFor((r) => r.type === 'packet' && r.seq === 3);
+    w.kill('SIGINT');
+    expect(await w.exited()).toBe(0);
+    const warnings = w.stderr().split('\n').filter((l) => /without a hardware RX timestamp/.test(l));
+    expect(warnings).toHaveLength(1);
+    expect(ofType(w, 'packet').every((r) => r.tsSource === 'software' && r.hwTsNs === undefined)).toBe(true);
+  }, 30_000);
+});
