@@ -7,14 +7,17 @@
 //   npm run bench:cli                      300 000 datagrams, 3 repetitions
 //   npm run bench:cli -- --quick           50 000 datagrams, 1 repetition
 //   options: --count N  --reps N  --rows write,text,…  --out FILE.json  --keep (leave the captures)
-//            --timer gnu|c (CPU time from /usr/bin/time, the default, or bench/c/cpu_time.c in µs)
+//            --timer c|gnu (CPU time from bench/c/cpu_time.c in µs, the default, or /usr/bin/time)
 //
 // Per row: datagrams kept (packets in the capture file, lines of text / NDJSON packet records, what
 // reached the relay's C target), kernel drops the tool reports, and CPU µs per kept datagram: the
-// tool's user+sys time (GNU time, or bench/c/cpu_time.c where it is missing) less what the same
-// command uses idling for the same wall time (a separate run without traffic, so start-up and
-// idle timers cancel out). Rows that capture a port someone else owns (passive, tcpdump) get a plain
-// C receiver bound on it, on the tool's CPU, so the datagrams are consumed as in real life.
+// tool's user+sys time less what the same command uses idling for the same wall time (a separate
+// run without traffic, so start-up and idle timers cancel out). user+sys is wait4()'s rusage, what
+// GNU time prints too, but in µs (bench/c/cpu_time.c): tcpdump -w needs about 0.05 s for 300 000
+// datagrams here, and GNU time's 10 ms steps would make that row ±20 % (`--timer gnu` uses
+// /usr/bin/time -f '%e %U %S' all the same). Rows that capture a port someone else owns (passive,
+// tcpdump) get a plain C receiver bound on it, on the tool's CPU, so the datagrams are consumed as
+// in real life.
 import { execFileSync, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import fs from 'node:fs';
@@ -32,7 +35,7 @@ const RECEIVER_RCVBUF = 1 << 28; // the plain receivers must never be the ones t
 const QUIET_MS = 1000;
 
 function parseArgs(argv) {
-  const o = { quick: false, keep: false, count: undefined, reps: undefined, rows: undefined, out: undefined, timer: 'gnu' };
+  const o = { quick: false, keep: false, count: undefined, reps: undefined, rows: undefined, out: undefined, timer: 'c' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -51,7 +54,7 @@ function parseArgs(argv) {
   }
   if (o.count !== undefined && !(Number.isInteger(o.count) && o.count > 0)) throw new Error('--count must be a positive integer');
   if (o.reps !== undefined && !(Number.isInteger(o.reps) && o.reps > 0)) throw new Error('--reps must be a positive integer');
-  if (o.timer !== 'gnu' && o.timer !== 'c') throw new Error('--timer is gnu (/usr/bin/time, 10 ms steps) or c (bench/c/cpu_time.c, µs)');
+  if (o.timer !== 'gnu' && o.timer !== 'c') throw new Error('--timer is c (bench/c/cpu_time.c, µs) or gnu (/usr/bin/time, 10 ms steps)');
   return o;
 }
 
@@ -139,10 +142,7 @@ function compile() {
   for (const name of ['udp_blast', 'udp_recv', 'cpu_time']) execFileSync(cc, ['-O2', '-o', path.join(build, name), path.join(here, 'c', `${name}.c`)]);
 }
 
-/**
- * GNU time when installed (what the issue asks for; it prints 10 ms steps), else — or with
- * --timer c — the C stand-in: the same wait4() rusage, in µs.
- */
+/** bench/c/cpu_time.c, or with --timer gnu GNU time (10 ms steps) when it is installed. */
 function timer(file) {
   return opts.timer === 'gnu' && fs.existsSync('/usr/bin/time') ? ['/usr/bin/time', '-f', '%e %U %S', '-o', file] : [path.join(build, 'cpu_time'), file];
 }
@@ -384,7 +384,7 @@ async function runRow(row, { stopAtMs } = {}) {
       await sleep(Math.max(0, startedAt + stopAtMs - Date.now()));
     }
     const stoppedAtMs = Date.now() - startedAt;
-    // GNU time ignores SIGINT while it waits: the tool itself is stopped
+    // the timer (GNU time, cpu_time) ignores SIGINT while it waits: the tool itself is stopped
     if (tool !== undefined) {
       try {
         process.kill(tool, 'SIGINT');
