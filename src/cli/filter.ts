@@ -7,6 +7,7 @@
 // `src X` matches when the underlay (IP) source or the SCION source host is in X — a SCION packet
 // from host 10.0.0.100 arrives from a border router's underlay address, and `src 10.0.0.0/8` is
 // meant to find it. `underlay src X` / `scion src X` look at one of the two only.
+//
 // `port` matches the UDP ports of the datagram and those of UDP inside SCION. `layer` matches any
 // layer of the stack, case-insensitive (scion, udp, scmp, bfd, ntp, stun, payload, dns, …), so
 // `layer ntp` finds plain NTP and NTP in SCION. An IA may use 0 as a wildcard: `ia 1-0` is all of
