@@ -38,7 +38,8 @@ export class Capture {
       tos: o.tos,
       payload: o.data,
       origLength: o.length,
-      direction: 'in',
+      // What the tap saw an application hand to the dispatcher is on its way out.
+      direction: o.direction === 'app-to-dispatcher' ? 'out' : 'in',
       readDelayNs: o.readDelayNs,
       drops: o.drops,
       comments,

@@ -3,10 +3,12 @@
 import fs from 'node:fs';
 import { dissectUdp, parseMetaComment, readPcapng, META_PREFIX, type PcapngFile, type PcapngPacket } from '../pcapng/index.js';
 import { toJson } from '../decode/index.js';
-import { CliError, UsageError, oneLine } from './errors.js';
+import { CliError, oneLine } from './errors.js';
 import type { DecodeCli } from './types.js';
 import type { Observation } from './observation.js';
 import { Session } from './session.js';
+import { classifyDecodeInput } from './decode-input.js';
+import { decodeStream, parseStreamDirection } from './decode-stream.js';
 
 // Link types whose packets we can take apart down to UDP.
 const LINKTYPE_NULL = 0;
@@ -98,21 +100,24 @@ export async function runDecode(file: string, o: DecodeCli): Promise<number> {
   const cap = readPcapng(bytes);
   let failed = false;
   if (cap.format === 'unknown') {
-    const raw = fromHexText(bytes) ?? bytes;
-    if (raw.length > 65535) throw new UsageError(`${file} is neither a pcapng/pcap capture nor a single datagram (${raw.length} bytes)`);
-    show({
-      bind: file,
-      fromFile: true,
-      raw: true,
-      frame: 1,
-      direction: 'in',
-      data: raw,
-      length: raw.length,
-      src: { address: '0.0.0.0', port: o.srcPort },
-      local: { address: '0.0.0.0', port: o.dstPort },
-      truncated: false,
-      controlTruncated: false,
-    });
+    const input = classifyDecodeInput(file, bytes, fromHexText(bytes), o.srcPort !== 0 || o.dstPort !== 0);
+    if (input.kind === 'stream') decodeStream(session, file, input.bytes, parseStreamDirection(o.direction));
+    else {
+      const raw = input.bytes;
+      show({
+        bind: file,
+        fromFile: true,
+        raw: true,
+        frame: 1,
+        direction: 'in',
+        data: raw,
+        length: raw.length,
+        src: { address: '0.0.0.0', port: o.srcPort },
+        local: { address: '0.0.0.0', port: o.dstPort },
+        truncated: false,
+        controlTruncated: false,
+      });
+    }
   } else {
     failed = decodeCapture(cap, session, show);
   }

@@ -31,6 +31,8 @@ export class Metrics {
   readonly relayClients: Gauge<'listen' | 'target'>;
   readonly relayTargetUp: Gauge<'listen' | 'target'>;
   readonly captureErrors: Counter<'code'>;
+  readonly unixFrames: Counter<'direction' | 'kind'>;
+  readonly unixDeliveryDelay: Histogram<'bind'>;
 
   constructor(defaults = true) {
     const r = this.registry;
@@ -51,6 +53,8 @@ export class Metrics {
     this.relayClients = new Gauge({ name: 'disptap_relay_clients', help: 'Client addresses the relay currently tracks', labelNames: ['listen', 'target'], registers: [r] });
     this.relayTargetUp = new Gauge({ name: 'disptap_relay_target_up', help: '1 while the target accepts datagrams, 0 after ECONNREFUSED until it answers again', labelNames: ['listen', 'target'], registers: [r] });
     this.captureErrors = new Counter({ name: 'disptap_capture_write_errors_total', help: 'Packets that could not be written to the --write capture', labelNames: ['code'], registers: [r] });
+    this.unixFrames = new Counter({ name: 'disptap_unix_frames_total', help: 'Dispatcher unix-socket events (relay --unix-*): packet, registration, confirmation, skipped, incomplete', labelNames: ['direction', 'kind'], registers: [r] });
+    this.unixDeliveryDelay = new Histogram({ name: 'disptap_unix_delivery_delay_seconds', help: "Scion Time trailer's kernel RX timestamp to the tap's read of the frame", labelNames: ['bind'], buckets: DELAY_BUCKETS, registers: [r] });
     // Process metrics (CPU, RSS, event-loop lag) tell whether disptap itself is the bottleneck.
     if (defaults) collectDefaultMetrics({ register: r, prefix: 'disptap_' });
   }

@@ -1,7 +1,8 @@
 // A received datagram as the CLI handles it, whichever socket kind it came from: a UdpTap
 // (kernel metadata) or, on the relay's upstream leg, a plain dgram socket (user-space time only).
 import type { RxMessage } from '../index.js';
-import type { Direction, EndpointJson, TimestampSource } from './record.js';
+import type { UdpPortMap } from '../decode/index.js';
+import type { Direction, EndpointJson, PacketRecord, TimestampSource } from './record.js';
 
 export interface Observation {
   /** Label of the receiving socket, e.g. "127.0.0.1:30041". */
@@ -38,6 +39,14 @@ export interface Observation {
   frame?: number;
   /** decode: capture comments other than disptap's metadata line. */
   comments?: string[];
+  /** How to recognise the payload (the dispatcher socket carries SCION whatever the ports). */
+  portMap?: UdpPortMap;
+  /** Fields the source adds to the packet record (dispatcher frame: connection, hops, trailer). */
+  extra?: Partial<Pick<PacketRecord, 'connection' | 'streamOffset' | 'nextHop' | 'previousHop' | 'scionTime' | 'deliveryDelayNs'>>;
+  /** More comments for the --write capture block. */
+  captureComments?: string[];
+  /** Appended to the text line. */
+  notes?: string[];
 }
 
 export function fromRxMessage(m: RxMessage, bind: string, local: EndpointJson, direction: Direction): Observation {

@@ -7,6 +7,7 @@ import type { Inspected } from './inspect.js';
 import type { Observation } from './observation.js';
 import { stringify, type AnyRecord, type SummaryRecord, type TimestampSource } from './record.js';
 import { nsToIso } from '../sys/time.js';
+import { unixSummaryText } from './unix-summary.js';
 
 export interface OutputOptions {
   json: boolean;
@@ -81,6 +82,8 @@ export interface LineInput {
 const DIRECTION_TAG: Readonly<Record<string, string>> = {
   'client-to-target': 'c→t',
   'target-to-client': 't→c',
+  'app-to-dispatcher': 'a→d',
+  'dispatcher-to-app': 'd→a',
 };
 
 /**
@@ -113,6 +116,7 @@ export function packetLine(c: Colors, { o, insp, ts, dropsDelta }: LineInput): s
   const body = `${c.cyan(insp.layer)} ${summary}`;
   parts.push(insp.error ? c.magenta(body) : body);
   if (o.forwardError) parts.push(c.red(`not forwarded: ${o.forwardError}`));
+  if (o.notes) parts.push(...o.notes.map((n) => c.dim(n)));
   return parts.join(' ');
 }
 
@@ -141,6 +145,7 @@ export function summaryText(c: Colors, s: SummaryRecord): string[] {
     const r = s.relay;
     lines.push(`relay: ${r.clients} clients, ${r.forwarded} forwarded to the target, ${r.replies} replies, ${r.refusals ? c.red(`${r.refusals} refused by the target`) : '0 refused'}, ${r.forwardErrors} forward errors`);
   }
+  if (s.unixRelay) lines.push(...unixSummaryText(c, s.unixRelay));
   if (s.write) lines.push(`capture: ${s.write.packets} packets in ${s.write.path}${s.write.errors ? c.red(` (${s.write.errors} could not be written)`) : ''}`);
   return lines;
 }

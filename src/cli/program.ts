@@ -117,18 +117,28 @@ export function buildProgram(): Command {
   program
     .command('relay')
     .description('a transparent tap in front of a dispatcher or application: forward every datagram both ways and log it')
-    .requiredOption('-l, --listen <addr:port>', 'where clients send to (port 0 = any free port; a bare port listens on 127.0.0.1 only)')
-    .requiredOption('-t, --to <addr:port>', 'the target (dispatcher, application)')
+    .option('-l, --listen <addr:port>', 'where clients send to (port 0 = any free port; a bare port listens on 127.0.0.1 only)')
+    .option('-t, --to <addr:port>', 'the target (dispatcher, application)')
     .option('--idle-timeout <time>', 'forget a client after this long without traffic', parseDuration, 120_000)
     .option('--max-clients <n>', 'at most this many client addresses at once (the oldest idle one is dropped)', parsePositive, 4096)
     // kept so scripts written for earlier versions still parse; replies always come through a tap now
     .addOption(new Option('--upstream-tap', 'replies are read by a connected tap (the default now)').hideHelp())
+    .option('--unix-listen <path>', 'historic dispatcher unix socket: accept applications on this path (with --unix-to)')
+    .option('--unix-to <path>', "the dispatcher's unix socket, e.g. /run/shm/dispatcher/default.sock")
+    .option('--unix-takeover <path>', "move the dispatcher's live socket aside, listen on its path (same owner and mode), put it back on exit")
+    .option('--unix-restore <path>', 'undo what a killed --unix-takeover left at this path')
     .addOptions(...liveOpts(), ...colorOpts())
+    .addHelpText('after', '\nUDP: --listen and --to. Unix stream socket of the historic dispatcher: --unix-listen and --unix-to, or --unix-takeover (docs/cli.md).')
     .action(
       action('relay', async (o: RelayCli) => {
+        if (o.unixListen || o.unixTo || o.unixTakeover || o.unixRestore) {
+          const { runUnixRelay } = await import('./unix-relay.js');
+          return runUnixRelay(o);
+        }
+        if (!o.listen || !o.to) throw new UsageError(`${o.listen ? '--to' : '--listen'} is required (UDP: --listen and --to; unix socket: --unix-listen and --unix-to, or --unix-takeover)`);
         const { runRelay } = await import('./relay.js');
         const { checkTimestampMode } = await import('./watch.js');
-        return runRelay({ ...o, timestamps: checkTimestampMode(o.timestamps), recvBuffer: o.rcvbuf, maxSize: o.maxSize });
+        return runRelay({ ...o, listen: o.listen, to: o.to, timestamps: checkTimestampMode(o.timestamps), recvBuffer: o.rcvbuf, maxSize: o.maxSize });
       }),
     );
 
@@ -192,14 +202,16 @@ export function buildProgram(): Command {
 
   program
     .command('decode')
-    .description('decode a capture offline: pcapng, pcap, a raw datagram, or hex text')
-    .argument('<file>', "pcapng/pcap capture, a raw SCION/UDP payload, or hex text ('-' = stdin)")
+    .description('decode a capture offline: pcapng, pcap, a dispatcher unix-socket stream, a raw datagram, or hex text')
+    .argument('<file>', "pcapng/pcap capture, one direction of a dispatcher unix-socket stream, a raw SCION/STUN datagram, or hex text ('-' = stdin)")
     .option('--src-port <port>', 'UDP source port to assume for a raw file', parsePort, 0)
     .option('--dst-port <port>', 'UDP destination port to assume for a raw file (decides the protocol; 0 = recognise by content)', parsePort, 0)
+    .option('--direction <dir>', 'dispatcher stream: which side wrote it, app-to-dispatcher or dispatcher-to-app (default: guessed)')
     .option('-v, --verbose', 'print the whole decoding of each packet as indented JSON')
     .addOption(filterOpt())
     .addOption(jsonOpt())
     .addOptions(...colorOpts())
+    .addHelpText('after', '\nA file that is none of these is refused (exit 1); --src-port/--dst-port decode any file as one UDP payload.')
     .action(
       action('decode', async (o: DecodeCli, cmd: Command) => {
         const { runDecode } = await import('./decode.js');

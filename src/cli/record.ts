@@ -6,11 +6,14 @@
 import os from 'node:os';
 import type { JsonValue } from '../decode/index.js';
 import type { CounterSummary } from './stats.js';
+import type { RegistrationJson, ScionTimeJson } from '../unix-relay/frame-report.js';
 
 export const SCHEMA_VERSION = 1;
 
 export type TimestampSource = 'hardware' | 'software' | 'user';
-export type Direction = 'in' | 'client-to-target' | 'target-to-client';
+export type Direction = 'in' | 'client-to-target' | 'target-to-client' | UnixDirection;
+/** Which side of a dispatcher unix-socket connection wrote a frame (the decoder's names). */
+export type UnixDirection = 'app-to-dispatcher' | 'dispatcher-to-app';
 
 export interface EndpointJson {
   address: string;
@@ -43,6 +46,8 @@ export interface ListeningRecord extends Base {
   write?: string;
   target?: string;
   filter?: string[];
+  /** relay --unix-*: the socket paths. */
+  unix?: { listen: string; target: string; takeover?: string };
 }
 
 export interface PacketRecord extends Base {
@@ -94,6 +99,68 @@ export interface PacketRecord extends Base {
   forwardError?: string;
   /** decode: pcapng comments other than disptap's metadata line. */
   comments?: string[];
+  /** Dispatcher unix socket (relay --unix-*, decode of a stream): the connection, 1-based. */
+  connection?: number;
+  /** Stream offset of the frame in its direction of the connection. */
+  streamOffset?: number;
+  /** app-to-dispatcher: the underlay next hop from the frame. */
+  nextHop?: EndpointJson;
+  /** dispatcher-to-app: the underlay previous hop from the frame. */
+  previousHop?: EndpointJson;
+  /** The Scion Time fork's 52-byte trailer after the packet. */
+  scionTime?: ScionTimeJson;
+  /** Tap read time (CLOCK_REALTIME) − the trailer's kernel RX timestamp. */
+  deliveryDelayNs?: string;
+}
+
+/** A dispatcher unix-socket frame that is not a SCION packet, or bytes that are no frame. */
+export interface FrameRecord extends Base {
+  type: 'frame';
+  connection: number;
+  direction: UnixDirection;
+  kind: 'registration' | 'confirmation' | 'skipped' | 'incomplete';
+  /** Stream offset in this direction of the connection. */
+  offset: number;
+  /** Bytes: the whole frame, or the skipped/unfinished run. */
+  length: number;
+  readAtNs?: string;
+  registration?: RegistrationJson;
+  /** confirmation: the port the dispatcher assigned. */
+  port?: number;
+  error?: { code: string; message: string; offset: number };
+  /** skipped: the first bytes, hex. */
+  preview?: string;
+}
+
+/** A connection through `relay --unix-*` opened, closed or failed. */
+export interface ConnectionRecord extends Base {
+  type: 'connection';
+  event: 'open' | 'close' | 'error';
+  connection: number;
+  listen: string;
+  target: string;
+  /** close: who closed first; error: what failed. */
+  reason?: string;
+  code?: string;
+  bytes?: { appToDispatcher: number; dispatcherToApp: number };
+  frames?: { appToDispatcher: number; dispatcherToApp: number };
+}
+
+export interface UnixRelaySummary {
+  listen: string;
+  target: string;
+  takeover?: string;
+  connections: number;
+  upstreamErrors: number;
+  bytes: { appToDispatcher: number; dispatcherToApp: number };
+  frames: { appToDispatcher: number; dispatcherToApp: number };
+  registrations: number;
+  confirmations: number;
+  skipped: number;
+  skippedBytes: number;
+  incomplete: number;
+  /** Tap read time − trailer kernel RX time. */
+  deliveryDelay: DelayJson;
 }
 
 export interface TargetRecord extends Base {
@@ -161,9 +228,10 @@ export interface SummaryRecord extends Base, CountersJson {
   relay?: { clients: number; forwarded: number; replies: number; refusals: number; forwardErrors: number };
   send?: { sent: number; bytes: number; errors: number; txTimestamps: number; txMissing: number; txLatency: DelayJson };
   write?: { path: string; packets: number; errors: number };
+  unixRelay?: UnixRelaySummary;
 }
 
-export type AnyRecord = ListeningRecord | PacketRecord | TargetRecord | SentRecord | ErrorRecord | SummaryRecord;
+export type AnyRecord = ListeningRecord | PacketRecord | TargetRecord | SentRecord | ErrorRecord | SummaryRecord | FrameRecord | ConnectionRecord;
 
 export const HOST = os.hostname();
 

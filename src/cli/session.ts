@@ -5,7 +5,7 @@
 import type { Endpoint } from './bind-spec.js';
 import { UsageError, errorCode, oneLine } from './errors.js';
 import { Capture } from './capture.js';
-import { compileFilters, type Predicate } from './filter.js';
+import { compileFilters, type FilterSubject, type Predicate } from './filter.js';
 import { inspect, decodedJson, type Inspected } from './inspect.js';
 import { Metrics, parseMetricsAddress, serveMetrics, type MetricsServer } from './metrics.js';
 import { timestampOf, type Observation } from './observation.js';
@@ -15,6 +15,8 @@ import {
   base,
   countersJson,
   ns,
+  type ConnectionRecord,
+  type FrameRecord,
   type ListeningRecord,
   type PacketRecord,
   type SummaryRecord,
@@ -134,12 +136,23 @@ export class Session {
     else this.out.err(`${this.out.e.red(`${this.out.prefix}:`)} ${message}`);
   }
 
+  /**
+   * A record that is not a datagram (a dispatcher registration, skipped garbage): printed as is in
+   * JSON mode, as `text` on stdout otherwise; `subject` makes it subject to --filter.
+   */
+  event(record: FrameRecord | ConnectionRecord, text: string, subject?: FilterSubject): void {
+    if (this.stopping) return;
+    if (subject && this.filter && !this.filter(subject)) return;
+    if (this.out.json) this.out.record(record);
+    else this.out.out(text);
+  }
+
   /** The whole per-datagram path. Returns the decoding when the datagram passed the filter. */
   observe(o: Observation): Inspected | null {
     if (this.stopping) return null;
     const srcPort = o.src.port;
     const dstPort = (o.dst ?? o.local).port;
-    const insp = inspect(srcPort, dstPort, o.data);
+    const insp = inspect(srcPort, dstPort, o.data, o.portMap);
     const counters = this.stats.socket(o.bind);
     const dropsDelta = counters.dropsDelta(o.drops);
     counters.observe(o.length, o.truncated, o.readDelayNs, insp.error?.code);
@@ -179,6 +192,7 @@ export class Session {
       // that is the only place left that says who saw it.
       const comments = [`${insp.layer}: ${insp.summary}`, `host ${HOST}, socket ${o.bind}, direction ${o.direction}`];
       if (o.direction !== 'in' && o.forwardedTo) comments.push(`relay ${o.direction}, forwarded to ${o.forwardedTo.address}:${o.forwardedTo.port}`);
+      if (o.captureComments) comments.push(...o.captureComments);
       try {
         frame = this.capture.write(o, ts, comments);
       } catch (e) {
@@ -238,6 +252,7 @@ export class Session {
       forwardedTo: o.forwardedTo,
       forwardError: o.forwardError,
       comments: o.comments?.length ? o.comments : undefined,
+      ...o.extra,
     };
     return r;
   }

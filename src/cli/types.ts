@@ -21,8 +21,13 @@ export interface WatchCli {
 }
 
 export interface RelayCli extends Omit<WatchCli, 'bind' | 'reusePort'> {
-  listen: string;
-  to: string;
+  /** Required unless a --unix-* option is given. */
+  listen?: string;
+  to?: string;
+  unixListen?: string;
+  unixTo?: string;
+  unixTakeover?: string;
+  unixRestore?: string;
   idleTimeout: number;
   maxClients: number;
   upstreamTap?: boolean;
@@ -62,6 +67,8 @@ export interface DoctorCli {
 export interface DecodeCli {
   srcPort: number;
   dstPort: number;
+  /** Dispatcher stream: which side wrote it. */
+  direction?: string;
   verbose?: boolean;
   filter?: string[];
   json?: boolean;
