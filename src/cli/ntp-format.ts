@@ -16,7 +16,6 @@ export function us(ns: bigint, signed = false): string {
 }
 
 const epText = (e: { address: string; port: number }) => formatEndpoint(e);
-const SRC: Record<string, string> = { kernel: 'K', hardware: 'H', user: 'U', packet: 'P' };
 
 export function exchangeLine(x: NtpExchange, cmp: ChronyComparison | null): string {
   const where = x.point ? `[${x.point}] ` : '';
@@ -24,7 +23,7 @@ export function exchangeLine(x: NtpExchange, cmp: ChronyComparison | null): stri
   const nums = x.t1Cookie
     ? 'offset ?  delay ?  (T1 is a random transmit cookie and no kernel stamp of the request was seen)'
     : `offset ${us(x.offsetNs, true)} µs  delay ${us(x.delayNs)} µs`;
-  let line = `${nsToIso(x.t4Ns)} ${where}${epText(x.client)} > ${epText(x.server)}${ia} ${x.mode === 'interleaved' ? 'I' : 'B'}  ${nums}  T1 ${x.sources.t1} T4 ${x.sources.t4}`;
+  let line = `${nsToIso(x.t4Ns)} ${where}${epText(x.client)} > ${epText(x.server)}${ia} ${x.mode === 'interleaved' ? 'I' : 'B'}  ${nums}  T1 ${x.sources.t1}${x.t1Copy ? `/${x.t1Copy}` : ''} T4 ${x.sources.t4}${x.t4Copy ? `/${x.t4Copy}` : ''}`;
   if (cmp) {
     const c = cmp.chrony;
     line += `  | chrony ${c.txSource}${c.rxSource}: offset ${us(c.offsetNs, true)} delay ${us(c.delayNs)}  Δoffset ${us(cmp.offsetDiffNs, true)} Δdelay ${us(cmp.delayDiffNs, true)}`;
@@ -54,6 +53,8 @@ export function exchangeJson(x: NtpExchange, cmp: ChronyComparison | null): Reco
     requestTransmit: x.requestTransmitRaw.toString(16).padStart(16, '0'),
   };
   if (x.t1Cookie) r.t1Cookie = true;
+  if (x.t1Copy) r.t1Copy = x.t1Copy;
+  if (x.t4Copy) r.t4Copy = x.t4Copy;
   if (x.requestFrame !== undefined) r.requestFrame = x.requestFrame;
   if (x.responseFrame !== undefined) r.responseFrame = x.responseFrame;
   if (x.t3Frame !== undefined) r.t3Frame = x.t3Frame;

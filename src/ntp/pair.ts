@@ -285,6 +285,8 @@ export class NtpPairer {
     if (s1 === 'packet' && (d > COOKIE_LIMIT_NS || d < -COOKIE_LIMIT_NS)) x.t1Cookie = true;
     if (req.srcIA !== undefined) x.clientIA = req.srcIA;
     if (req.dstIA !== undefined) x.serverIA = req.dstIA;
+    if (s1 !== 'packet' && req.direction !== undefined) x.t1Copy = req.direction;
+    if (resp.direction !== undefined) x.t4Copy = resp.direction;
     if (req.frame !== undefined) x.requestFrame = req.frame;
     if (resp.frame !== undefined) x.responseFrame = resp.frame;
     if (mode === 'interleaved' && t3From.frame !== undefined) x.t3Frame = t3From.frame;

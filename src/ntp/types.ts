@@ -61,6 +61,12 @@ export interface NtpExchange {
   /** (T4 − T1) − (T3 − T2). */
   delayNs: bigint;
   sources: NtpExchangeSources;
+  /**
+   * Which copy of a passive capture gave T1 / T4: 'out' = the outgoing copy, stamped when the
+   * packet reached the device's packet taps, before the driver's own TX stamp (what chrony uses).
+   */
+  t1Copy?: 'in' | 'out';
+  t4Copy?: 'in' | 'out';
   /** T1 is the request's transmit field and that field is not a time (chrony's random cookie): the numbers are void. */
   t1Cookie?: boolean;
   /** The raw request transmit field and response receive/transmit fields: identify the exchange across points. */

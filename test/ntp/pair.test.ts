@@ -121,6 +121,7 @@ describe('NtpPairer', () => {
     const xs = exchanges(events);
     expect(xs).toHaveLength(1);
     expect([xs[0]!.t1Ns, xs[0]!.t4Ns]).toEqual([BASE, BASE + 15_000n]);
+    expect([xs[0]!.t1Copy, xs[0]!.t4Copy]).toEqual(['out', 'in']);
     expect(counts.copies).toBe(2);
     expect(Object.values(counts.unpaired).every((n) => n === 0)).toBe(true);
   });
