@@ -405,6 +405,8 @@ async function runRow(row, { stopAtMs } = {}) {
       res.kept = row.kept(ctx);
       res.drops = row.drops(ctx);
       if (ctx.receiverResult) res.receiverKept = ctx.receiverResult.received;
+      // nothing kept is usually the tool failing, not being slow: show what it said
+      if (res.kept === 0) res.note = ctx.stderr.trim().split('\n').slice(-3).join(' | ');
     }
     return res;
   } finally {
@@ -468,9 +470,9 @@ async function main() {
     for (const row of rep % 2 ? [...rows].reverse() : rows) {
       const loaded = await runRow(row);
       const idle = await runRow(row, { stopAtMs: loaded.stoppedAtMs });
-      const cpuUs = ((loaded.cpuS - idle.cpuS) * 1e6) / Math.max(1, loaded.kept);
+      const cpuUs = loaded.kept > 0 ? ((loaded.cpuS - idle.cpuS) * 1e6) / loaded.kept : null;
       runs.push({ rep, ...loaded, idleCpuS: idle.cpuS, idleWall: idle.wall, cpuUsPerDatagram: cpuUs });
-      process.stderr.write(`rep ${rep} ${row.id}: kept ${loaded.kept}/${loaded.sent}, drops ${loaded.drops ?? '?'}, cpu ${fmt(loaded.cpuS)} s − idle ${fmt(idle.cpuS)} s = ${fmt(cpuUs)} µs/datagram\n`);
+      process.stderr.write(`rep ${rep} ${row.id}: kept ${loaded.kept}/${loaded.sent}, drops ${loaded.drops ?? '?'}, cpu ${fmt(loaded.cpuS)} s − idle ${fmt(idle.cpuS)} s = ${fmt(cpuUs)} µs/datagram${loaded.note ? ` — stderr: ${loaded.note}` : ''}\n`);
     }
   }
   const byRow = (id) => runs.filter((r) => r.row === id);
@@ -490,7 +492,7 @@ async function main() {
     if (row.anchor && byRow(row.anchor).length) {
       s.ratio = median(rs.map((r) => {
         const a = byRow(row.anchor).find((x) => x.rep === r.rep);
-        return a && a.cpuUsPerDatagram > 0 ? r.cpuUsPerDatagram / a.cpuUsPerDatagram : null;
+        return r.cpuUsPerDatagram !== null && a && a.cpuUsPerDatagram > 0 ? r.cpuUsPerDatagram / a.cpuUsPerDatagram : null;
       }));
     }
     return s;
@@ -539,6 +541,7 @@ async function main() {
     console.log(`| ${s.label} | ${s.kept} / ${s.sent}${s.keptMin !== s.kept ? ` (min ${s.keptMin})` : ''} | ${s.drops ?? '?'} | ${fmt(s.cpuUsPerDatagram)} | ${ratio} | ${s.target} | ${met} |`);
   }
   for (const w of warnings) console.log(`warning: ${w}`);
+  for (const r of runs) if (r.note) console.log(`note: rep ${r.rep} ${r.row} kept nothing; its stderr ended with: ${r.note}`);
 }
 
 main().catch((e) => {
