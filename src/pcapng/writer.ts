@@ -195,8 +195,9 @@ export class PcapngWriter {
       }),
     );
     this.append(concat(blocks));
-    // Only now is the IDB on disk; a failed write must not leave a phantom interface mapped.
+    // Only now is the IDB on disk (or corked); a failed write must not leave a phantom interface mapped.
     this.ifaces.set(key, iface);
+    if (this.corked) this.corkedKeys.push(key);
     return ++this.packetCount;
   }
 
@@ -212,6 +213,7 @@ export class PcapngWriter {
     const iface: CaptureInterface = { id: this.ifaces.size, name, ifIndex, linkType };
     this.append(encodeInterfaceDescription({ name: name || undefined, description: ifIndex === undefined ? undefined : `ifindex ${ifIndex}`, linkType }));
     this.ifaces.set(key, iface);
+    if (this.corked) this.corkedKeys.push(key);
     return iface.id;
   }
 
@@ -230,8 +232,54 @@ export class PcapngWriter {
     return first;
   }
 
+  /**
+   * Gathers the following writes in memory until uncork(): many packets then cost one write(2).
+   * What was written while corked is on disk only after uncork() returns.
+   */
+  cork(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.corkedFrom = this.packetCount;
+  }
+
+  /**
+   * Writes what was gathered since cork(), in one write. On failure nothing of it is in the file
+   * (a torn write is cut back), the packets are uncounted, and the error is thrown with
+   * `packets` = how many were lost.
+   */
+  uncork(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    const parts = this.corkedParts;
+    const packets = this.packetCount - this.corkedFrom;
+    const keys = this.corkedKeys;
+    this.corkedParts = [];
+    this.corkedKeys = [];
+    this.corkedFrom = this.packetCount;
+    if (parts.length === 0) return;
+    try {
+      this.append(concat(parts));
+    } catch (e) {
+      // Interface blocks that did not reach the file must be written again by the next packet.
+      for (const k of keys) this.ifaces.delete(k);
+      this.packetCount -= packets;
+      this.corkedFrom = this.packetCount;
+      (e as ErrnoError & { packets?: number }).packets = packets;
+      throw e;
+    }
+  }
+
+  private corked = false;
+  private corkedParts: Uint8Array[] = [];
+  private corkedKeys: string[] = [];
+  private corkedFrom = 0;
+
   /** Writes all of `bytes` or, on failure, cuts the file back to the last whole block and throws. */
   private append(bytes: Uint8Array): void {
+    if (this.corked) {
+      this.corkedParts.push(bytes);
+      return;
+    }
     let done = 0;
     try {
       while (done < bytes.length) {
@@ -270,13 +318,21 @@ export class PcapngWriter {
   /** For 'exit' handlers, where nothing async runs. */
   closeSync(): void {
     if (this.closed) return;
+    let lost: unknown;
+    try {
+      this.uncork();
+    } catch (e) {
+      lost = e;
+    }
     this.closed = true;
     try {
       if (this.seekable) fs.fsyncSync(this.fd);
     } finally {
       if (this.closeFd) fs.closeSync(this.fd);
     }
+    if (lost !== undefined) throw lost;
   }
+
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {
