@@ -92,6 +92,8 @@ export async function runDecode(file: string, o: DecodeCli): Promise<number> {
     // Packets from a capture carry their own time. A raw datagram has none: its record gets the
     // time of decoding, marked tsSource "user". The native clock is not needed (or loaded) here.
     now: () => BigInt(Date.now()) * 1_000_000n,
+    // A file has nothing to drain: each packet is shown at once (the verbose JSON follows it).
+    direct: true,
   });
   const show = (obs: Observation) => {
     const insp = session.observe(obs);

@@ -43,6 +43,8 @@ export interface Observation {
   portMap?: UdpPortMap;
   /** Fields the source adds to the packet record (dispatcher frame: connection, hops, trailer). */
   extra?: Partial<Pick<PacketRecord, 'connection' | 'streamOffset' | 'nextHop' | 'previousHop' | 'scionTime' | 'deliveryDelayNs'>>;
+  /** A passive capture's IP packet as it was on the wire: --write keeps it instead of synthesizing headers. */
+  packet?: { data: Uint8Array; origLength: number };
   /** More comments for the --write capture block. */
   captureComments?: string[];
   /** Appended to the text line. */

@@ -8,6 +8,14 @@ import type { Observation } from './observation.js';
 import { stringify, type AnyRecord, type SummaryRecord, type TimestampSource } from './record.js';
 import { nsToIso } from '../sys/time.js';
 import { unixSummaryText } from './unix-summary.js';
+import { StdoutWriter } from './pipeline/stdout-writer.js';
+
+const writers = new Set<StdoutWriter>();
+
+/** Waits until every Output's stdout lines are written: run before process.exit. */
+export async function endOutputs(): Promise<void> {
+  for (const w of writers) await w.end();
+}
 
 export interface OutputOptions {
   json: boolean;
@@ -23,30 +31,25 @@ export class Output {
   readonly c: Colors;
   readonly e: Colors;
   readonly prefix: string;
-  private closed = false;
-  private onClosed: (() => void) | undefined;
+  /** Packet lines and records: written by the thread pool so a slow reader never stalls capture. */
+  readonly stdout: StdoutWriter;
 
   constructor(o: OutputOptions) {
     this.json = o.json;
     this.prefix = o.prefix;
     this.c = colors(!o.json && useColor({ flag: o.color, stream: process.stdout }));
     this.e = colors(useColor({ flag: o.color, stream: process.stderr }));
-    // A reader that went away (`| head`) is a normal end, not a crash.
-    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EPIPE') {
-        this.closed = true;
-        this.onClosed?.();
-      } else throw err;
-    });
+    this.stdout = new StdoutWriter();
+    writers.add(this.stdout);
   }
 
-  /** Called once when stdout's reader goes away. */
+  /** Called once when stdout's reader goes away (`| head`): a normal end, not a crash. */
   whenClosed(cb: () => void): void {
-    this.onClosed = cb;
+    this.stdout.whenClosed(cb);
   }
 
   get stdoutClosed(): boolean {
-    return this.closed;
+    return this.stdout.closed;
   }
 
   record(r: AnyRecord): void {
@@ -54,8 +57,7 @@ export class Output {
   }
 
   out(line: string): void {
-    if (this.closed) return;
-    process.stdout.write(line + '\n');
+    this.stdout.line(line);
   }
 
   err(line: string): void {
@@ -80,6 +82,7 @@ export interface LineInput {
 }
 
 const DIRECTION_TAG: Readonly<Record<string, string>> = {
+  out: 'out',
   'client-to-target': 'c→t',
   'target-to-client': 't→c',
   'app-to-dispatcher': 'a→d',

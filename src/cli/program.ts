@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { collect, parseByte, parseCount, parseDuration, parseHex, parsePort, parsePortNonZero, parsePositive, parseRate, parseSize } from './args.js';
 import { CliError, EXIT_FAILURE, EXIT_USAGE, UsageError, oneLine } from './errors.js';
-import { addPassiveOptions, passiveOptionsFrom } from './passive.js';
+import { endOutputs } from './output.js';
+import { addPassiveOptions } from './passive.js';
 import { registerTransitCommand } from './transit.js';
 import { registerNtpCommand } from './ntp-command.js';
 import type { DecodeCli, DemoCli, DoctorCli, RelayCli, SendCli, WatchCli } from './types.js';
@@ -31,6 +32,7 @@ function action<T>(name: string, run: Action<T>): (...args: unknown[]) => Promis
     currentCommand = `disptap ${name}`;
     const cmd = args[args.length - 1] as Command;
     const code = await run(cmd.opts() as T, cmd);
+    await endOutputs();
     exit(code);
   };
 }
@@ -51,7 +53,10 @@ const countOpt = () => new Option('-c, --count <n>', 'stop after n shown datagra
 const durationOpt = () => new Option('-d, --duration <time>', 'stop after this long (500ms, 10s, 2m)').argParser(parseDuration);
 const writeOpt = () => new Option('-w, --write <file.pcapng>', 'also write shown datagrams to a pcapng capture');
 const tsOpt = () => new Option('--timestamps <mode>', 'kernel RX timestamps: none, software, hardware').default('software');
-const rcvbufOpt = () => new Option('--rcvbuf <bytes>', 'SO_RCVBUF for the receiving sockets (64k, 8M)').argParser(parseSize);
+const rcvbufOpt = () => new Option('--rcvbuf <bytes>', 'SO_RCVBUF for the receiving sockets (64k, 8M; default 128M, SO_RCVBUFFORCE when permitted)').argParser(parseSize);
+const quietOpt = () => new Option('-q, --quiet', 'no line per datagram: a rate line every second and the summary (capture and metrics get everything)');
+const queueOpt = () =>
+  new Option('--queue-size <bytes>', 'received datagrams that may wait for their line while capture goes on (default 256m); beyond it lines are skipped, and counted').argParser(parseSize);
 const maxSizeOpt = () => new Option('--max-size <bytes>', 'receive slot per datagram; longer ones show as TRUNCATED').argParser(parseSize);
 
 /** commander's Command with addOptions(), so shared option groups chain like single options. */
@@ -68,7 +73,7 @@ class Cmd extends Command {
 const colorOpts = (): Option[] => [colorOpt(), noColorOpt()];
 /** What every command that receives live traffic takes (watch, relay). */
 const liveOpts = (): Option[] => [
-  jsonOpt(), countOpt(), durationOpt(), filterOpt(), writeOpt(), metricsOpt(), tsOpt(), rcvbufOpt(), maxSizeOpt(),
+  jsonOpt(), countOpt(), durationOpt(), filterOpt(), writeOpt(), metricsOpt(), quietOpt(), queueOpt(), tsOpt(), rcvbufOpt(), maxSizeOpt(),
 ];
 
 /** What `ntp` shares with watch: output, stop conditions, metrics, kernel timestamps. */
@@ -238,25 +243,10 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** `watch --passive`: AF_PACKET capture of ports owned by someone else. */
+/** `watch --passive`: AF_PACKET capture of ports owned by someone else, through the same Session. */
 async function runPassive(o: WatchCli): Promise<number> {
-  if (o.bind?.length) throw new UsageError('--passive captures --port numbers on --iface; it does not bind (drop --bind)');
-  if (!o.port?.length) throw new UsageError('--passive needs at least one --port (30041, 31000-32767)');
-  const { runPassiveWatch } = await import('./passive.js');
-  const { textSink, ndjsonSink, pcapngSink, teeSinks } = await import('./sinks.js');
-  const out = o.json ? ndjsonSink(process.stdout) : textSink(process.stdout);
-  const sink = o.write ? teeSinks(out, await pcapngSink(o.write, 'disptap watch --passive')) : out;
-  const opts = passiveOptionsFrom(o as unknown as Record<string, unknown>);
-  if (o.duration !== undefined) opts.duration = o.duration / 1000; // watch's --duration is in ms
-  // Ctrl-C / SIGTERM end the capture cleanly with --count/--duration too
-  const ac = new AbortController();
-  const onSignal = () => ac.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  opts.signal = ac.signal;
-  const r = await runPassiveWatch(opts, sink);
-  process.stderr.write(`${r.records} records; kernel: ${r.stats.packets} packets passed the filter, ${r.stats.kernelDrops} dropped\n`);
-  return 0;
+  const { runPassiveSession } = await import('./passive-watch.js');
+  return runPassiveSession(o);
 }
 
 /** Parses argv, runs the command and exits the process with its code. */

@@ -11,7 +11,8 @@ import type { RegistrationJson, ScionTimeJson } from '../unix-relay/frame-report
 export const SCHEMA_VERSION = 1;
 
 export type TimestampSource = 'hardware' | 'software' | 'user';
-export type Direction = 'in' | 'client-to-target' | 'target-to-client' | UnixDirection;
+/** 'out': a passive capture's copy of a datagram this host sent. */
+export type Direction = 'in' | 'out' | 'client-to-target' | 'target-to-client' | UnixDirection;
 /** Which side of a dispatcher unix-socket connection wrote a frame (the decoder's names). */
 export type UnixDirection = 'app-to-dispatcher' | 'dispatcher-to-app';
 
@@ -46,6 +47,8 @@ export interface ListeningRecord extends Base {
   write?: string;
   target?: string;
   filter?: string[];
+  /** watch --passive: what is captured where, and the receive buffer the kernel granted. */
+  passive?: { iface: string; ports: string[]; direction: string; recvBufferSize: number };
   /** relay --unix-*: the socket paths. */
   unix?: { listen: string; target: string; takeover?: string };
 }
@@ -222,8 +225,10 @@ export interface SummaryRecord extends Base, CountersJson {
   /** Why the run ended: signal, count, duration, end (input exhausted), error. */
   reason: string;
   durationNs: string;
-  /** Datagrams that passed --filter (printed and written). */
+  /** Datagrams that passed --filter (written; printed unless skipped). */
   matched: number;
+  /** Lines not printed because the output could not keep up (see `skipped` records). */
+  skipped?: number;
   sockets: Array<CountersJson & { bind: string }>;
   relay?: { clients: number; forwarded: number; replies: number; refusals: number; forwardErrors: number };
   send?: { sent: number; bytes: number; errors: number; txTimestamps: number; txMissing: number; txLatency: DelayJson };
@@ -231,7 +236,27 @@ export interface SummaryRecord extends Base, CountersJson {
   unixRelay?: UnixRelaySummary;
 }
 
-export type AnyRecord = ListeningRecord | PacketRecord | TargetRecord | SentRecord | ErrorRecord | SummaryRecord | FrameRecord | ConnectionRecord;
+/** Where the display queue overflowed: this many packets (in order, at this point) have no line. */
+export interface SkippedRecord extends Base {
+  type: 'skipped';
+  count: number;
+  message: string;
+}
+
+/** --quiet: once a second, what arrived since the last one. */
+export interface RateRecord extends Base {
+  type: 'rate';
+  /** Seconds since the previous rate record (or the start). */
+  intervalNs: string;
+  packets: number;
+  bytes: number;
+  drops: number;
+  /** Totals so far. */
+  totalPackets: number;
+  totalDrops: number;
+}
+
+export type AnyRecord = ListeningRecord | PacketRecord | TargetRecord | SentRecord | ErrorRecord | SummaryRecord | FrameRecord | ConnectionRecord | SkippedRecord | RateRecord;
 
 export const HOST = os.hostname();
 

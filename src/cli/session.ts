@@ -1,28 +1,29 @@
-// The engine behind watch, relay and demo: every received datagram goes through decode → counters
-// and metrics (all datagrams) → filter → capture (written before printing) → output, and the run
-// ends on --count, --duration, SIGINT/SIGTERM or a closed stdout with the summary. All sockets feed
-// one Session on the one event loop; there is no thread per socket.
+// The engine behind every command that receives: each datagram goes through counters and metrics
+// (all datagrams) → filter → capture (written before printing) → the display queue → output, and
+// the run ends on --count, --duration, SIGINT/SIGTERM or a closed stdout with the summary. Capture
+// never waits for display: the display runs in slices between receive rounds and skips (and says
+// so) what a slow stdout cannot take. All sockets feed one Session on the one event loop.
 import type { Endpoint } from './bind-spec.js';
 import { UsageError, errorCode, oneLine } from './errors.js';
 import { Capture } from './capture.js';
 import { compileFilters, type FilterSubject, type Predicate } from './filter.js';
-import { inspect, decodedJson, type Inspected } from './inspect.js';
+import { inspect, type Inspected } from './inspect.js';
 import { Metrics, parseMetricsAddress, serveMetrics, type MetricsServer } from './metrics.js';
-import { timestampOf, type Observation } from './observation.js';
+import { fromRxMessage, timestampOf, type Observation } from './observation.js';
 import { Output, packetLine, summaryText } from './output.js';
-import {
-  HOST,
-  base,
-  countersJson,
-  ns,
-  type ConnectionRecord,
-  type FrameRecord,
-  type ListeningRecord,
-  type PacketRecord,
-  type SummaryRecord,
-} from './record.js';
+import { HOST, base, countersJson, type ConnectionRecord, type FrameRecord, type ListeningRecord, type SummaryRecord } from './record.js';
 import { Stats } from './stats.js';
+import { Display } from './pipeline/display.js';
+import { HeldBatch, heldBytes, type BatchSocket } from './pipeline/held-batch.js';
+import { packetJson } from './pipeline/packet-json.js';
+import { RateLine } from './pipeline/rate-line.js';
+import { PRESENT } from '../tap/rx/layout.js';
+import type { RxBatch } from '../tap/rx/batch.js';
 import { nsToIso } from '../sys/time.js';
+
+const MSG_TRUNC = 0x20;
+/** Default bound of the display queue: seconds of a burst of small datagrams. */
+export const DEFAULT_QUEUE_BYTES = 256 * 1024 * 1024;
 
 export interface SessionOptions {
   command: string;
@@ -36,6 +37,14 @@ export interface SessionOptions {
   metrics?: string | true;
   /** CLOCK_REALTIME in ns (the library's clock, so user-space stamps share the kernel's clock). */
   now: () => bigint;
+  /** --quiet: no line per datagram; a rate line every second and the summary. */
+  quiet?: boolean;
+  /** --queue-size: bytes of received datagrams that may wait for display (default 256 MiB). */
+  queueBytes?: number;
+  /** Show each datagram at once (decode of a file: nothing to drain). */
+  direct?: boolean;
+  /** --timestamps hardware: say so once when datagrams arrive without a hardware stamp. */
+  expectHardware?: boolean;
 }
 
 export type StopReason = 'signal' | 'count' | 'duration' | 'end' | 'error' | 'stdout closed';
@@ -49,7 +58,12 @@ export class Session {
   private captureErrors = 0;
   private readonly captureErrorCodes = new Set<string>();
   private metricsServer: MetricsServer | null = null;
-  private seq = 0;
+  private readonly display: Display;
+  private readonly quiet: boolean;
+  private rateLine: RateLine | null = null;
+  private dropScratch = new Uint32Array(0);
+  private hardwareChecked = false;
+  private captureCorked = false;
   private readonly startNs: bigint;
   private stopping = false;
   private exitCode = 0;
@@ -71,6 +85,27 @@ export class Session {
     this.metrics = this.metricsAt ? new Metrics() : null;
     this.startNs = opts.now();
     this.done = new Promise((r) => (this.resolveDone = r));
+    this.quiet = opts.quiet ?? false;
+    const now = opts.now;
+    this.display = new Display(
+      this.out,
+      {
+        show: (o, insp, dropsDelta, frame, seq) => {
+          if (this.out.json) this.out.out(packetJson(o, insp, dropsDelta, frame, seq, now));
+          else this.out.out(packetLine(this.out.c, { o, insp, ts: timestampOf(o, now), dropsDelta }));
+        },
+        skipped: (count) => {
+          const what = `${count} packets not shown: the output could not keep up (they are counted${this.opts.write ? ', and in the capture file' : ''})`;
+          if (this.out.json) this.out.record({ ...base(nsToIso(now())), type: 'skipped', count, message: what });
+          else this.out.out(this.out.c.yellow(`--- ${what}`));
+        },
+        decodedLate: (o, insp) => {
+          if (insp.error) this.stats.socket(o.bind).decodeError(insp.error.code);
+        },
+      },
+      opts.queueBytes ?? DEFAULT_QUEUE_BYTES,
+      opts.direct ?? false,
+    );
     if (opts.count !== undefined && opts.count < 1) throw new UsageError('--count must be at least 1');
   }
 
@@ -98,6 +133,7 @@ export class Session {
     }
     this.out.whenClosed(() => void this.stop('stdout closed'));
     if (this.opts.durationMs !== undefined) this.timer = setTimeout(() => void this.stop('duration'), this.opts.durationMs);
+    if (this.quiet) this.rateLine = new RateLine(this.out, this.stats, this.opts.now);
   }
 
   /** Run on stop, in registration order (close sockets first so nothing arrives mid-summary). */
@@ -143,20 +179,25 @@ export class Session {
   event(record: FrameRecord | ConnectionRecord, text: string, subject?: FilterSubject): void {
     if (this.stopping) return;
     if (subject && this.filter && !this.filter(subject)) return;
-    if (this.out.json) this.out.record(record);
-    else this.out.out(text);
+    this.display.event(record, text);
   }
 
-  /** The whole per-datagram path. Returns the decoding when the datagram passed the filter. */
+  /**
+   * The whole per-datagram path up to the display: counters, metrics, filter, capture; then the
+   * datagram waits in the display queue for its line. Decodes here only when a filter or the
+   * metrics need it (the display decodes the rest). Returns the decoding when there was one and
+   * the datagram passed the filter.
+   */
   observe(o: Observation): Inspected | null {
     if (this.stopping) return null;
     const srcPort = o.src.port;
     const dstPort = (o.dst ?? o.local).port;
-    const insp = inspect(srcPort, dstPort, o.data, o.portMap);
+    const insp = this.filter || this.metrics || this.display.isDirect ? inspect(srcPort, dstPort, o.data, o.portMap) : null;
     const counters = this.stats.socket(o.bind);
     const dropsDelta = counters.dropsDelta(o.drops);
-    counters.observe(o.length, o.truncated, o.readDelayNs, insp.error?.code);
-    if (this.metrics) {
+    counters.observe(o.length, o.truncated, o.readDelayNs, insp?.error?.code);
+    if (!this.hardwareChecked && this.opts.expectHardware) this.checkHardware(o.hwTsNs !== undefined, o.bind);
+    if (this.metrics && insp) {
       const l = { bind: o.bind, layer: insp.layer, direction: o.direction };
       const m = this.metrics;
       m.packets.inc(l);
@@ -166,7 +207,7 @@ export class Session {
       if (insp.error) m.decodeErrors.inc({ ...l, code: insp.error.code });
       if (o.readDelayNs !== undefined && o.readDelayNs >= 0n) m.readDelay.observe(l, Number(o.readDelayNs) / 1e9);
     }
-    if (this.filter) {
+    if (this.filter && insp) {
       const pass = this.filter({
         srcPort,
         dstPort,
@@ -185,76 +226,101 @@ export class Session {
       if (!pass) return null;
     }
     this.stats.matched++;
-    const ts = timestampOf(o, this.opts.now);
     let frame: number | undefined;
     if (this.capture) {
       // The host and socket travel with the packet: after `mergecap` of many hosts' captures
       // that is the only place left that says who saw it.
-      const comments = [`${insp.layer}: ${insp.summary}`, `host ${HOST}, socket ${o.bind}, direction ${o.direction}`];
+      const comments = [`host ${HOST}, socket ${o.bind}, direction ${o.direction}`];
       if (o.direction !== 'in' && o.forwardedTo) comments.push(`relay ${o.direction}, forwarded to ${o.forwardedTo.address}:${o.forwardedTo.port}`);
       if (o.captureComments) comments.push(...o.captureComments);
+      // Datagrams that arrive one event at a time (relay, passive capture, unix socket) are
+      // gathered and written once per receive round — still before any of them is displayed
+      // (the display runs later, from setImmediate).
+      if (!this.captureCorked) {
+        this.captureCorked = true;
+        this.capture.cork();
+        queueMicrotask(() => this.uncorkCapture());
+      }
       try {
-        frame = this.capture.write(o, ts, comments);
+        frame = this.capture.write(o, timestampOf(o, this.opts.now), comments);
       } catch (e) {
-        this.captureErrors++;
-        if (this.metrics) this.metrics.captureErrors.inc({ code: errorCode(e) ?? 'unknown' });
-        // Say it once per kind: a full disk would otherwise print one line per datagram.
-        const code = errorCode(e) ?? 'unknown';
-        if (!this.captureErrorCodes.has(code)) {
-          this.captureErrorCodes.add(code);
-          this.problem(`cannot write ${this.capture.path}: ${oneLine(e)} (packets go on being shown; the capture misses them)`, code);
-        }
+        this.captureFailed(e);
       }
     }
-    this.seq++;
-    if (this.out.json) this.out.record(this.packetRecord(o, insp, ts, dropsDelta, frame));
-    else this.out.out(packetLine(this.out.c, { o, insp, ts, dropsDelta }));
+    if (!this.quiet) this.display.one(o, insp, dropsDelta, frame);
     if (this.opts.count !== undefined && this.stats.matched >= this.opts.count) void this.stop('count');
     return insp;
   }
 
-  private packetRecord(o: Observation, insp: Inspected, ts: { ns: bigint; source: PacketRecord['tsSource'] }, dropsDelta: number, frame: number | undefined): PacketRecord {
-    const r: PacketRecord = {
-      ...base(nsToIso(ts.ns)),
-      type: 'packet',
-      seq: this.seq,
-      tsNs: ts.ns.toString(),
-      tsSource: ts.source,
-      swTsNs: ns(o.swTsNs),
-      hwTsNs: ns(o.hwTsNs),
-      readAtNs: ns(o.readAtNs),
-      readDelayNs: ns(o.readDelayNs),
-      bind: o.fromFile ? undefined : o.bind,
-      direction: o.direction,
-      src: o.raw ? undefined : o.src,
-      dst: o.raw ? undefined : o.dst ?? o.local,
-      ifIndex: o.ifIndex,
-      ifName: o.ifName,
-      ttl: o.ttl,
-      tos: o.tos,
-      length: o.length,
-      captured: o.data.length,
-      truncated: o.truncated,
-      controlTruncated: o.controlTruncated,
-      msgFlags: o.msgFlags,
-      drops: o.drops,
-      dropsDelta,
-      layer: insp.layer,
-      layers: insp.layers,
-      summary: insp.summary,
-      srcIA: insp.srcIA,
-      dstIA: insp.dstIA,
-      decodeError: insp.error,
-      decodeWarnings: insp.warnings.length ? insp.warnings : undefined,
-      decoded: decodedJson(insp),
-      frame: frame ?? o.frame,
-      client: o.client,
-      forwardedTo: o.forwardedTo,
-      forwardError: o.forwardError,
-      comments: o.comments?.length ? o.comments : undefined,
-      ...o.extra,
-    };
-    return r;
+  /**
+   * A whole receive batch of a bound socket. Without filters and metrics nothing is decoded and
+   * no per-datagram object is made here: counters from the arrays, the capture in one write,
+   * and a copy of the batch for the display.
+   */
+  ingestBatch(b: RxBatch, sock: BatchSocket): void {
+    if (this.stopping) return;
+    if (this.filter || this.metrics) {
+      for (let i = 0; i < b.count && !this.stopping; i++) this.observe(fromRxMessage(b.message(i), sock.label, sock.local, 'in'));
+      return;
+    }
+    let n = b.count;
+    if (this.opts.count !== undefined) n = Math.min(n, this.opts.count - this.stats.matched);
+    if (n <= 0) return;
+    const counters = this.stats.socket(sock.label);
+    if (this.dropScratch.length < n) this.dropScratch = new Uint32Array(Math.max(n, 1024));
+    const dd = this.dropScratch;
+    const present = b.present;
+    const sw = b.swTimestamps;
+    const readAt = b.readAt;
+    let bytes = 0;
+    for (let i = 0; i < n; i++) {
+      const p = present[i]!;
+      dd[i] = p & PRESENT.drops ? counters.dropsDelta(b.drops[i]!) : 0;
+      const cap = b.lengths[i]!;
+      bytes += cap;
+      counters.observe(b.origLengths[i]!, (b.flags[i]! & MSG_TRUNC) !== 0, p & PRESENT.softwareTs ? readAt - sw[i]! : undefined, undefined);
+    }
+    this.stats.matched += n;
+    if (!this.hardwareChecked && this.opts.expectHardware) this.checkHardware((present[0]! & PRESENT.hardwareTs) !== 0, sock.label);
+    let frame: number | undefined;
+    if (this.capture) {
+      if (this.captureCorked) this.uncorkCapture();
+      try {
+        frame = this.capture.writeBatch(b, n, sock, [`host ${HOST}, socket ${sock.label}, direction in`]);
+      } catch (e) {
+        this.captureFailed(e, n);
+      }
+    }
+    if (!this.quiet) this.display.batch(n, heldBytes(n, bytes), () => new HeldBatch(b, 0, n, dd, sock), frame);
+    if (this.opts.count !== undefined && this.stats.matched >= this.opts.count) void this.stop('count');
+  }
+
+  private uncorkCapture(): void {
+    this.captureCorked = false;
+    try {
+      this.capture?.uncork();
+    } catch (e) {
+      this.captureFailed(e, (e as { packets?: number }).packets ?? 1);
+    }
+  }
+
+  /** Once: hardware stamps were asked for and the first datagram came without one. */
+  private checkHardware(has: boolean, label: string): void {
+    this.hardwareChecked = true;
+    if (has) return;
+    this.out.warn(`${label}: --timestamps hardware, but datagrams arrive without a hardware RX timestamp (the interface cannot stamp, or its hwtstamp config is off: see \`disptap ifaces\`); records use the software stamp`);
+  }
+
+  /** `packets` could not be written (one datagram, or a batch in one write). */
+  private captureFailed(e: unknown, packets = 1): void {
+    this.captureErrors += packets;
+    const code = errorCode(e) ?? 'unknown';
+    if (this.metrics) this.metrics.captureErrors.inc({ code }, packets);
+    // Say it once per kind: a full disk would otherwise print one line per datagram.
+    if (!this.captureErrorCodes.has(code)) {
+      this.captureErrorCodes.add(code);
+      this.problem(`cannot write ${this.capture!.path}: ${oneLine(e)} (packets go on being shown; the capture misses them)`, code);
+    }
   }
 
   get isStopping(): boolean {
@@ -282,10 +348,17 @@ export class Session {
         this.exitCode = 1;
       }
     }
+    // Every datagram read is shown before the summary (the sockets are closed: nothing competes).
+    this.display.flush();
+    this.rateLine?.stop();
     const s = this.summaryRecord(reason);
     for (const fn of this.extraSummary) fn(s);
     if (this.out.json) this.out.record(s);
-    else for (const l of summaryText(this.out.e, s)) this.out.err(l);
+    else {
+      // The lines go out through the thread pool; the summary (stderr) comes after them.
+      await this.out.stdout.end();
+      for (const l of summaryText(this.out.e, s)) this.out.err(l);
+    }
     if (this.metricsServer) await this.metricsServer.close();
     for (const [sig, h] of this.signalHandlers) process.off(sig, h);
     // Keep handling signals until exit: a late SIGTERM must not kill us with the default action
@@ -305,6 +378,7 @@ export class Session {
       durationNs: (now - this.startNs).toString(),
       ...countersJson(total),
       matched: this.stats.matched,
+      skipped: this.display.queue.skipped,
       sockets: [...this.stats.sockets].map(([bind, c]) => ({ bind, ...countersJson(c.summary()) })),
     };
     if (this.capture) s.write = { path: this.capture.path, packets: this.capture.packets, errors: this.captureErrors };

@@ -18,6 +18,8 @@ export interface WatchCli {
   maxSize?: number;
   reusePort?: boolean;
   color?: boolean;
+  quiet?: boolean;
+  queueSize?: number;
 }
 
 export interface RelayCli extends Omit<WatchCli, 'bind' | 'reusePort'> {
