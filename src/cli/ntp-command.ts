@@ -14,6 +14,7 @@ export function registerNtpCommand(program: Command, action: Wrap, shared: Optio
     .option('-b, --bind <addr:port>', 'watch a bound UDP port (e.g. a relay or server port) (repeatable)', collect)
     .option('-r, --file <file>', 'a pcapng/pcap capture (repeatable)', collect)
     .option('--point <name=file>', 'a named capture point: --point nic=nic.pcap --point app=app.pcap (repeatable)', collect)
+    .option('--by-content', "pair by NTP content alone, not addresses (taps on two sockets, e.g. a relay's; automatic for --bind and `disptap relay -w` captures)")
     .option('--chrony-log <file>', "chrony's measurements.log: show chrony's own offset and delay beside each exchange and the difference");
   for (const o of shared) cmd.addOption(o);
   addPassiveOptions(cmd);

@@ -35,6 +35,7 @@ export interface NtpCli {
   count?: number;
   duration?: number;
   chronyLog?: string;
+  byContent?: boolean;
   timestamps: string;
   color?: boolean;
 }
@@ -42,6 +43,8 @@ export interface NtpCli {
 interface FileSource {
   name: string;
   file: string;
+  /** Written by `disptap relay`: its two sockets see request and response with different addresses. */
+  relay?: boolean;
 }
 
 /** --point NAME=FILE and positional/--file FILEs; several files are several points, named by file name. */
@@ -103,6 +106,13 @@ export async function runNtp(o: NtpCli, positional: readonly string[]): Promise<
   if (o.bind?.length && o.passive) throw new UsageError('--bind and --passive are two ways of watching: pick one');
   const timestamps = checkTimestampMode(o.timestamps);
 
+  const caps = files.map((f) => {
+    const cap = readPcapng(readFile(f.file));
+    if (cap.format === 'unknown') throw new CliError(`${f.file} is not a pcapng or pcap capture`);
+    if (cap.sections.some((x) => x.comments.some((c) => /^disptap relay\b/.test(c)))) f.relay = true;
+    return cap;
+  });
+
   let matcher: ChronyMatcher | undefined;
   if (o.chronyLog) {
     const { measurements, skipped } = parseChronyMeasurements(Buffer.from(readFile(o.chronyLog)).toString('utf8'));
@@ -112,7 +122,7 @@ export async function runNtp(o: NtpCli, positional: readonly string[]): Promise<
   }
   // Bound taps see only what arrives: requests from clients, responses from servers, on
   // different sockets — pair those by content alone.
-  const pairer = new NtpPairer({ byContent: (o.bind?.length ?? 0) > 0 });
+  const pairer = new NtpPairer({ byContent: (o.bind?.length ?? 0) > 0 || o.byContent === true || files.some((f) => f.relay) });
   const joiner = new NtpSegmentJoiner();
   const summary: NtpSummaryInput = { counts: pairer.counts(), offsets: [], delays: [], segments: [] };
   const chrony = matcher ? { matched: 0, unmatched: 0, offsetDiffs: [] as bigint[], delayDiffs: [] as bigint[] } : undefined;
@@ -167,9 +177,8 @@ export async function runNtp(o: NtpCli, positional: readonly string[]): Promise<
   };
 
   if (!live) {
-    for (const f of files) {
-      const cap = readPcapng(readFile(f.file));
-      if (cap.format === 'unknown') throw new CliError(`${f.file} is not a pcapng or pcap capture`);
+    for (const [i, f] of files.entries()) {
+      const cap = caps[i]!;
       for (const e of cap.errors) process.stderr.write(`disptap ntp: ${f.file}: damaged at byte ${e.offset}: ${e.code} ${e.message}\n`);
       const { records } = recordsOfCapture(cap, f.name);
       let stopped = false;

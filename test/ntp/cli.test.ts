@@ -110,6 +110,33 @@ describe('disptap ntp (CLI)', () => {
     expect(j.records.filter((x) => x.type === 'exchange')).toHaveLength(1);
   });
 
+  it("a `disptap relay -w` capture: request and response seen on the relay's two sockets pair by content", async () => {
+    const srv = dgram.createSocket('udp4');
+    const cl = dgram.createSocket('udp4');
+    sockets.push(srv, cl);
+    srv.on('message', (m, rinfo) => {
+      const now = BigInt(Date.now()) * 1_000_000n;
+      srv.send(encodeNtp({ mode: 4, stratum: 1, originTimestamp: { raw: m.readBigUInt64BE(40) }, receiveTimestamp: now, transmitTimestamp: now + 1000n }), rinfo.port, rinfo.address);
+    });
+    await new Promise<void>((res) => srv.bind(0, '127.0.0.1', () => res()));
+    await new Promise<void>((res) => cl.bind(0, '127.0.0.1', () => res()));
+    const cap = path.join(dir, 'relay.pcapng');
+    const relay = start(['relay', '--listen', '127.0.0.1:0', '--to', `127.0.0.1:${srv.address().port}`, '-w', cap, '--json']);
+    const l = await relay.waitFor((x) => x.type === 'listening', 10_000, 'listening');
+    const port = (l.sockets as Json[])[0]!.port as number;
+    for (let i = 0; i < 3; i++) {
+      cl.send(encodeNtp({ mode: 3, transmitTimestamp: { raw: 0x5000n + BigInt(i) } }), port, '127.0.0.1');
+      await new Promise((res) => setTimeout(res, 150));
+    }
+    await new Promise((res) => setTimeout(res, 300));
+    relay.kill('SIGINT');
+    await relay.exited(10_000);
+    const j = await run(['ntp', cap, '--json']);
+    const xs = j.records.filter((x) => x.type === 'exchange');
+    expect(xs).toHaveLength(3);
+    for (const x of xs) expect(x).toMatchObject({ client: `127.0.0.1:${cl.address().port}`, server: `127.0.0.1:${srv.address().port}` });
+  });
+
   it('bound taps: a request from the client and the response from the server pair by content; --metrics has the histograms', async () => {
     const p = start(['ntp', '--bind', '127.0.0.1:0', '--json', '--metrics', '127.0.0.1:0', '-d', '20s']);
     const where = await p.waitForStderr(/metrics on http:\/\/(\S+)\/metrics/);
