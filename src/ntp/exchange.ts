@@ -22,10 +22,3 @@ export function percentileNs(samples: readonly bigint[], p: number): bigint | nu
   const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
   return sorted[rank - 1]!;
 }
-
-/** ns as µs text with 3 decimals ("-12.345"), exact for any bigint. */
-export function formatUs(ns: bigint): string {
-  const neg = ns < 0n;
-  const a = neg ? -ns : ns;
-  return `${neg ? '-' : ''}${a / 1000n}.${(a % 1000n).toString().padStart(3, '0')}`;
-}
