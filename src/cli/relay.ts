@@ -306,7 +306,7 @@ export async function runRelay(o: RelayOptions): Promise<number> {
   const target = parseEndpoint(o.to);
   if (target.address === '0.0.0.0' || target.address === '::') throw new UsageError(`--to ${o.to}: the target must be a concrete address, not a wildcard`);
   const session = new Session(sessionOptions('relay', o));
-  const [listen] = await openTaps([listenEp], o);
+  const [listen] = await openTaps([listenEp], { ...o, warn: (l) => session.out.warn(l) });
   if (!listen) throw new CliError('no listening socket');
   listen.json.role = 'listen';
   try {
