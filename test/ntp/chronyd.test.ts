@@ -1,10 +1,11 @@
 // Real chronyd (server `local stratum 1`, client polling every second) in two namespaces joined
 // by a veth; tcpdump's nanosecond pcap of the client's veth is the outside judge: every exchange
 // `disptap ntp` reports must equal the one an independent reader computes from the same stamps.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { run, type Json } from '../cli/helpers/cli.js';
+import { MAIN, run, type Json } from '../cli/helpers/cli.js';
 import { canRunChrony, chronyLab, sleep, type ChronyLab } from './helpers/chrony.js';
 import { readPcapUdp, referenceExchanges } from './helpers/pcap.js';
 
@@ -34,6 +35,37 @@ function exchangesOf(records: Json[]): Json[] {
 }
 
 describe.skipIf(skip !== null)(`disptap ntp against real chronyd${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  it('live: `disptap ntp --passive` on the client veth reports the exchanges tcpdump sees, to the ns', async () => {
+    const l = (lab = chronyLab('nl'));
+    const v = l.veth;
+    const pcap = path.join(l.dir, 'client.pcap');
+    await l.tcpdump(v.nsA, v.ifA, pcap, 'udp port 123');
+    // Both AF_PACKET sockets get the same stamped clone of each packet.
+    const live = spawn('ip', ['netns', 'exec', v.nsA, process.execPath, MAIN, 'ntp', '--passive', '--iface', v.ifA, '--port', '123', '--json', '-d', '9s'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    l.children.push(live);
+    let out = '';
+    let err = '';
+    live.stdout!.on('data', (d: Buffer) => (out += d));
+    await new Promise<void>((resolve, reject) => {
+      live.stderr!.on('data', (d: Buffer) => ((err += d), err.includes('capturing') && resolve()));
+      live.once('exit', () => reject(new Error(err)));
+    });
+    l.chronyd(v.nsB, 'server', `local stratum 1\nallow all\nbindaddress ${v.addrB4}`);
+    await sleep(300);
+    l.chronyd(v.nsA, 'client', `server ${v.addrB4} minpoll 0 maxpoll 0`);
+    const code = await new Promise<number | null>((resolve) => live.once('exit', resolve));
+    expect(code, err).toBe(0);
+    await l.stop();
+    const records = out.trim().split('\n').map((x) => JSON.parse(x) as Json);
+    const xs = exchangesOf(records);
+    expect(xs.length).toBeGreaterThanOrEqual(4);
+    for (const x of xs) expect([x.t1Copy, x.t4Copy]).toEqual(['out', 'in']);
+    const refs = referenceExchanges(readPcapUdp(pcap));
+    const key = (a: unknown[]) => a.join(' ');
+    const want = new Set(refs.map((e) => key([e.t1, e.t2, e.t3, e.t4, e.offset, e.delay].map(String))));
+    for (const x of xs) expect(want.has(key([x.t1Ns, x.t2Ns, x.t3Ns, x.t4Ns, x.offsetNs, x.delayNs]))).toBe(true);
+  }, 40_000);
+
   for (const xleave of [false, true]) {
     it(`${xleave ? 'interleaved (xleave)' : 'basic'} mode: every exchange equals tcpdump's stamps, chrony's log is matched`, async () => {
       const { lab: l, pcap } = await exchange(xleave ? 'nx' : 'nb', xleave, 7500);
