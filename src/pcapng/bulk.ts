@@ -223,3 +223,4 @@ export function encodeUdpBatch(
   }
   return out.subarray(0, off);
 }
+

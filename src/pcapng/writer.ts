@@ -9,7 +9,6 @@ import { promisify } from 'node:util';
 import {
   LINKTYPE_IPV4,
   LINKTYPE_RAW,
-  encodeEnhancedPacket,
   encodeInterfaceDescription,
   encodeSectionHeader,
   misreadAsRaw,
@@ -17,6 +16,7 @@ import {
 } from './blocks.js';
 import { formatMetaComment, type TimestampSource } from './comments.js';
 import { synthesizeUdp, type Endpoint } from './synth.js';
+import { encodeEpbFast } from './epb.js';
 import { invalidArg, pcapngClosedError } from '../sys/errors.js';
 
 export interface CaptureRecord {
@@ -185,14 +185,7 @@ export class PcapngWriter {
       );
     }
     blocks.push(
-      encodeEnhancedPacket({
-        interfaceId: iface.id,
-        timestamp: record.timestampNs,
-        data: pkt.data,
-        origLength: pkt.origLength,
-        comments: [meta, ...(record.comments ?? [])],
-        direction: record.direction,
-      }),
+      encodeEpbFast(iface.id, record.timestampNs, pkt.data, pkt.origLength, record.comments ? [meta, ...record.comments] : [meta], record.direction),
     );
     this.append(concat(blocks));
     // Only now is the IDB on disk (or corked); a failed write must not leave a phantom interface mapped.

@@ -7,7 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openUdp, type RxBatch, type UdpTap } from '../../src/index.js';
+import fc from 'fast-check';
 import { encodeUdpBatch } from '../../src/pcapng/bulk.js';
+import { encodeEpbFast } from '../../src/pcapng/epb.js';
+import { encodeEnhancedPacket } from '../../src/pcapng/blocks.js';
 import { PcapngWriter } from '../../src/pcapng/writer.js';
 import { readPcapng } from '../../src/pcapng/reader.js';
 import { ifNameOf } from '../../src/netif/ifname-cache.js';
@@ -126,5 +129,24 @@ describe('encodeUdpBatch', () => {
     expectSame(a2, c2);
     const t = spawnSync('tshark', ['-r', file, '-T', 'fields', '-e', 'ip.src', '-e', 'ip.dst'], { encoding: 'utf8' });
     expect(t.stdout.trim()).toBe('127.0.0.1\t127.0.0.1');
+  });
+
+  it('encodeEpbFast makes the bytes encodeEnhancedPacket makes, for any packet, comments and direction', () => {
+    fc.assert(
+      fc.property(
+        fc.nat(5),
+        fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
+        fc.uint8Array({ maxLength: 70 }),
+        fc.nat(100),
+        fc.array(fc.string({ unit: 'binary', maxLength: 30 }), { maxLength: 3 }),
+        fc.constantFrom(undefined, 'in' as const, 'out' as const),
+        (id, ts, data, extra, comments, direction) => {
+          const a = encodeEnhancedPacket({ interfaceId: id, timestamp: ts, data, origLength: data.length + extra, comments, direction });
+          const b = encodeEpbFast(id, ts, data, data.length + extra, comments, direction);
+          expect(Buffer.from(b).equals(Buffer.from(a))).toBe(true);
+        },
+      ),
+      { numRuns: 1000 },
+    );
   });
 });
