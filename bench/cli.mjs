@@ -232,21 +232,18 @@ function capCount(file) {
   return t.split('\n').filter(Boolean).length;
 }
 
-/** Non-empty lines (tcpdump ends with an empty one when interrupted). */
+/**
+ * Packet lines: not empty (tcpdump ends with one when interrupted) and, for disptap, not its
+ * "--- N packets not shown" notice (the display skips lines it cannot write in time).
+ */
 function countLines(file) {
   if (!fs.existsSync(file)) return 0;
-  const fd = fs.openSync(file, 'r');
-  const buf = Buffer.alloc(1 << 20);
-  let n = 0;
-  let prev = 10;
-  for (let r; (r = fs.readSync(fd, buf, 0, buf.length, null)) > 0; ) {
-    for (let i = 0; i < r; i++) {
-      if (buf[i] === 10 && prev !== 10) n++;
-      prev = buf[i];
-    }
+  try {
+    return Number(execFileSync('grep', ['-c', '-v', '-E', '^(--- |$)', file], { encoding: 'utf8' }).trim());
+  } catch (e) {
+    if (e.status === 1) return 0; // no line selected
+    throw e;
   }
-  fs.closeSync(fd);
-  return prev === 10 ? n : n + 1;
 }
 
 function countMatching(file, text) {
