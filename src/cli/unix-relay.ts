@@ -22,6 +22,8 @@ export interface UnixRelayOptions {
   filter?: string[];
   write?: string;
   metrics?: string | true;
+  quiet?: boolean;
+  queueSize?: number;
 }
 
 /** Usage check for the --unix-* options alone and mixed with the UDP relay's. */
@@ -46,6 +48,8 @@ export async function runUnixRelay(o: UnixRelayOptions): Promise<number> {
     durationMs: o.duration,
     write: o.write,
     metrics: o.metrics,
+    quiet: o.quiet,
+    queueBytes: o.queueSize,
     now: () => clock.realtimeNs(),
   });
   const takeoverPath = o.unixTakeover;
