@@ -6,6 +6,8 @@
 //
 //   npm run bench:cli                      300 000 datagrams, 3 repetitions
 //   npm run bench:cli -- --quick           50 000 datagrams, 1 repetition
+//   rows: write, write-q (--write --quiet: no line per datagram, like tcpdump -w), text, json,
+//         passive, relay, tcpdump-w, tcpdump-n
 //   options: --count N  --reps N  --rows write,text,…  --out FILE.json  --keep (leave the captures)
 //            --timer c|gnu (CPU time from bench/c/cpu_time.c in µs, the default, or /usr/bin/time)
 //
@@ -81,6 +83,14 @@ const ROWS = [
   {
     id: 'write', label: '`disptap watch --write f.pcapng`', out: 'null', anchor: 'tcpdump-w', maxRatio: 3, keepAll: true,
     cmd: (c) => disptap('watch', '--bind', `${HOST}:0`, '--write', path.join(c.dir, 'f.pcapng')),
+    ready: (err) => listenPort(/listening on 127\.0\.0\.1:(\d+)/)(err),
+    kept: (c) => capCount(path.join(c.dir, 'f.pcapng')),
+    drops: (c) => textSummaryDrops(c.stderr),
+  },
+  {
+    // what tcpdump -w does: the capture only, no line per datagram
+    id: 'write-q', label: '`disptap watch --write f.pcapng --quiet`', out: 'null', anchor: 'tcpdump-w', maxRatio: 3, keepAll: true,
+    cmd: (c) => disptap('watch', '--bind', `${HOST}:0`, '--write', path.join(c.dir, 'f.pcapng'), '--quiet'),
     ready: (err) => listenPort(/listening on 127\.0\.0\.1:(\d+)/)(err),
     kept: (c) => capCount(path.join(c.dir, 'f.pcapng')),
     drops: (c) => textSummaryDrops(c.stderr),
