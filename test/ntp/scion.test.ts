@@ -49,7 +49,7 @@ describe.skipIf(skip !== null)(`disptap ntp: NTP in SCION${skip ? ` (skipped: ${
     const port = await responder();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'disptap-ntp-scion-'));
     const pcap = path.join(dir, 'lo.pcap');
-    const td: ChildProcess = spawn('tcpdump', ['-U', '-n', '-i', 'lo', '-j', 'adapter_unsynced', '--time-stamp-precision=nano', '-w', pcap, 'udp', 'port', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const td: ChildProcess = spawn('tcpdump', ['-U', '--immediate-mode', '-n', '-i', 'lo', '-j', 'adapter_unsynced', '--time-stamp-precision=nano', '-w', pcap, 'udp', 'port', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
     cleanup.push(() => td.kill('SIGKILL'));
     await new Promise<void>((res, rej) => {
       let e = '';
@@ -62,7 +62,8 @@ describe.skipIf(skip !== null)(`disptap ntp: NTP in SCION${skip ? ` (skipped: ${
     const sent = await run(['send', '--kind', 'ntp-scion', '--to', `127.0.0.1:${port}`, '-c', '6', '-r', '20', '--src-ia', '1-ff00:0:110', '--dst-ia', '1-ff00:0:111']);
     expect(sent.code, sent.stderr).toBe(0);
     expect(await ntp.exited(15_000)).toBe(0);
-    await new Promise((r) => setTimeout(r, 300));
+    // tcpdump writes what its ring holds: wait until all 12 packets are in the file.
+    for (let i = 0; i < 50 && (!fs.existsSync(pcap) || readPcapUdp(pcap).length < 12); i++) await new Promise((r) => setTimeout(r, 100));
     td.kill('SIGINT');
     await new Promise((r) => td.once('exit', r));
 

@@ -38,7 +38,7 @@ export function chronyLab(tag: string): ChronyLab {
     children,
     tcpdump: (ns, iface, file, filter) =>
       new Promise((resolve, reject) => {
-        const c = spawn('ip', ['netns', 'exec', ns, 'tcpdump', '-U', '-n', '-i', iface, '-j', 'adapter_unsynced', '--time-stamp-precision=nano', '-w', file, ...filter.split(' ')], { stdio: ['ignore', 'ignore', 'pipe'] });
+        const c = spawn('ip', ['netns', 'exec', ns, 'tcpdump', '-U', '--immediate-mode', '-n', '-i', iface, '-j', 'adapter_unsynced', '--time-stamp-precision=nano', '-w', file, ...filter.split(' ')], { stdio: ['ignore', 'ignore', 'pipe'] });
         children.push(c);
         let err = '';
         const t = setTimeout(() => reject(new Error(`tcpdump did not start: ${err}`)), 10_000);
