@@ -13,6 +13,7 @@ const skip = canRunChrony();
 let lab: ChronyLab | undefined;
 afterEach(async () => {
   await lab?.stop();
+  if (lab) fs.rmSync(lab.dir, { recursive: true, force: true });
   lab = undefined;
 });
 

@@ -2,6 +2,7 @@
 // server's namespace that holds requests 3 ms and responses 1 ms. tcpdump on the veth (the "NIC")
 // and on lo (the application side) — and once on `any`, both legs in one file — must put those
 // milliseconds on the right segment and direction, equal to an independent reading of the pcaps.
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run, type Json } from '../cli/helpers/cli.js';
@@ -13,6 +14,7 @@ const skip = canRunChrony();
 let lab: ChronyLab | undefined;
 afterEach(async () => {
   await lab?.stop();
+  if (lab) fs.rmSync(lab.dir, { recursive: true, force: true });
   lab = undefined;
 });
 
