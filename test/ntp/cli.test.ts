@@ -4,7 +4,7 @@ import dgram from 'node:dgram';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { encodeNtp, ntpTimestampFromNs } from '../../src/decode/index.js';
 import { run, start, type Json } from '../cli/helpers/cli.js';
 
@@ -13,6 +13,7 @@ const sockets: dgram.Socket[] = [];
 afterEach(() => {
   for (const s of sockets.splice(0)) s.close();
 });
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** A classic nanosecond pcap of raw IPv4/UDP packets, written here (checksums left 0). */
 function pcap(file: string, pkts: Array<{ t: bigint; src: string; sport: number; dst: string; dport: number; payload: Uint8Array }>): string {
