@@ -40,6 +40,13 @@ describe('relay --unix-listen --unix-to', () => {
     await p.waitFor((r) => r.type === 'packet' && r.connection === 4, 10_000, 'the packet after the garbage');
     await p.waitFor((r) => r.type === 'packet' && r.connection === 8, 10_000, 'the hardware-stamped packet');
 
+    // Every byte arrived unchanged, garbage included, on the connection it belongs to.
+    for (let i = 0; i < REGISTRATIONS.length; i++) {
+      await disp.conns[i]!.waitBytes(s.written.app[i]!.length);
+      await s.apps[i]!.waitBytes(s.written.dispatcher[i]!.length);
+      expect(disp.conns[i]!.bytes.equals(s.written.app[i]!), `app ${i + 1} → dispatcher`).toBe(true);
+      expect(s.apps[i]!.bytes.equals(s.written.dispatcher[i]!), `dispatcher → app ${i + 1}`).toBe(true);
+    }
     const frames = ofType(p, 'frame');
     const regs = frames.filter((f) => f.kind === 'registration');
     expect(regs.map((f) => f.connection)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);

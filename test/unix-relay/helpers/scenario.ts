@@ -26,30 +26,39 @@ export interface ScenarioResult {
   /** Kernel timestamps put into the trailers. */
   kernelNs: bigint[];
   garbageBytes: number;
+  /** What each application wrote, and what the dispatcher wrote on each connection (index = connection − 1). */
+  written: { app: Buffer[]; dispatcher: Buffer[] };
 }
 
 /** Runs the script; `nowNs` gives CLOCK_REALTIME so delivery delays come out near 2 ms. */
 export async function runScenario(tapPath: string, disp: StandInDispatcher, nowNs: () => bigint): Promise<ScenarioResult> {
   const apps: Collector[] = [];
   const packets: ScenarioResult['packets'] = [];
+  const written: ScenarioResult['written'] = { app: [], dispatcher: [] };
+  const put = (side: Buffer[], i: number, b: Buffer) => (side[i] = Buffer.concat([side[i] ?? Buffer.alloc(0), b]));
   for (const [i, r] of REGISTRATIONS.entries()) {
     const a = await connectApp(tapPath);
     apps.push(a);
     await disp.waitConnections(i + 1);
-    a.socket.write(frame(registration(r.spec)));
+    const reg = frame(registration(r.spec));
+    put(written.app, i, reg);
+    a.socket.write(reg);
     await a.waitBytes(15); // the confirmation came back through the tap
   }
-  const d = (i: number) => disp.conns[i]!.socket;
+  // The stand-in's confirmation is what the dispatcher wrote first on each connection.
+  for (let i = 0; i < REGISTRATIONS.length; i++) put(written.dispatcher, i, Buffer.from(apps[i]!.bytes.subarray(0, 15)));
+  const d = (i: number) => ({ write: (b: Buffer) => (put(written.dispatcher, i, b), disp.conns[i]!.socket.write(b)) });
+  const app = (i: number) => ({ write: (b: Buffer) => (put(written.app, i, b), apps[i]!.socket.write(b)) });
   // app 1 (IPv4) sends to a border router and gets a packet back from it
   const out1 = udp(1);
-  apps[0]!.socket.write(frame(out1, '10.0.0.254', 30042));
+  app(0).write(frame(out1, '10.0.0.254', 30042));
   packets.push({ direction: 'app-to-dispatcher', app: 1, data: out1 });
   const in1 = udp(1);
   d(0).write(frame(in1, '10.0.0.254', 30042));
   packets.push({ direction: 'dispatcher-to-app', app: 1, data: in1 });
   // app 2 (IPv6) sends an SCMP echo over an IPv6 underlay
   const e = echo(1);
-  apps[1]!.socket.write(frame(e, 'fd00::fe', 30042));
+  app(1).write(frame(e, 'fd00::fe', 30042));
   packets.push({ direction: 'app-to-dispatcher', app: 2, data: e });
   // apps 5 and 8 asked for timestamps: their packets carry the trailer
   const kernelNs: bigint[] = [];
@@ -65,7 +74,7 @@ export async function runScenario(tapPath: string, disp: StandInDispatcher, nowN
   bad[0] = 0xdf;
   const garbage = Buffer.concat([Buffer.from('not a frame at all'), bad]);
   const after = udp(4);
-  apps[3]!.socket.write(Buffer.concat([garbage, frame(after, '10.0.0.254', 30042)]));
+  app(3).write(Buffer.concat([garbage, frame(after, '10.0.0.254', 30042)]));
   packets.push({ direction: 'app-to-dispatcher', app: 4, data: after });
-  return { apps, packets, kernelNs, garbageBytes: garbage.length };
+  return { apps, packets, kernelNs, garbageBytes: garbage.length, written };
 }
