@@ -56,18 +56,6 @@ export async function runUnixRelay(o: UnixRelayOptions): Promise<number> {
   let listenPath = o.unixListen!;
   let targetPath = o.unixTo!;
   let state: TakeoverState | null = null;
-  if (takeoverPath) {
-    // What a SIGKILLed takeover left behind is repaired first.
-    if (readTakeoverState(takeoverPath)) {
-      const r = restoreFailing(takeoverPath);
-      session.out.notice(`disptap relay: repaired a takeover left behind: ${r}`, true);
-    }
-    state = prepareTakeover(takeoverPath);
-    listenPath = takeoverNames(takeoverPath).temp;
-    targetPath = state.movedTo;
-  }
-  const reporter = new FrameReporter(session, `unix:${takeoverPath ?? listenPath}`);
-  const relay = new UnixStreamRelay({ targetPath, now: () => clock.realtimeNs() });
   let restored = false;
   const restore = () => {
     if (restored || !takeoverPath) return;
@@ -79,6 +67,24 @@ export async function runUnixRelay(o: UnixRelayOptions): Promise<number> {
       process.stderr.write(`disptap relay: could not restore ${takeoverPath}: ${oneLine(e)} (run disptap relay --unix-restore ${takeoverPath})\n`);
     }
   };
+  // Until the session handles signals, a SIGINT/SIGTERM must still put the socket back.
+  const early: Array<[NodeJS.Signals, () => void]> = (['SIGINT', 'SIGTERM'] as const).map((sig) => [sig, () => {
+    restore();
+    process.exit(sig === 'SIGINT' ? 130 : 143);
+  }]);
+  if (takeoverPath) {
+    for (const [sig, h] of early) process.on(sig, h);
+    // What a SIGKILLed takeover left behind is repaired first.
+    if (readTakeoverState(takeoverPath)) {
+      const r = restoreFailing(takeoverPath);
+      session.out.notice(`disptap relay: repaired a takeover left behind: ${r}`, true);
+    }
+    state = prepareTakeover(takeoverPath);
+    listenPath = takeoverNames(takeoverPath).temp;
+    targetPath = state.movedTo;
+  }
+  const reporter = new FrameReporter(session, `unix:${takeoverPath ?? listenPath}`);
+  const relay = new UnixStreamRelay({ targetPath, now: () => clock.realtimeNs() });
   try {
     await relay.listen(listenPath, { replaceStale: !takeoverPath });
     if (state) state = installTakeover(state);
@@ -102,6 +108,8 @@ export async function runUnixRelay(o: UnixRelayOptions): Promise<number> {
     await relay.close();
     restore();
     throw e;
+  } finally {
+    for (const [sig, h] of early) process.off(sig, h);
   }
   const label = takeoverPath ?? listenPath;
   let upstreamErrors = 0;
