@@ -130,6 +130,15 @@ describe('relay --unix-listen --unix-to', () => {
       const comments = `${r[7]} ${r[9]}`;
       expect(comments).toContain(`dispatcher unix socket: ${rec.direction}, connection ${rec.connection}`);
     });
+    // With scionproto's tools/wireshark/scion.lua at hand (DISPTAP_SCION_LUA=path; not shipped here),
+    // every packet must be dissected as SCION without a warning.
+    const lua = process.env.DISPTAP_SCION_LUA;
+    if (lua) {
+      const tshark = (filter: string) =>
+        execFileSync('tshark', ['-X', `lua_script:${lua}`, '-r', pcap, '-Y', filter], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+      expect(tshark('scion').split('\n')).toHaveLength(6);
+      expect(tshark('_ws.expert.severity >= warning')).toBe('');
+    }
     const f5 = rows[(t5.frame as number) - 1]!;
     expect(`${f5[7]} ${f5[9]}`).toContain(`scion-time trailer: kernel ${s.kernelNs[0]} ns, hardware 0 ns`);
   });
