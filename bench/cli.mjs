@@ -211,12 +211,14 @@ function hasPacketSocket(pid) {
   return false;
 }
 
-// Machine-wide busy ticks and the ticks of this process's waited-for children (as bench/run.mjs).
+// Machine-wide ticks and the ticks of this process's waited-for children (as bench/run.mjs), but
+// only process time counts as "others": with IRQ time accounting the loopback receive path
+// (softirq, in the sender's context) is in no process's rusage, and a VM may lose time to steal.
 function machineTicks() {
   const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
   const self = fs.readFileSync('/proc/self/stat', 'utf8');
   const s = self.slice(self.lastIndexOf(')') + 2).split(' ').map(Number);
-  return { busy: f.reduce((a, b) => a + b, 0) - f[3] - f[4], total: f.reduce((a, b) => a + b, 0), ours: s[11] + s[12] + s[13] + s[14] };
+  return { proc: f[0] + f[1] + f[2], softirq: f[5] + f[6], steal: f[7] ?? 0, total: f.reduce((a, b) => a + b, 0), ours: s[11] + s[12] + s[13] + s[14] };
 }
 
 function fileSize(p) {
@@ -407,7 +409,10 @@ async function runRow(row, { stopAtMs } = {}) {
     if (target) ctx.targetResult = await target.result();
     const t1 = machineTicks();
     const res = { row: row.id, idle, wall, cpuS: user + sys, stoppedAtMs, sent };
-    res.otherBusy = Math.max(0, t1.busy - t0.busy - (t1.ours - t0.ours)) / Math.max(1, t1.total - t0.total);
+    const span = Math.max(1, t1.total - t0.total);
+    res.otherBusy = Math.max(0, t1.proc - t0.proc - (t1.ours - t0.ours)) / span;
+    res.irqShare = (t1.softirq - t0.softirq) / span;
+    res.stealShare = (t1.steal - t0.steal) / span;
     if (!idle) {
       res.kept = row.kept(ctx);
       res.drops = row.drops(ctx);
