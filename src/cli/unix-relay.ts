@@ -68,9 +68,9 @@ export async function runUnixRelay(o: UnixRelayOptions): Promise<number> {
     }
   };
   // Until the session handles signals, a SIGINT/SIGTERM must still put the socket back.
-  const early: Array<[NodeJS.Signals, () => void]> = (['SIGINT', 'SIGTERM'] as const).map((sig) => [sig, () => {
+  const early: Array<[NodeJS.Signals, () => void]> = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((sig) => [sig, () => {
     restore();
-    process.exit(sig === 'SIGINT' ? 130 : 143);
+    process.exit(128 + (sig === 'SIGINT' ? 2 : sig === 'SIGHUP' ? 1 : 15));
   }]);
   if (takeoverPath) {
     for (const [sig, h] of early) process.on(sig, h);
@@ -111,6 +111,8 @@ export async function runUnixRelay(o: UnixRelayOptions): Promise<number> {
   } finally {
     for (const [sig, h] of early) process.off(sig, h);
   }
+  // A closed terminal (SIGHUP) ends the run like Ctrl-C: its default would leave the path taken over.
+  if (takeoverPath) process.on('SIGHUP', () => void session.stop('signal'));
   const label = takeoverPath ?? listenPath;
   let upstreamErrors = 0;
   const connEvent = (event: ConnectionRecord['event'], conn: RelayConnection, text: string, extra: Partial<ConnectionRecord> = {}) => {

@@ -4,6 +4,7 @@
 // may not change fail clearly and change nothing (real EACCES/EPERM, as uid nobody via setpriv).
 import fs from 'node:fs';
 import os from 'node:os';
+import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAIN, run, start, type Proc } from '../cli/helpers/cli.js';
@@ -90,6 +91,22 @@ describe('relay --unix-takeover', () => {
       expect(s.disp.conns.length).toBe(before + 1);
     });
   }
+
+  it('a closed terminal (SIGHUP) restores like Ctrl-C; so does a fatal error at start (--metrics port taken)', async () => {
+    const s = await dispatcherSocket();
+    const p = await takeover(s.sock);
+    p.kill('SIGHUP');
+    expect(await p.exited()).toBe(0);
+    expectOriginal(s);
+    const busy = track(net.createServer());
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    const port = (busy.address() as net.AddressInfo).port;
+    const r = await run(['relay', '--unix-takeover', s.sock, '--metrics', `127.0.0.1:${port}`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/disptap relay: cannot serve metrics on 127\.0\.0\.1:\d+: EADDRINUSE/);
+    expect(r.stderr).toContain(`${s.sock} restored`);
+    expectOriginal(s);
+  });
 
   it('after SIGKILL, --unix-restore repairs the path; with nothing left it says so', async () => {
     const s = await dispatcherSocket();
