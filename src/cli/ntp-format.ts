@@ -1,6 +1,8 @@
 // `disptap ntp` output: one text line or NDJSON record per exchange, unpaired packet and segment,
 // and the summary (p50/p99 of offset and delay, what stayed unpaired, the two-point answer).
+// Every record has the common envelope of schema/watch-record.v1.json (v, time, host, type).
 import { formatEndpoint } from './bind-spec.js';
+import { base, type SummaryRecord } from './record.js';
 import { nsToIso } from '../sys/time.js';
 import { percentileNs } from '../ntp/exchange.js';
 import type { ChronyComparison } from '../ntp/chrony-log.js';
@@ -33,6 +35,8 @@ export function exchangeLine(x: NtpExchange, cmp: ChronyComparison | null): stri
 
 export function exchangeJson(x: NtpExchange, cmp: ChronyComparison | null): Record<string, unknown> {
   const r: Record<string, unknown> = {
+    // time: when the exchange completed at this point (T4).
+    ...base(nsToIso(x.t4Ns)),
     type: 'exchange',
     point: x.point,
     mode: x.mode,
@@ -75,8 +79,10 @@ export function unpairedLine(u: NtpUnpaired): string {
   return `${when} ${where}${epText(u.src)} > ${epText(u.dst)} mode ${u.mode} unpaired: ${u.reason}${kod}${u.frame === undefined ? '' : ` (frame ${u.frame})`}`;
 }
 
-export function unpairedJson(u: NtpUnpaired): Record<string, unknown> {
+/** `nowNs` is the record's time when the packet had no timestamp. */
+export function unpairedJson(u: NtpUnpaired, nowNs: bigint): Record<string, unknown> {
   return {
+    ...base(nsToIso(u.timeNs ?? nowNs)),
     type: 'unpaired', point: u.point, reason: u.reason, mode: u.mode, src: epText(u.src), dst: epText(u.dst),
     ...(u.timeNs === undefined ? {} : { timeNs: String(u.timeNs) }),
     ...(u.frame === undefined ? {} : { frame: u.frame }),
@@ -91,6 +97,8 @@ export function segmentLine(s: NtpSegment): string {
 export function segmentJson(s: NtpSegment): Record<string, unknown> {
   const u = s.upstreamExchange;
   return {
+    // time: when the response passed the upstream point, the later of the two.
+    ...base(nsToIso(u.t4Ns)),
     type: 'segment', upstream: s.upstream, downstream: s.downstream, client: epText(u.client), server: epText(u.server),
     requestNs: String(s.requestNs), responseNs: String(s.responseNs), biasNs: String(s.biasNs),
     upstreamDelayNs: String(u.delayNs), downstreamDelayNs: String(s.downstreamExchange.delayNs),
@@ -104,6 +112,8 @@ export interface NtpSummaryInput {
   delays: bigint[];
   segments: NtpSegmentSummary[];
   chrony?: { matched: number; unmatched: number; offsetDiffs: bigint[]; delayDiffs: bigint[] };
+  /** ntp --listen: the relay's part of the session summary, and what it means for the exchanges. */
+  relay?: { listen: string; target: string; counts: SummaryRecord };
 }
 
 const pct = (v: bigint[], p: number) => {
@@ -111,10 +121,13 @@ const pct = (v: bigint[], p: number) => {
   return x === null ? null : String(x);
 };
 
-export function summaryJson(s: NtpSummaryInput): Record<string, unknown> {
+export function summaryJson(s: NtpSummaryInput, nowNs: bigint): Record<string, unknown> {
   const unpaired = Object.fromEntries(Object.entries(s.counts.unpaired).filter(([, n]) => n > 0));
+  const relay = s.relay?.counts;
   return {
+    ...base(nsToIso(nowNs)),
     type: 'summary',
+    command: 'ntp',
     records: s.counts.records,
     exchanges: s.counts.exchanges,
     interleaved: s.counts.interleaved,
@@ -133,6 +146,16 @@ export function summaryJson(s: NtpSummaryInput): Record<string, unknown> {
             offsetDiffP50Ns: pct(s.chrony.offsetDiffs, 50), delayDiffP50Ns: pct(s.chrony.delayDiffs, 50),
             delayDiffMinNs: pct(s.chrony.delayDiffs, 0), delayDiffMaxNs: pct(s.chrony.delayDiffs, 100),
           },
+        }
+      : {}),
+    ...(relay
+      ? {
+          // T1 and T4 are the kernel RX stamps of the request on the listen socket and of the response on the upstream one.
+          relay: {
+            listen: s.relay!.listen, target: s.relay!.target, t1: 'listen-rx', t4: 'upstream-rx',
+            ...relay.relay!, packets: relay.packets, drops: relay.drops, truncations: relay.truncations,
+          },
+          ...(relay.write ? { write: relay.write } : {}),
         }
       : {}),
   };

@@ -1,9 +1,9 @@
 // disptap ntp: NTP exchanges on the wire. Sources as in the rest of the CLI — bound taps, passive
-// capture, pcapng/pcap files — become NtpWireRecords (src/ntp/records.ts), are paired per point
+// capture, the relay (ntp-relay.ts), pcapng/pcap files — become NtpWireRecords (src/ntp/records.ts), are paired per point
 // (src/ntp/pair.ts), joined across points (segments.ts) and set beside chrony's log when given.
 import fs from 'node:fs';
 import path from 'node:path';
-import { Histogram } from 'prom-client';
+import { Histogram, type Registry } from 'prom-client';
 import { readPcapng, dissectUdp, parseMetaComment, type PcapngFile } from '../pcapng/index.js';
 import { NtpPairer } from '../ntp/pair.js';
 import { NtpSegmentJoiner } from '../ntp/segments.js';
@@ -15,6 +15,9 @@ import { ipPayload } from './decode.js';
 import { CliError, UsageError, oneLine } from './errors.js';
 import { Metrics, parseMetricsAddress, serveMetrics, type MetricsServer } from './metrics.js';
 import { passiveOptionsFrom, runPassiveWatch } from './passive.js';
+import { RELAY_VIEW, nowNs, ntpRelaySession, startNtpRelay, type NtpRelay } from './ntp-relay.js';
+import { summaryText as sessionSummaryText } from './output.js';
+import type { Session } from './session.js';
 import { checkTimestampMode, openTaps, type OpenTap } from './watch.js';
 import {
   exchangeJson, exchangeLine, segmentJson, segmentLine, summaryJson, summaryText, unpairedJson, unpairedLine, type NtpSummaryInput,
@@ -23,6 +26,9 @@ import {
 /** `disptap ntp` options as commander parses them. */
 export interface NtpCli {
   bind?: string[];
+  listen?: string;
+  to?: string;
+  write?: string;
   passive?: boolean;
   iface?: string;
   port?: string[];
@@ -43,7 +49,7 @@ export interface NtpCli {
 interface FileSource {
   name: string;
   file: string;
-  /** Written by `disptap relay`: its two sockets see request and response with different addresses. */
+  /** Written by a relay (`disptap relay`, `ntp --listen`): its two sockets see request and response with different addresses. */
   relay?: boolean;
 }
 
@@ -96,20 +102,43 @@ function readFile(file: string): Uint8Array {
   }
 }
 
-const write = (line: string) => void process.stdout.write(`${line}\n`);
+type Histograms = { offset: Histogram<'point'>; delay: Histogram<'point'>; seg: Histogram<'segment' | 'direction'> };
+
+function histograms(registry: Registry): Histograms {
+  const b = [-1e-3, -1e-4, -2.5e-5, -1e-5, -2.5e-6, -1e-6, 0, 1e-6, 2.5e-6, 1e-5, 2.5e-5, 1e-4, 1e-3];
+  const d = [1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 1e-2, 0.1, 1];
+  return {
+    offset: new Histogram({ name: 'disptap_ntp_offset_seconds', help: 'NTP offset θ of each exchange from the stamps seen on the wire', labelNames: ['point'], buckets: b, registers: [registry] }),
+    delay: new Histogram({ name: 'disptap_ntp_delay_seconds', help: 'NTP delay δ of each exchange from the stamps seen on the wire', labelNames: ['point'], buckets: d, registers: [registry] }),
+    seg: new Histogram({ name: 'disptap_ntp_segment_seconds', help: 'Time between two capture points, per direction', labelNames: ['segment', 'direction'], buckets: d, registers: [registry] }),
+  };
+}
+
+/** --listen/--to: both or neither, and not with the other live sources. */
+function checkRelayArgs(o: NtpCli): void {
+  if (o.listen === undefined && o.to === undefined) {
+    if (o.write !== undefined) throw new UsageError('--write keeps what the relay forwards: use it with --listen and --to (or `disptap watch -w` for other sources)');
+    return;
+  }
+  if (o.listen === undefined || o.to === undefined) throw new UsageError(`${o.listen === undefined ? '--listen' : '--to'} is required: the relay takes --listen ADDR:PORT and --to ADDR:PORT`);
+  if (o.bind?.length || o.passive) throw new UsageError('--listen/--to runs a relay: watch it, not --bind or --passive as well');
+}
 
 export async function runNtp(o: NtpCli, positional: readonly string[]): Promise<number> {
   const files = fileSources([...(o.file ?? []), ...positional], o.point ?? []);
-  const live = (o.bind?.length ?? 0) > 0 || o.passive === true;
-  if (live && files.length) throw new UsageError('read files or watch live traffic (--bind/--passive), not both');
-  if (!live && !files.length) throw new UsageError('give a capture file (pcapng/pcap), --point NAME=FILE, --bind ADDR:PORT or --passive --iface IF --port 123');
+  checkRelayArgs(o);
+  const relaying = o.listen !== undefined;
+  const live = (o.bind?.length ?? 0) > 0 || o.passive === true || relaying;
+  if (live && files.length) throw new UsageError('read files or watch live traffic (--bind/--passive/--listen), not both');
+  if (!live && !files.length) throw new UsageError('give a capture file (pcapng/pcap), --point NAME=FILE, --bind ADDR:PORT, --listen ADDR:PORT --to ADDR:PORT or --passive --iface IF --port 123');
   if (o.bind?.length && o.passive) throw new UsageError('--bind and --passive are two ways of watching: pick one');
   const timestamps = checkTimestampMode(o.timestamps);
 
   const caps = files.map((f) => {
     const cap = readPcapng(readFile(f.file));
     if (cap.format === 'unknown') throw new CliError(`${f.file} is not a pcapng or pcap capture`);
-    if (cap.sections.some((x) => x.comments.some((c) => /^disptap relay\b/.test(c)))) f.relay = true;
+    // Written by a relay (`disptap relay -w`, `disptap ntp --listen … -w`): pair by content.
+    if (cap.sections.some((x) => x.comments.some((c) => /^disptap (relay\b|ntp .*(--listen|-l)\b)/.test(c)))) f.relay = true;
     return cap;
   });
 
@@ -120,34 +149,35 @@ export async function runNtp(o: NtpCli, positional: readonly string[]): Promise<
     if (skipped) process.stderr.write(`disptap ntp: ${o.chronyLog}: skipped ${skipped} lines that are not measurements\n`);
     matcher = new ChronyMatcher(measurements);
   }
-  // Bound taps see only what arrives: requests from clients, responses from servers, on
-  // different sockets — pair those by content alone.
-  const pairer = new NtpPairer({ byContent: (o.bind?.length ?? 0) > 0 || o.byContent === true || files.some((f) => f.relay) });
+  // Bound taps and the relay see only what arrives: requests from clients, responses from
+  // servers, on different sockets — pair those by content alone.
+  const pairer = new NtpPairer({ byContent: (o.bind?.length ?? 0) > 0 || relaying || o.byContent === true || files.some((f) => f.relay) });
   const joiner = new NtpSegmentJoiner();
   const summary: NtpSummaryInput = { counts: pairer.counts(), offsets: [], delays: [], segments: [] };
   const chrony = matcher ? { matched: 0, unmatched: 0, offsetDiffs: [] as bigint[], delayDiffs: [] as bigint[] } : undefined;
   if (chrony) summary.chrony = chrony;
 
+  // The relay runs in a Session (the one of `disptap relay`): its output writer keeps our lines in
+  // order with its own records, and its metrics server serves our histograms beside the relay's.
+  const session: Session | undefined = relaying ? ntpRelaySession({ ...o, listen: o.listen!, to: o.to!, timestamps }) : undefined;
+  const write = session ? (line: string) => session.out.out(line) : (line: string) => void process.stdout.write(`${line}\n`);
   let metricsServer: MetricsServer | undefined;
-  let hist: { offset: Histogram<'point'>; delay: Histogram<'point'>; seg: Histogram<'segment' | 'direction'> } | undefined;
-  if (o.metrics !== undefined) {
+  let hist: Histograms | undefined;
+  if (session?.metrics) hist = histograms(session.metrics.registry);
+  else if (o.metrics !== undefined) {
     const m = new Metrics(false);
-    const b = [-1e-3, -1e-4, -2.5e-5, -1e-5, -2.5e-6, -1e-6, 0, 1e-6, 2.5e-6, 1e-5, 2.5e-5, 1e-4, 1e-3];
-    const d = [1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 1e-2, 0.1, 1];
-    hist = {
-      offset: new Histogram({ name: 'disptap_ntp_offset_seconds', help: 'NTP offset θ of each exchange from the stamps seen on the wire', labelNames: ['point'], buckets: b, registers: [m.registry] }),
-      delay: new Histogram({ name: 'disptap_ntp_delay_seconds', help: 'NTP delay δ of each exchange from the stamps seen on the wire', labelNames: ['point'], buckets: d, registers: [m.registry] }),
-      seg: new Histogram({ name: 'disptap_ntp_segment_seconds', help: 'Time between two capture points, per direction', labelNames: ['segment', 'direction'], buckets: d, registers: [m.registry] }),
-    };
+    hist = histograms(m.registry);
     metricsServer = await serveMetrics(m, parseMetricsAddress(o.metrics), (l) => process.stderr.write(`disptap ntp: ${l}\n`));
     process.stderr.write(`disptap ntp: metrics on http://${metricsServer.address}/metrics\n`);
   }
 
   let stop: () => void = () => {};
+  let code = 0;
+  let relayed: NtpRelay | undefined;
   const show = (events: NtpPairEvent[]) => {
     for (const e of events) {
       if (e.type === 'unpaired') {
-        write(o.json ? JSON.stringify(unpairedJson(e)) : unpairedLine(e));
+        write(o.json ? JSON.stringify(unpairedJson(e, nowNs())) : unpairedLine(e));
         continue;
       }
       const cmp = matcher ? matcher.match(e) : null;
@@ -189,16 +219,30 @@ export async function runNtp(o: NtpCli, positional: readonly string[]): Promise<
       }
       if (stopped) break;
     }
+  } else if (session) {
+    stop = () => void session.stop('count');
+    const relay = await startNtpRelay(session, { ...o, listen: o.listen!, to: o.to!, timestamps }, (r) => show(pairer.push(r)));
+    code = await session.done;
+    relayed = relay;
   } else {
     await runLive(o, timestamps, pairer, show, (s) => (stop = s));
   }
   show(pairer.flush());
   summary.counts = pairer.counts();
   summary.segments = joiner.summary();
-  if (o.json) write(JSON.stringify(summaryJson(summary)));
-  else for (const l of summaryText(summary)) process.stderr.write(`${l}\n`);
+  const relayCounts = relayed?.summary();
+  if (relayed && relayCounts) summary.relay = { listen: relayed.listen, target: relayed.target, counts: relayCounts };
+  if (o.json) write(JSON.stringify(summaryJson(summary, nowNs())));
+  else {
+    await session?.out.stdout.end();
+    for (const l of summaryText(summary)) process.stderr.write(`${l}\n`);
+    if (session && relayCounts) {
+      process.stderr.write(`${RELAY_VIEW}\n`);
+      for (const l of sessionSummaryText(session.out.e, relayCounts).slice(1)) process.stderr.write(`${l}\n`);
+    }
+  }
   await metricsServer?.close();
-  return 0;
+  return code;
 }
 
 /** Bound taps or a passive capture until -c exchanges, -d or Ctrl-C. */

@@ -76,6 +76,8 @@ class Relay {
     private readonly listen: OpenTap,
     private readonly target: Endpoint,
     private readonly o: RelayOptions,
+    /** Sees every datagram both ways after the session did (`disptap ntp --listen` pairs them). */
+    private readonly tee?: (o: Observation) => void,
   ) {
     this.targetLabel = formatEndpoint(target);
     this.upstreamLabel = `upstream:${this.targetLabel}`;
@@ -118,6 +120,7 @@ class Relay {
         o.forwardError = `cannot open an upstream socket: ${oneLine(e)}`;
         this.countForwardError('client-to-target', errorCode(e) ?? 'unknown');
         this.session.observe(o);
+        this.tee?.(o);
         return;
       }
     }
@@ -132,6 +135,7 @@ class Relay {
       if (this.state === 'down') this.scheduleUpCheck();
     }
     this.session.observe(o);
+    this.tee?.(o);
   }
 
   private newClient(o: Observation, key: string): Client {
@@ -213,6 +217,7 @@ class Relay {
       });
     }
     this.session.observe(o);
+    this.tee?.(o);
   }
 
   private countForwardError(direction: 'client-to-target' | 'target-to-client', code: string): void {
@@ -300,12 +305,22 @@ class Relay {
   }
 }
 
-export async function runRelay(o: RelayOptions): Promise<number> {
+/** The relay's listen socket and target, once it runs. */
+export interface RunningRelay {
+  listen: OpenTap;
+  target: Endpoint;
+}
+
+/**
+ * Opens the listen socket, starts the session and relays until it stops; `tee` sees every
+ * datagram both ways (direction client-to-target on the listen socket, target-to-client on an
+ * upstream socket). `disptap relay` and `disptap ntp --listen` run this same relay.
+ */
+export async function startRelay(session: Session, o: RelayOptions, tee?: (o: Observation) => void): Promise<RunningRelay> {
   // A bare port listens on loopback only: exposing the relay to other hosts must be asked for.
   const listenEp = parseEndpoint(o.listen, { allowZero: true, defaultHost: '127.0.0.1' });
   const target = parseEndpoint(o.to);
   if (target.address === '0.0.0.0' || target.address === '::') throw new UsageError(`--to ${o.to}: the target must be a concrete address, not a wildcard`);
-  const session = new Session(sessionOptions('relay', o));
   const [listen] = await openTaps([listenEp], { ...o, warn: (l) => session.out.warn(l) });
   if (!listen) throw new CliError('no listening socket');
   listen.json.role = 'listen';
@@ -315,7 +330,13 @@ export async function runRelay(o: RelayOptions): Promise<number> {
     listen.tap.close();
     throw e;
   }
-  new Relay(session, listen, target, o);
+  new Relay(session, listen, target, o, tee);
+  return { listen, target };
+}
+
+export async function runRelay(o: RelayOptions): Promise<number> {
+  const session = new Session(sessionOptions('relay', o));
+  const { listen, target } = await startRelay(session, o);
   session.listening(
     { sockets: [listen.json], target: formatEndpoint(target) },
     `disptap relay: ${listen.label} → ${formatEndpoint(target)} (Ctrl-C for the summary)`,

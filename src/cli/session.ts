@@ -45,6 +45,11 @@ export interface SessionOptions {
   direct?: boolean;
   /** --timestamps hardware: say so once when datagrams arrive without a hardware stamp. */
   expectHardware?: boolean;
+  /**
+   * false: the command shows its own results (`ntp --listen`): no line per datagram, no rate
+   * line, and the summary record goes only to onSummary() listeners, not to the output.
+   */
+  display?: false;
 }
 
 export type StopReason = 'signal' | 'count' | 'duration' | 'end' | 'error' | 'stdout closed';
@@ -85,7 +90,7 @@ export class Session {
     this.metrics = this.metricsAt ? new Metrics() : null;
     this.startNs = opts.now();
     this.done = new Promise((r) => (this.resolveDone = r));
-    this.quiet = opts.quiet ?? false;
+    this.quiet = (opts.quiet ?? false) || opts.display === false;
     const now = opts.now;
     this.display = new Display(
       this.out,
@@ -133,7 +138,7 @@ export class Session {
     }
     this.out.whenClosed(() => void this.stop('stdout closed'));
     if (this.opts.durationMs !== undefined) this.timer = setTimeout(() => void this.stop('duration'), this.opts.durationMs);
-    if (this.quiet) this.rateLine = new RateLine(this.out, this.stats, this.opts.now);
+    if (this.quiet && this.opts.display !== false) this.rateLine = new RateLine(this.out, this.stats, this.opts.now);
   }
 
   /** Run on stop, in registration order (close sockets first so nothing arrives mid-summary). */
@@ -353,7 +358,9 @@ export class Session {
     this.rateLine?.stop();
     const s = this.summaryRecord(reason);
     for (const fn of this.extraSummary) fn(s);
-    if (this.out.json) this.out.record(s);
+    if (this.opts.display === false) {
+      // The command writes its own summary after `done`.
+    } else if (this.out.json) this.out.record(s);
     else {
       // The lines go out through the thread pool; the summary (stderr) comes after them.
       await this.out.stdout.end();

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAIN, run, type Json } from '../cli/helpers/cli.js';
+import { expectValidRecords } from '../cli/helpers/json-schema.js';
 import { canRunChrony, chronyLab, sleep, type ChronyLab } from './helpers/chrony.js';
 import { readPcapUdp, referenceExchanges } from './helpers/pcap.js';
 
@@ -73,6 +74,7 @@ describe.skipIf(skip !== null)(`disptap ntp against real chronyd${skip ? ` (skip
       const refs = referenceExchanges(readPcapUdp(pcap));
       const r = await run(['ntp', pcap, '--json', '--chrony-log', l.measurements]);
       expect(r.code, r.stderr).toBe(0);
+      expectValidRecords(r.records); // chrony's numbers beside each exchange, and the summary's comparison
       const xs = exchangesOf(r.records);
       expect(xs.length).toBeGreaterThanOrEqual(4);
       // Same exchanges, same numbers to the ns.

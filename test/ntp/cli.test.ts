@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { encodeNtp, ntpTimestampFromNs } from '../../src/decode/index.js';
 import { run, start, type Json } from '../cli/helpers/cli.js';
+import { expectValidRecords } from '../cli/helpers/json-schema.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'disptap-ntp-cli-'));
 const sockets: dgram.Socket[] = [];
@@ -91,8 +92,14 @@ describe('disptap ntp (CLI)', () => {
     ]);
     const j = await run(['ntp', f, '--json']);
     expect(j.code, j.stderr).toBe(0);
+    // Every record, each kind of unpaired one included, has the common envelope and its schema.
+    expect(j.stdout.trim().split('\n')).toHaveLength(j.records.length);
+    expectValidRecords(j.records);
+    expect(j.records.map((x) => x.type)).toContain('unpaired');
+    for (const x of j.records) expect(x).toMatchObject({ v: 1, host: os.hostname() });
     const xs = j.records.filter((x) => x.type === 'exchange');
     expect(xs).toHaveLength(1);
+    expect(xs[0]!.time).toBe('2026-09-21T14:13:20.000100000Z'); // T4
     expect(xs[0]).toMatchObject({ client: '192.0.2.1:40000', server: '192.0.2.2:123', t1Ns: String(T), t4Ns: String(T + 100_000n), requestFrame: 2, responseFrame: 4 });
     const reasons = j.records.filter((x) => x.type === 'unpaired').map((x) => x.reason).sort();
     expect(reasons).toEqual(['duplicate-request', 'duplicate-response', 'kiss-o-death', 'symmetric', 'unanswered-request', 'unmatched-response', 'zero-origin']);
@@ -133,6 +140,7 @@ describe('disptap ntp (CLI)', () => {
     relay.kill('SIGINT');
     await relay.exited(10_000);
     const j = await run(['ntp', cap, '--json']);
+    expectValidRecords(j.records);
     const xs = j.records.filter((x) => x.type === 'exchange');
     expect(xs).toHaveLength(3);
     for (const x of xs) expect(x).toMatchObject({ client: `127.0.0.1:${cl.address().port}`, server: `127.0.0.1:${srv.address().port}` });
@@ -161,6 +169,7 @@ describe('disptap ntp (CLI)', () => {
     expect(text).toMatch(/disptap_ntp_offset_seconds_bucket/);
     p.kill('SIGINT');
     expect(await p.exited(10_000)).toBe(0);
-    expect(p.records.at(-1)).toMatchObject({ type: 'summary', exchanges: 1 });
+    expect(p.records.at(-1)).toMatchObject({ type: 'summary', command: 'ntp', exchanges: 1 });
+    expectValidRecords(p.records);
   });
 });

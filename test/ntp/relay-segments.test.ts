@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run, type Json } from '../cli/helpers/cli.js';
+import { expectValidRecords } from '../cli/helpers/json-schema.js';
 import { nodeInNs } from '../helpers/netns.js';
 import { canRunChrony, chronyLab, sleep, type ChronyLab } from './helpers/chrony.js';
 import { ntpAt, readPcapUdp, type UdpPacket } from './helpers/pcap.js';
@@ -80,6 +81,7 @@ describe.skipIf(skip !== null)(`disptap ntp: two capture points around a relay${
 
     const r = await run(['ntp', '--point', `nic=${nic}`, '--point', `app=${app}`, '--json']);
     expect(r.code, r.stderr).toBe(0);
+    expectValidRecords(r.records); // segment records and the summary's segments
     const segs = r.records.filter((x) => x.type === 'segment');
     expect(segs.length).toBeGreaterThanOrEqual(4);
     const tn = times(readPcapUdp(nic));
