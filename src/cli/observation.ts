@@ -42,7 +42,7 @@ export interface Observation {
   /** How to recognise the payload (the dispatcher socket carries SCION whatever the ports). */
   portMap?: UdpPortMap;
   /** Fields the source adds to the packet record (dispatcher frame: connection, hops, trailer). */
-  extra?: Partial<Pick<PacketRecord, 'connection' | 'streamOffset' | 'nextHop' | 'previousHop' | 'scionTime' | 'deliveryDelayNs'>>;
+  extra?: Partial<Pick<PacketRecord, 'connection' | 'streamOffset' | 'nextHop' | 'previousHop' | 'scionTime' | 'deliveryDelayNs' | 'txEcho'>>;
   /** A passive capture's IP packet as it was on the wire: --write keeps it instead of synthesizing headers. */
   packet?: { data: Uint8Array; origLength: number };
   /** More comments for the --write capture block. */

@@ -114,6 +114,8 @@ export interface PacketRecord extends Base {
   scionTime?: ScionTimeJson;
   /** Tap read time (CLOCK_REALTIME) − the trailer's kernel RX timestamp. */
   deliveryDelayNs?: string;
+  /** A dispatcher→app frame without an address: the fork's echo of a sent packet, `scionTime` holding its TX stamps. */
+  txEcho?: boolean;
 }
 
 /** A dispatcher unix-socket frame that is not a SCION packet, or bytes that are no frame. */

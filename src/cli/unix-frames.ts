@@ -80,7 +80,14 @@ export class FrameReporter {
       if (direction === 'app-to-dispatcher') o.extra!.nextHop = rep.hop;
       else o.extra!.previousHop = rep.hop;
     }
-    if (rep.scionTime) {
+    if (rep.scionTime && rep.txEcho) {
+      // The fork hands a sent packet back with its TX stamps: not a reception, no delivery delay.
+      const t = rep.scionTime;
+      o.extra!.scionTime = t;
+      o.extra!.txEcho = true;
+      o.notes!.push(`TX timestamp echo, kernel ${t.kernelNs} ns${t.hardwareNs !== '0' ? `, hardware ${t.hardwareNs} ns` : ''}`);
+      o.captureComments!.push(`scion-time TX timestamp echo: kernel ${t.kernelNs} ns, hardware ${t.hardwareNs} ns, interface ${t.interfaceId}`);
+    } else if (rep.scionTime) {
       const t = rep.scionTime;
       o.extra!.scionTime = t;
       // The trailer's stamps are the kernel's RX stamps of the underlay datagram.

@@ -73,6 +73,8 @@ export type FrameReport =
       scionTime?: ScionTimeJson;
       kernelNs?: bigint;
       hardwareNs?: bigint;
+      /** A dispatcher→app frame without an address: the fork echoing a sent packet with its TX timestamps. */
+      txEcho: boolean;
     }
   | { kind: 'registration'; offset: number; length: number; registration?: RegistrationJson; error?: ErrorJson }
   | { kind: 'confirmation'; offset: number; length: number; port: number }
@@ -139,6 +141,7 @@ export function reportFrame(ctx: FrameContext, direction: StreamDirection, ev: D
     // A frame without an address (the fork's TX-timestamp echo) has only the host end.
     src: direction === 'app-to-dispatcher' ? host : hop ?? host,
     dst: direction === 'app-to-dispatcher' ? hop ?? host : host,
+    txEcho: direction === 'dispatcher-to-app' && hop === undefined,
   };
   if (hop) report.hop = hop;
   const t = c.packet.trailing?.scionTime;

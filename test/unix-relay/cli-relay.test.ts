@@ -39,6 +39,7 @@ describe('relay --unix-listen --unix-to', () => {
     const s = await runScenario(tapPath, disp, () => clock.realtimeNs());
     await p.waitFor((r) => r.type === 'packet' && r.connection === 4, 10_000, 'the packet after the garbage');
     await p.waitFor((r) => r.type === 'packet' && r.connection === 8, 10_000, 'the hardware-stamped packet');
+    await p.waitFor((r) => r.type === 'packet' && r.txEcho === true, 10_000, 'the TX-timestamp echo');
 
     // Every byte arrived unchanged, garbage included, on the connection it belongs to.
     for (let i = 0; i < REGISTRATIONS.length; i++) {
@@ -71,6 +72,8 @@ describe('relay --unix-listen --unix-to', () => {
       [2, 'app-to-dispatcher', 'SCION/SCMP'],
       [4, 'app-to-dispatcher', 'SCION/UDP'],
       [5, 'dispatcher-to-app', 'SCION/UDP'],
+      [7, 'app-to-dispatcher', 'SCION/UDP'],
+      [7, 'dispatcher-to-app', 'SCION/UDP'],
       [8, 'dispatcher-to-app', 'SCION/UDP'],
     ]);
     // Underlay: the frame's hop on one end, the registered address on the dispatcher's port on the other.
@@ -86,7 +89,11 @@ describe('relay --unix-listen --unix-to', () => {
     expect(delay5).toBeGreaterThanOrEqual(2_000_000n);
     expect(delay5).toBeLessThan(2_000_000_000n);
     expect(BigInt(t5.readAtNs as string) - BigInt(t5.swTsNs as string)).toBe(delay5);
-    expect(pk[5]).toMatchObject({ tsSource: 'hardware', hwTsNs: '1234567890123456789', scionTime: { hardwareNs: '1234567890123456789', interfaceId: 3 } });
+    // The TX-timestamp echo (no address): its stamp is shown, it is no reception and no delivery.
+    expect(pk[6]).toMatchObject({ txEcho: true, tsSource: 'user', scionTime: { interfaceId: 0 } });
+    expect(pk[6]!.deliveryDelayNs).toBeUndefined();
+    expect(pk[6]!.swTsNs).toBeUndefined();
+    expect(pk[7]).toMatchObject({ tsSource: 'hardware', hwTsNs: '1234567890123456789', scionTime: { hardwareNs: '1234567890123456789', interfaceId: 3 } });
     // The decoded packet is the SCION packet alone: the trailer is not in it.
     expect(t5.length).toBe(s.packets[4]!.data.length);
     expect((t5.decoded as Json).trailing).toBeUndefined();
@@ -101,10 +108,10 @@ describe('relay --unix-listen --unix-to', () => {
     p.kill('SIGINT');
     expect(await p.exited()).toBe(0);
     const sum = p.records.at(-1)!;
-    expect(sum).toMatchObject({ type: 'summary', packets: 6, write: { path: pcap, packets: 6, errors: 0 } });
+    expect(sum).toMatchObject({ type: 'summary', packets: 8, write: { path: pcap, packets: 8, errors: 0 } });
     const u = sum.unixRelay as Json;
     expect(u).toMatchObject({ connections: 8, registrations: 8, confirmations: 8, skipped: 1, skippedBytes: s.garbageBytes, incomplete: 0, upstreamErrors: 0 });
-    expect(u.frames).toEqual({ appToDispatcher: 8 + 3, dispatcherToApp: 8 + 3 });
+    expect(u.frames).toEqual({ appToDispatcher: 8 + 4, dispatcherToApp: 8 + 4 });
     const dd = u.deliveryDelay as Json;
     expect(dd.count).toBe(2);
     expect(BigInt(dd.p50Ns as string)).toBeGreaterThanOrEqual(2_000_000n);
@@ -117,7 +124,7 @@ describe('relay --unix-listen --unix-to', () => {
       .trim()
       .split('\n')
       .map((r) => r.split('|'));
-    expect(rows).toHaveLength(6);
+    expect(rows).toHaveLength(8);
     rows.forEach((r, i) => {
       const rec = pk.find((x) => x.frame === i + 1)!;
       const sent = s.packets[pk.indexOf(rec)]!;
@@ -136,7 +143,7 @@ describe('relay --unix-listen --unix-to', () => {
     if (lua) {
       const tshark = (filter: string) =>
         execFileSync('tshark', ['-X', `lua_script:${lua}`, '-r', pcap, '-Y', filter], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-      expect(tshark('scion').split('\n')).toHaveLength(6);
+      expect(tshark('scion').split('\n')).toHaveLength(8);
       expect(tshark('_ws.expert.severity >= warning')).toBe('');
     }
     const f5 = rows[(t5.frame as number) - 1]!;
@@ -161,7 +168,7 @@ describe('relay --unix-listen --unix-to', () => {
     expect(out).toMatch(/\[d→a\] 10\.0\.0\.254:30042 → 10\.0\.0\.5:30041 .*SCION\/UDP .*#5 delivery [\d.]+ ?ms/);
     p.kill('SIGTERM');
     expect(await p.exited()).toBe(0);
-    expect(p.stderr()).toMatch(/unix relay: 8 connections; app→dispatcher 11 frames .*, dispatcher→app 11 frames .*; 8 registrations, 8 confirmations, 1 garbage runs/);
+    expect(p.stderr()).toMatch(/unix relay: 8 connections; app→dispatcher 12 frames .*, dispatcher→app 12 frames .*; 8 registrations, 8 confirmations, 1 garbage runs/);
     expect(p.stderr()).toMatch(/delivery delay \(trailer kernel RX → tap read\) p50 .* \(2 trailers\)/);
   });
 

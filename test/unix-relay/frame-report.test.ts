@@ -48,6 +48,10 @@ describe('reportFrame', () => {
     expect(r!.scionTime).toEqual({ kernelNs: '1700000000000000001', hardwareNs: '0', interfaceId: 4, pktLengthL2: 99, pktinfo: { ifindex: -1, specDst: '10.1.2.3', addr: '10.4.5.6' } });
     expect(r!.kernelNs).toBe(1_700_000_000_000_000_001n);
     expect(r!.hardwareNs).toBeUndefined();
+    expect(r!.txEcho).toBe(false);
+    // Without an address it is the fork's echo of a sent packet, its stamps TX stamps.
+    const [e] = reports('dispatcher-to-app', frame(Buffer.concat([p, trailer({ kernelNs: 5n })])));
+    expect(e).toMatchObject({ kind: 'packet', txEcho: true, scionTime: { kernelNs: '5' } });
     // 51 trailing bytes are no trailer: the packet is reported whole.
     const [q] = reports('dispatcher-to-app', frame(Buffer.concat([p, Buffer.alloc(51)]), '10.0.0.254', 30042));
     expect(q!.kind === 'packet' && q!.packet.length).toBe(p.length + 51);

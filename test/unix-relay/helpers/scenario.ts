@@ -69,6 +69,12 @@ export async function runScenario(tapPath: string, disp: StandInDispatcher, nowN
     d(idx).write(frame(Buffer.concat([p, trailer({ kernelNs: k, hardwareNs: hw, interfaceId: hw ? 3 : 0, pktLengthL2: p.length + 42, ifindex: 3, specDst: '10.0.0.5', addr: '10.0.0.5' })]), '10.0.0.254', 30042));
     packets.push({ direction: 'dispatcher-to-app', app: idx + 1, data: p, trailer: true });
   }
+  // app 7 asked for TX timestamps too: the dispatcher echoes its packet with the TX stamp (no address)
+  const sent7 = udp(7);
+  app(6).write(frame(sent7, '10.0.0.254', 30042));
+  packets.push({ direction: 'app-to-dispatcher', app: 7, data: sent7 });
+  d(6).write(frame(Buffer.concat([sent7, trailer({ kernelNs: nowNs() - 1_000_000n, interfaceId: 0 })])));
+  packets.push({ direction: 'dispatcher-to-app', app: 7, data: sent7, trailer: true });
   // app 4 writes garbage, then a frame whose cookie is damaged, then a good frame
   const bad = frame(udp(4), '10.0.0.254', 30042);
   bad[0] = 0xdf;
