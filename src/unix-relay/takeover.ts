@@ -54,13 +54,18 @@ function exists(p: string): fs.Stats | null {
   }
 }
 
+/** True while the takeover's process runs; a reused pid (another program now) does not count. */
 function pidAlive(pid: number): boolean {
   if (pid === process.pid) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes('--unix-takeover');
+  } catch {
+    return true;
   }
 }
 

@@ -108,13 +108,19 @@ describe('relay --unix-takeover', () => {
     expectOriginal(s);
   });
 
-  it('after SIGKILL, --unix-restore repairs the path; with nothing left it says so', async () => {
+  it('after SIGKILL, --unix-restore repairs the path (even when its pid was reused); with nothing left it says so', async () => {
     const s = await dispatcherSocket();
     const p = await takeover(s.sock);
     p.kill('SIGKILL');
     await p.exited();
     expect(fs.lstatSync(s.sock).ino).not.toBe(s.ino);
+    // Its pid taken by an unrelated process since: that is no running takeover.
+    const { spawn } = await import('node:child_process');
+    const other = spawn('sleep', ['30']);
+    const marker = `${s.sock}.disptap-takeover.json`;
+    fs.writeFileSync(marker, JSON.stringify({ ...JSON.parse(fs.readFileSync(marker, 'utf8')), pid: other.pid }));
     const r = await run(['relay', '--unix-restore', s.sock]);
+    other.kill('SIGKILL');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('restored');
     expectOriginal(s);
