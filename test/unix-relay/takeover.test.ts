@@ -176,7 +176,7 @@ describe('relay --unix-takeover', () => {
     child.stderr.on('data', (c: Buffer) => (err += c.toString()));
     const exited = new Promise<number>((r) => child.on('exit', (code) => r(code ?? -1)));
     try {
-      for (let i = 0; i < 100 && !out.includes('"listening"'); i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 300 && !out.includes('"listening"'); i++) await new Promise((r) => setTimeout(r, 50));
       expect(out, err).toContain('"listening"');
       expect(fs.lstatSync(s.sock).ino).not.toBe(s.ino);
       await registerThrough(s.sock);
