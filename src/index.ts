@@ -48,3 +48,4 @@ export * from './decode/index.js';
 export * from './capture/index.js';
 export * from './transit/index.js';
 export * from './ntp/index.js';
+export * from './unix-relay/index.js';
