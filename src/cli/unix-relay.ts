@@ -2,7 +2,7 @@
 // dispatcher's unix stream socket. Bytes go on unchanged (src/unix-relay/stream-relay.ts); what
 // they decode to goes through the session like any datagram (src/cli/unix-frames.ts).
 import { clock } from '../index.js';
-import { UnixStreamRelay, type RelayConnection, type RelayFrameEvent } from '../unix-relay/stream-relay.js';
+import { UnixStreamRelay, listeningOn, type RelayConnection, type RelayFrameEvent } from '../unix-relay/stream-relay.js';
 import { installTakeover, prepareTakeover, readTakeoverState, restoreTakeover, takeoverNames, type TakeoverState } from '../unix-relay/takeover.js';
 import { CliError, UsageError, errorCode, oneLine } from './errors.js';
 import { base, type ConnectionRecord } from './record.js';
@@ -82,6 +82,10 @@ export async function runUnixRelay(o: UnixRelayOptions): Promise<number> {
     state = prepareTakeover(takeoverPath);
     listenPath = takeoverNames(takeoverPath).temp;
     targetPath = state.movedTo;
+  }
+  // Not fatal (the dispatcher may be about to start), but every application would be closed at once.
+  if (listeningOn(takeoverPath ?? targetPath) === false) {
+    session.out.warn(`no socket listens on ${takeoverPath ?? targetPath} (/proc/net/unix): is the dispatcher running? Applications are closed at once until it is`);
   }
   const reporter = new FrameReporter(session, `unix:${takeoverPath ?? listenPath}`);
   const relay = new UnixStreamRelay({ targetPath, now: () => clock.realtimeNs() });

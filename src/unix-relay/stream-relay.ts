@@ -188,15 +188,38 @@ export async function removeStaleSocket(path: string): Promise<boolean> {
     return false;
   }
   if (!st.isSocket()) return false;
-  const alive = await new Promise<boolean>((resolve) => {
+  if ((await socketAccepts(path)) !== 'refused') return false;
+  fs.unlinkSync(path);
+  return true;
+}
+
+/**
+ * Whether a stream socket listens under the name `path`, from /proc/net/unix (no test connect: a
+ * dispatcher would log a connection that never registers). Undefined when /proc cannot tell.
+ */
+export function listeningOn(path: string): boolean | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync('/proc/net/unix', 'latin1');
+  } catch {
+    return undefined;
+  }
+  for (const line of text.split('\n').slice(1)) {
+    // Num RefCount Protocol Flags Type St Inode Path; Flags 0x10000 = __SO_ACCEPTCON (listening)
+    const f = line.trim().split(/\s+/);
+    if (f.length >= 8 && f.slice(7).join(' ') === path && (parseInt(f[3]!, 16) & 0x10000) !== 0 && f[4] === '0001') return true;
+  }
+  return false;
+}
+
+/** Whether someone accepts connections on the unix socket `path`: a test connect, closed at once. */
+function socketAccepts(path: string): Promise<'accepts' | 'refused' | 'missing' | 'error'> {
+  return new Promise((resolve) => {
     const c = net.createConnection({ path });
     c.once('connect', () => {
       c.destroy();
-      resolve(true);
+      resolve('accepts');
     });
-    c.once('error', (e: NodeJS.ErrnoException) => resolve(e.code !== 'ECONNREFUSED'));
+    c.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ECONNREFUSED' ? 'refused' : e.code === 'ENOENT' ? 'missing' : 'error'));
   });
-  if (alive) return false;
-  fs.unlinkSync(path);
-  return true;
 }

@@ -107,6 +107,7 @@ describe('relay --unix-listen --unix-to', () => {
 
     p.kill('SIGINT');
     expect(await p.exited()).toBe(0);
+    expect(p.stderr()).not.toContain('no socket listens');
     const sum = p.records.at(-1)!;
     expect(sum).toMatchObject({ type: 'summary', packets: 8, write: { path: pcap, packets: 8, errors: 0 } });
     const u = sum.unixRelay as Json;
@@ -192,6 +193,8 @@ describe('relay --unix-listen --unix-to', () => {
     const { connectApp } = await import('./helpers/standin.js');
     const a = await connectApp(tapPath);
     await a.waitClosed();
+    // Said at start (from /proc/net/unix, without a test connect the dispatcher would see).
+    await p.waitForStderr(/disptap relay: warning: no socket listens on \S+nobody\.sock \(\/proc\/net\/unix\): is the dispatcher running\?/);
     const e = await p.waitFor((r) => r.type === 'connection' && r.event === 'error');
     expect(e).toMatchObject({ code: 'ENOENT', connection: 1 });
     p.kill('SIGINT');
