@@ -149,6 +149,10 @@ export function summaryText(c: Colors, s: SummaryRecord): string[] {
     lines.push(`relay: ${r.clients} clients, ${r.forwarded} forwarded to the target, ${r.replies} replies, ${r.refusals ? c.red(`${r.refusals} refused by the target`) : '0 refused'}, ${r.forwardErrors} forward errors`);
   }
   if (s.unixRelay) lines.push(...unixSummaryText(c, s.unixRelay));
+  if (s.capture) {
+    const k = s.capture;
+    lines.push(`kernel: ${k.packets} packets passed the capture filter, ${k.drops ? c.red(`${k.drops} dropped`) : '0 dropped'}${k.unread ? c.yellow(`, ${k.unread} still queued at stop (not read)`) : ''}`);
+  }
   if (s.write) lines.push(`capture: ${s.write.packets} packets in ${s.write.path}${s.write.errors ? c.red(` (${s.write.errors} could not be written)`) : ''}`);
   return lines;
 }

@@ -76,11 +76,20 @@ export async function runPassiveSession(o: WatchCli): Promise<number> {
     session.problem(`${label}: ${oneLine(e)}`, errorCode(e));
     void session.stop('error');
   });
+  let kernel = capture.stats();
   session.onStop(() => {
     // The kernel counts what it dropped on the capture socket (PACKET_STATISTICS).
-    const d = counters.dropsDelta(capture.stats().kernelDrops);
+    kernel = capture.stats();
+    const d = counters.dropsDelta(kernel.kernelDrops);
     if (d > 0 && session.metrics) session.metrics.drops.inc({ bind: label }, d);
     capture.close();
+  });
+  session.onSummary((s) => {
+    // What passed the filter but was neither read nor dropped was still queued when we stopped:
+    // closing the socket discards it. Say how much, so a stop in a burst is not mistaken for loss.
+    const skipped = Object.values(kernel.skipped).reduce((n, v) => n + (v ?? 0), 0);
+    const unread = Math.max(0, kernel.packets - kernel.kernelDrops - kernel.records - skipped);
+    s.capture = { packets: kernel.packets, drops: kernel.kernelDrops, unread };
   });
   const ports = o.port.join(',');
   session.listening(

@@ -235,6 +235,8 @@ export interface SummaryRecord extends Base, CountersJson {
   relay?: { clients: number; forwarded: number; replies: number; refusals: number; forwardErrors: number };
   send?: { sent: number; bytes: number; errors: number; txTimestamps: number; txMissing: number; txLatency: DelayJson };
   write?: { path: string; packets: number; errors: number };
+  /** watch --passive: the capture socket's kernel counters; `unread` = still queued at stop. */
+  capture?: { packets: number; drops: number; unread: number };
   unixRelay?: UnixRelaySummary;
 }
 

@@ -184,4 +184,28 @@ describe('one pipeline: capture never waits for display', () => {
     expect(warnings).toHaveLength(1);
     expect(ofType(w, 'packet').every((r) => r.tsSource === 'software' && r.hwTsNs === undefined)).toBe(true);
   }, 30_000);
+
+  it('watch --passive stopped in a burst: every datagram that passed the capture filter is read, dropped or said to be still queued', async () => {
+    if (process.getuid?.() !== 0) return expect.fail('needs CAP_NET_RAW (CI runs as root)');
+    // A plain receiver owns the port; the capture watches it.
+    const dgram = await import('node:dgram');
+    const rx = dgram.createSocket('udp4');
+    await new Promise<void>((r) => rx.bind(0, '127.0.0.1', r));
+    rx.on('message', () => {});
+    const port = rx.address().port;
+    const w = start(['watch', '--passive', '--iface', 'lo', '--port', String(port), '--direction', 'in', '--json', '--quiet']);
+    await w.waitFor((r) => r.type === 'listening');
+    await new Promise((r) => setTimeout(r, 200));
+    const n = 100_000;
+    burst(port, n);
+    w.kill('SIGINT'); // at once: the capture is still behind
+    expect(await w.exited(30_000)).toBe(0);
+    rx.close();
+    const summary = w.records.at(-1)!;
+    const k = summary.capture as { packets: number; drops: number; unread: number };
+    expect(k.packets).toBe(n);
+    expect((summary.packets as number) + k.drops + k.unread).toBe(n);
+    expect(summary.drops).toBe(k.drops);
+    expectValidRecords([summary]);
+  }, 60_000);
 });
