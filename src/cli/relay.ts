@@ -13,22 +13,15 @@ import { CliError, UsageError, errorCode, oneLine } from './errors.js';
 import { fromRxMessage, type Observation } from './observation.js';
 import { base, type EndpointJson, type TargetRecord } from './record.js';
 import { Session } from './session.js';
-import { finalDrops, openTaps, sessionOptions, type OpenTap, type TapOptions } from './watch.js';
+import { finalDrops, openTaps, sessionOptions, type LiveOutputOptions, type OpenTap, type TapOptions } from './watch.js';
 import { nsToIso } from '../sys/time.js';
 
-export interface RelayOptions extends TapOptions {
+export interface RelayOptions extends TapOptions, LiveOutputOptions {
   listen: string;
   to: string;
   idleTimeout: number;
   maxClients: number;
   upstreamTap?: boolean;
-  json?: boolean;
-  color?: boolean;
-  count?: number;
-  duration?: number;
-  filter?: string[];
-  write?: string;
-  metrics?: string | true;
 }
 
 /** How long after a send, with no refusal, a target that refused before counts as back. */

@@ -8,22 +8,14 @@ import { CliError, UsageError, errorCode, oneLine } from './errors.js';
 import { base, type ConnectionRecord } from './record.js';
 import { Session } from './session.js';
 import { FrameReporter } from './unix-frames.js';
+import { sessionOptions, type LiveOutputOptions } from './watch.js';
 import { nsToIso } from '../sys/time.js';
 
-export interface UnixRelayOptions {
+export interface UnixRelayOptions extends LiveOutputOptions {
   unixListen?: string;
   unixTo?: string;
   unixTakeover?: string;
   unixRestore?: string;
-  json?: boolean;
-  color?: boolean;
-  count?: number;
-  duration?: number;
-  filter?: string[];
-  write?: string;
-  metrics?: string | true;
-  quiet?: boolean;
-  queueSize?: number;
 }
 
 /** Usage check for the --unix-* options alone and mixed with the UDP relay's. */
@@ -39,19 +31,7 @@ export function checkUnixOptions(o: UnixRelayOptions & { listen?: string; to?: s
 export async function runUnixRelay(o: UnixRelayOptions): Promise<number> {
   checkUnixOptions(o);
   if (o.unixRestore) return restoreOnly(o.unixRestore);
-  const session = new Session({
-    command: 'relay',
-    json: o.json ?? false,
-    color: o.color,
-    filter: o.filter ?? [],
-    count: o.count,
-    durationMs: o.duration,
-    write: o.write,
-    metrics: o.metrics,
-    quiet: o.quiet,
-    queueBytes: o.queueSize,
-    now: () => clock.realtimeNs(),
-  });
+  const session = new Session(sessionOptions('relay', o));
   const takeoverPath = o.unixTakeover;
   let listenPath = o.unixListen!;
   let targetPath = o.unixTo!;

@@ -15,8 +15,8 @@ export interface TapOptions {
   warn?: (line: string) => void;
 }
 
-export interface WatchOptions extends TapOptions {
-  bind: string[];
+/** The output side every live command shares (watch, relay, relay --unix-*, demo): liveOpts(). */
+export interface LiveOutputOptions {
   json?: boolean;
   color?: boolean;
   count?: number;
@@ -26,6 +26,10 @@ export interface WatchOptions extends TapOptions {
   metrics?: string | true;
   quiet?: boolean;
   queueSize?: number;
+}
+
+export interface WatchOptions extends TapOptions, LiveOutputOptions {
+  bind: string[];
 }
 
 export interface OpenTap {
@@ -107,7 +111,7 @@ export function finalDrops(session: Session, taps: readonly OpenTap[]): void {
   }
 }
 
-export function sessionOptions(command: string, o: Omit<WatchOptions, 'bind' | keyof TapOptions> & { timestamps?: string }): SessionOptions {
+export function sessionOptions(command: string, o: LiveOutputOptions & { timestamps?: string }): SessionOptions {
   return {
     command,
     json: o.json ?? false,
