@@ -103,6 +103,35 @@ describe('one pipeline: capture never waits for display', () => {
     expectValidRecords([recs[0]!, ...pk.slice(0, 50), recs.at(-1)!]);
   }, 120_000);
 
+  it('a burst ten times larger than the socket buffer, at 100 k/s: every sink keeps all of it (the display catches up later)', async () => {
+    // --rcvbuf 4m: 8 MiB of kernel buffer, a few thousand small datagrams (each is charged its
+    // skb, 1-2 KiB); 40 000 arrive in 0.4 s. A
+    // display in the receive path (15 µs a line) could not keep up; the ingest stage does.
+    const cap = path.join(dir, 'over.pcapng');
+    const out = path.join(dir, 'over.ndjson');
+    const p = startToFile(['watch', '--bind', '127.0.0.1:0', '--json', '--rcvbuf', '4m', '--write', cap], out);
+    const end = Date.now() + 10_000;
+    let first: Json | undefined;
+    while (!first && Date.now() < end) {
+      const text = fs.readFileSync(out, 'utf8');
+      if (text.includes('\n')) first = JSON.parse(text.split('\n')[0]!) as Json;
+      else await new Promise((r) => setTimeout(r, 20));
+    }
+    const sock = (first!.sockets as Json[])[0]!;
+    expect(sock.recvBufferSize).toBe(8 * 1024 * 1024);
+    const n = 40_000;
+    const r = spawnSync(blast, ['127.0.0.1', String(sock.port), String(n), '64', '100000'], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const until = Date.now() + 60_000;
+    while (fs.readFileSync(out, 'utf8').split('\n').length < n + 2 && Date.now() < until) await new Promise((res) => setTimeout(res, 100));
+    p.child.kill('SIGINT');
+    expect(await p.exited).toBe(0);
+    const recs = fs.readFileSync(out, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Json);
+    expect(recs.filter((x) => x.type === 'packet')).toHaveLength(n);
+    expect(recs.at(-1)).toMatchObject({ type: 'summary', packets: n, drops: 0, write: { packets: n, errors: 0 } });
+    expect(tsharkCount(cap)).toBe(n);
+  }, 120_000);
+
   it('a stdout nobody reads: the capture keeps every datagram, the lines that did not fit are skipped and counted', async () => {
     const cap = path.join(dir, 'stalled.pcapng');
     // A pipe we do not read: the queue (1 MiB) and the pipe fill, then lines are skipped.
