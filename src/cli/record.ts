@@ -51,6 +51,8 @@ export interface ListeningRecord extends Base {
   passive?: { iface: string; ports: string[]; direction: string; recvBufferSize: number };
   /** relay --unix-*: the socket paths. */
   unix?: { listen: string; target: string; takeover?: string };
+  /** transit: which captured ports are the dispatcher's inputs and outputs, and how they pair. */
+  transit?: { in: string[]; out: string[]; timeoutMs: number; window: number; clock: string; inDirection: string; outDirection: string };
 }
 
 export interface PacketRecord extends Base {

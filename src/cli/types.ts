@@ -1,4 +1,6 @@
 // The parsed options of each command, as commander hands them to the command's module.
+import type { CaptureTimestampMode } from '../capture/options.js';
+import type { TransitClock } from '../transit/types.js';
 
 export interface WatchCli {
   passive?: boolean;
@@ -84,4 +86,34 @@ export interface DemoCli {
   write?: string;
   metrics?: string | true;
   color?: boolean;
+}
+
+/** `disptap transit` options as commander parses them. */
+export interface TransitCommandOptions {
+  iface: string;
+  in: string[];
+  out: string[];
+  /** ms */
+  timeout: number;
+  window: number;
+  clock: TransitClock;
+  inDirection: 'in' | 'out' | 'both';
+  outDirection: 'in' | 'out' | 'both';
+  timestamps: CaptureTimestampMode;
+  /** Pairs. */
+  count?: number;
+  /** Seconds. */
+  duration?: number;
+  json?: boolean;
+  quiet?: boolean;
+  write?: string;
+  filter?: string[];
+  metrics?: string | true;
+  color?: boolean;
+}
+
+/** What embedders and tests may pass besides the options. */
+export interface TransitIo {
+  /** Stops the run like SIGINT does. */
+  signal?: AbortSignal;
 }

@@ -13,6 +13,7 @@ import { closeSocket, sendTo, sleep, udpSender } from '../helpers/send.js';
 import { holdTimestampingOn } from '../helpers/warm-timestamps.js';
 import { TSHARK, tsharkFields } from '../pcapng/helpers/tshark.js';
 import { startForwarder, type Forwarder } from './helpers/forwarder.js';
+import { expectValidRecords } from '../cli/helpers/json-schema.js';
 
 const CLI = fileURLToPath(new URL('./fixtures/transit-cli.mjs', import.meta.url));
 const skip = await captureSkipReason();
@@ -65,18 +66,22 @@ describe.skipIf(skip !== null)('disptap transit', () => {
     return { fwd, send: (s) => sendTo(client, s, fwd.inPort, '127.0.0.1') };
   }
 
-  it('--json --count: one pair per forwarded datagram, the drop unmatched, the summary last; --write pcapng with direction flags', async () => {
+  it('--json --count: listening first, one pair per forwarded datagram, the drop unmatched, the summary last, all in the schema; --write pcapng with direction flags', async () => {
     const { fwd, send } = await start();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'transit-cli-'));
     cleanup.push(() => fs.rmSync(dir, { recursive: true, force: true }));
     const file = path.join(dir, 't.pcapng');
     const r = run(['--iface', 'lo', '--in', String(fwd.inPort), '--out', String(fwd.outPort), '--json', '--count', '5', '--timeout', '300', '--write', file]);
     cleanup.push(() => r.child.kill('SIGKILL'));
-    await until(() => r.stderr().includes('capturing on lo'));
+    // JSON mode: the listening record on stdout says the capture is open (stderr stays quiet).
+    await until(() => r.stdout().includes('"type":"listening"'));
     await send('DROP: lost in the dispatcher');
     for (let i = 0; i < 5; i++) await send(`D${5 * i}:fwd ${i}`);
     expect(await r.exited).toBe(0);
     const lines = r.stdout().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expectValidRecords(lines);
+    expect(lines[0]).toMatchObject({ type: 'listening', command: 'transit', write: file, transit: { in: [String(fwd.inPort)], out: [String(fwd.outPort)] } });
+    expect(r.stderr()).toBe('');
     const pairs = lines.filter((l) => l.type === 'pair');
     expect(pairs).toHaveLength(5);
     // outputs leave in delay order (0, 5, … 20 ms), so the i-th pair is fwd i
@@ -84,9 +89,10 @@ describe.skipIf(skip !== null)('disptap transit', () => {
       expect(BigInt(p.transitNs as string)).toBeGreaterThanOrEqual(BigInt(5 * i) * 1_000_000n);
       expect(p).toMatchObject({ matcher: 'bytes', clock: 'software', in: { dst: `127.0.0.1:${fwd.inPort}`, direction: 'in' }, out: { dst: `127.0.0.1:${fwd.outPort}`, direction: 'out' } });
     });
-    expect(lines.filter((l) => l.type === 'unmatched')).toEqual([expect.objectContaining({ side: 'in', reason: 'no-output' })]);
+    expect(lines.filter((l) => l.type === 'unmatched')).toEqual([expect.objectContaining({ side: 'in', direction: 'in', reason: 'no-output' })]);
     const summary = lines[lines.length - 1]!;
-    expect(summary).toMatchObject({ type: 'summary', pairs: 5, unmatched: { in: { 'no-output': 1 } } });
+    // 6 inputs and 5 outputs took part; the Session counted and wrote the same 11
+    expect(summary).toMatchObject({ type: 'summary', command: 'transit', reason: 'count', packets: 11, matched: 11, pairs: 5, unmatched: { in: { 'no-output': 1 } }, write: { path: file, packets: 11, errors: 0 } });
     expect(Number((summary.all as Record<string, string>).max)).toBeGreaterThanOrEqual(20e6);
 
     // pcapng: the 6 inputs and 5 outputs as captured, direction in epb_flags (1 in, 2 out)
@@ -117,11 +123,16 @@ describe.skipIf(skip !== null)('disptap transit', () => {
     expect(await r.exited).toBe(0);
     const out = r.stdout();
     expect(out).toMatch(/ms {2}bytes {5}127\.0\.0\.1:\d+ → 127\.0\.0\.1:\d+ {2}⇒ {2}127\.0\.0\.1:\d+ → 127\.0\.0\.1:\d+/);
-    expect(out).toContain('pairs: 4');
-    const m = /all {8}n=4 {2}p50 (\d+\.\d{3}) ms {2}p99 \d+\.\d{3} ms {2}max \d+\.\d{3} ms/.exec(out);
-    expect(m, out).not.toBeNull();
+    // stdout has the pair lines only; the summary is on stderr, in every command's form
+    expect(out.trim().split('\n')).toHaveLength(4);
+    const err = r.stderr();
+    expect(err).toMatch(/^--- transit summary \(signal, \d+\.\d s\)$/m);
+    expect(err).toMatch(/^8 packets, /m);
+    expect(err).toContain('pairs: 4');
+    const m = /all {8}n=4 {2}p50 (\d+\.\d{3}) ms {2}p99 \d+\.\d{3} ms {2}max \d+\.\d{3} ms/.exec(err);
+    expect(m, err).not.toBeNull();
     expect(Number(m![1])).toBeGreaterThanOrEqual(10); // every datagram was held 10 ms
-    expect(out).toContain('unmatched in: 0');
+    expect(err).toContain('unmatched in: 0');
   });
 
   it('bad arguments are refused before anything is opened', async () => {
