@@ -47,12 +47,14 @@ export function formatBytes(n: number): string {
 
 /** A short printable preview of an unknown payload: text if it is text, else hex. */
 export function preview(data: Uint8Array, max = 32): string {
-  const head = data.subarray(0, max);
+  const n = Math.min(max, data.length);
+  // A view, not a copy: this runs for every line of a datagram no decoder claimed.
+  const head = Buffer.from(data.buffer, data.byteOffset, n);
   const more = data.length > max ? '…' : '';
-  let printable = head.length > 0;
-  for (const b of head) if (b < 0x20 || b > 0x7e) printable = false;
-  if (printable) return JSON.stringify(Buffer.from(head).toString('latin1') + more);
-  return Buffer.from(head).toString('hex') + more;
+  let printable = n > 0;
+  for (let i = 0; i < n && printable; i++) if (head[i]! < 0x20 || head[i]! > 0x7e) printable = false;
+  if (printable) return JSON.stringify(head.toString('latin1') + more);
+  return head.toString('hex') + more;
 }
 
 /** Fixed-width table for `ifaces` and `doctor`. */

@@ -84,6 +84,27 @@ export class HeldBatch {
     return heldBytes(this.count, this.data.length);
   }
 
+  // Consecutive datagrams mostly come from one peer to one address: format each text once.
+  #srcKey = -1;
+  #srcText = '';
+  #dstKey = -1;
+  #dstText = '';
+
+  #address(family: number, off: number, which: 'src' | 'dst'): string {
+    const a = this.addresses;
+    // An IPv4 address as a number is its own key; IPv6 is formatted each time.
+    if (family === 4) {
+      const key = ((a[off]! << 24) | (a[off + 1]! << 16) | (a[off + 2]! << 8) | a[off + 3]!) >>> 0;
+      if (which === 'src') {
+        if (key !== this.#srcKey) (this.#srcKey = key), (this.#srcText = formatAddress(4, a, off));
+        return this.#srcText;
+      }
+      if (key !== this.#dstKey) (this.#dstKey = key), (this.#dstText = formatAddress(4, a, off));
+      return this.#dstText;
+    }
+    return formatAddress(6, a, off);
+  }
+
   /** Datagram i as the CLI's Observation (the payload is a view of the copy). */
   observation(i: number): Observation {
     const p = this.present[i]!;
@@ -97,7 +118,7 @@ export class HeldBatch {
       direction: 'in',
       data: this.data.subarray(off, off + cap),
       length,
-      src: { address: formatAddress(this.srcFamily[i] === 4 ? 4 : 6, this.addresses, ao + ADDR.src), port: this.srcPort[i]! },
+      src: { address: this.#address(this.srcFamily[i] === 4 ? 4 : 6, ao + ADDR.src, 'src'), port: this.srcPort[i]! },
       local: this.socket.local,
       truncated: (flags & 0x20) !== 0, // MSG_TRUNC
       controlTruncated: (flags & 0x8) !== 0, // MSG_CTRUNC
@@ -105,7 +126,7 @@ export class HeldBatch {
       readAtNs: this.readAt,
     };
     if (p & PRESENT.dst) {
-      o.dst = { address: formatAddress(this.dstFamily[i] === 4 ? 4 : 6, this.addresses, ao + ADDR.dst), port: this.socket.local.port };
+      o.dst = { address: this.#address(this.dstFamily[i] === 4 ? 4 : 6, ao + ADDR.dst, 'dst'), port: this.socket.local.port };
       const ifIndex = this.ifIndex[i]!;
       if (ifIndex) {
         o.ifIndex = ifIndex;
