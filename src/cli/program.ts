@@ -5,10 +5,10 @@ import fs from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { collect, parseByte, parseCount, parseDuration, parseHex, parsePort, parsePortNonZero, parsePositive, parseRate, parseSize } from './args.js';
 import { CliError, EXIT_FAILURE, EXIT_USAGE, UsageError, oneLine } from './errors.js';
-import { endOutputs } from './output.js';
-import { addPassiveOptions } from './passive.js';
-import { registerTransitCommand } from './transit.js';
-import { registerNtpCommand } from './ntp-command.js';
+import { endOutputs } from './pipeline/output.js';
+import { addPassiveOptions } from './sources/passive.js';
+import { registerTransitCommand } from './commands/transit.js';
+import { registerNtpCommand } from './commands/ntp-command.js';
 import type { DecodeCli, DemoCli, DoctorCli, RelayCli, SendCli, WatchCli } from './types.js';
 
 function version(): string {
@@ -108,7 +108,7 @@ export function buildProgram(): Command {
     .action(
       action('watch', async (o: WatchCli) => {
         if (o.passive) return runPassive(o);
-        const { runWatch, checkTimestampMode } = await import('./watch.js');
+        const { runWatch, checkTimestampMode } = await import('./sources/watch.js');
         return runWatch({ ...o, bind: o.bind ?? [], timestamps: checkTimestampMode(o.timestamps), recvBuffer: o.rcvbuf, maxSize: o.maxSize });
       }),
     );
@@ -137,12 +137,12 @@ export function buildProgram(): Command {
     .action(
       action('relay', async (o: RelayCli) => {
         if (o.unixListen || o.unixTo || o.unixTakeover || o.unixRestore) {
-          const { runUnixRelay } = await import('./unix-relay.js');
+          const { runUnixRelay } = await import('./sources/unix-relay.js');
           return runUnixRelay(o);
         }
         if (!o.listen || !o.to) throw new UsageError(`${o.listen ? '--to' : '--listen'} is required (UDP: --listen and --to; unix socket: --unix-listen and --unix-to, or --unix-takeover)`);
-        const { runRelay } = await import('./relay.js');
-        const { checkTimestampMode } = await import('./watch.js');
+        const { runRelay } = await import('./sources/relay.js');
+        const { checkTimestampMode } = await import('./sources/watch.js');
         return runRelay({ ...o, listen: o.listen, to: o.to, timestamps: checkTimestampMode(o.timestamps), recvBuffer: o.rcvbuf, maxSize: o.maxSize });
       }),
     );
@@ -173,7 +173,7 @@ export function buildProgram(): Command {
     .addOptions(...colorOpts())
     .action(
       action('send', async (o: SendCli) => {
-        const { runSend } = await import('./send.js');
+        const { runSend } = await import('./commands/send.js');
         return runSend(o);
       }),
     );
@@ -185,7 +185,7 @@ export function buildProgram(): Command {
     .addOptions(...colorOpts())
     .action(
       action('ifaces', async (o: { json?: boolean; color?: boolean }) => {
-        const { runIfaces } = await import('./ifaces.js');
+        const { runIfaces } = await import('./commands/ifaces.js');
         return runIfaces(o);
       }),
     );
@@ -200,7 +200,7 @@ export function buildProgram(): Command {
     .addHelpText('after', '\nExit code 0 when nothing is wrong, 1 when a finding is a problem (e.g. nobody listens on the port).')
     .action(
       action('doctor', async (o: DoctorCli) => {
-        const { runDoctor } = await import('./doctor.js');
+        const { runDoctor } = await import('./commands/doctor.js');
         return runDoctor(o);
       }),
     );
@@ -219,7 +219,7 @@ export function buildProgram(): Command {
     .addHelpText('after', '\nA file that is none of these is refused (exit 1); --src-port/--dst-port decode any file as one UDP payload.')
     .action(
       action('decode', async (o: DecodeCli, cmd: Command) => {
-        const { runDecode } = await import('./decode.js');
+        const { runDecode } = await import('./commands/decode.js');
         return runDecode(cmd.args[0]!, o);
       }),
     );
@@ -235,7 +235,7 @@ export function buildProgram(): Command {
     .addOptions(...colorOpts())
     .action(
       action('demo', async (o: DemoCli) => {
-        const { runDemo } = await import('./demo.js');
+        const { runDemo } = await import('./commands/demo.js');
         return runDemo(o);
       }),
     );
@@ -245,7 +245,7 @@ export function buildProgram(): Command {
 
 /** `watch --passive`: AF_PACKET capture of ports owned by someone else, through the same Session. */
 async function runPassive(o: WatchCli): Promise<number> {
-  const { runPassiveSession } = await import('./passive-watch.js');
+  const { runPassiveSession } = await import('./sources/passive-watch.js');
   return runPassiveSession(o);
 }
 

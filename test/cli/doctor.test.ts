@@ -2,7 +2,7 @@
 // queue fills and the kernel drops.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseProcNetUdp } from '../../src/cli/procnet.js';
+import { parseProcNetUdp } from '../../src/cli/commands/procnet.js';
 import { ROOT, run, sleep, startScript } from './helpers/cli.js';
 import { sender } from './helpers/traffic.js';
 

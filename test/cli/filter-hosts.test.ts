@@ -1,7 +1,7 @@
 // `-f 'src 10.0.0.0/8'` and friends against the SCION host address as well as the underlay: real
 // SCION packets from `disptap send --src-host …` over loopback into `disptap watch -f …`.
 import { describe, expect, it } from 'vitest';
-import { compileFilters, type FilterSubject } from '../../src/cli/filter.js';
+import { compileFilters, type FilterSubject } from '../../src/cli/pipeline/filter.js';
 import { UsageError } from '../../src/cli/errors.js';
 import { listening, ofType, run, sleep, start, type Json } from './helpers/cli.js';
 

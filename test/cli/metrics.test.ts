@@ -1,7 +1,7 @@
 // --metrics scraped over HTTP while the process runs: the counters must equal what was sent.
 import http from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { parseMetricsAddress } from '../../src/cli/metrics.js';
+import { parseMetricsAddress } from '../../src/cli/pipeline/metrics.js';
 import { listening, ofType, start, type Json } from './helpers/cli.js';
 import { brokenScion, scionUdp, sender } from './helpers/traffic.js';
 

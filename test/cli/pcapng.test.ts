@@ -95,9 +95,10 @@ describe.skipIf(!TSHARK)('watch --write, read back by tshark', () => {
         expect(stamps).toHaveLength(printed.length);
         expect(w.records.at(-1)).toMatchObject({ type: 'summary', reason: 'signal' });
       } else {
-        // SIGKILL can land between the write and the print: the file may hold one more.
-        expect(stamps.length - printed.length).toBeGreaterThanOrEqual(0);
-        expect(stamps.length - printed.length).toBeLessThanOrEqual(1);
+        // SIGKILL can land between the write and the print: the capture is written first (a
+        // receive round at a time), the lines follow, so the file may hold more than was printed
+        // — never less.
+        expect(stamps.length).toBeGreaterThanOrEqual(printed.length);
       }
       expect(stamps.slice(0, printed.length)).toEqual(printed.map((p) => BigInt(p.tsNs as string)));
     });

@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { parseDuration, parseSize, parseRate } from '../../src/cli/args.js';
 import { parseBindSpec, parseBindSpecs, parseEndpoint } from '../../src/cli/bind-spec.js';
 import { UsageError } from '../../src/cli/errors.js';
-import { compileFilters, type FilterSubject } from '../../src/cli/filter.js';
-import { useColor } from '../../src/cli/format.js';
-import { Quantiles, SocketCounters } from '../../src/cli/stats.js';
+import { compileFilters, type FilterSubject } from '../../src/cli/pipeline/filter.js';
+import { useColor } from '../../src/cli/pipeline/format.js';
+import { Quantiles, SocketCounters } from '../../src/cli/pipeline/stats.js';
 import { recordValidator } from './helpers/json-schema.js';
 
 describe('address specs', () => {

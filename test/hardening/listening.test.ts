@@ -3,7 +3,7 @@
 // up by inode in /proc/net/{udp,udp6,tcp,tcp6}.
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseMetricsAddress } from '../../src/cli/metrics.js';
+import { parseMetricsAddress } from '../../src/cli/pipeline/metrics.js';
 import { openUdp } from '../../src/index.js';
 import { listening, start, type Proc } from '../cli/helpers/cli.js';
 

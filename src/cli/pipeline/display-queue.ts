@@ -1,8 +1,8 @@
 // Between capture and display: what was received and accepted, waiting for its line. Bounded in
 // bytes; when it is full the datagrams are still counted, written and measured (the ingest stage
 // did that already), only their lines are skipped — and a `gap` item says how many, where.
-import type { Inspected } from '../inspect.js';
-import type { Observation } from '../observation.js';
+import type { Inspected } from './inspect.js';
+import type { Observation } from './observation.js';
 import type { HeldBatch } from './held-batch.js';
 
 export interface OneItem {

@@ -2,10 +2,10 @@
 // and metrics are done with them. Runs in slices of a few milliseconds between receive rounds
 // (setImmediate), so a burst is drained from the kernel first and printed afterwards; a slow
 // stdout reader only fills the bounded queue, and what does not fit is skipped and said so.
-import { inspect, type Inspected } from '../inspect.js';
-import type { Observation } from '../observation.js';
-import type { Output } from '../output.js';
-import type { AnyRecord } from '../record.js';
+import { inspect, type Inspected } from './inspect.js';
+import type { Observation } from './observation.js';
+import type { Output } from './output.js';
+import type { AnyRecord } from './record.js';
 import { DisplayQueue } from './display-queue.js';
 import type { HeldBatch } from './held-batch.js';
 

@@ -5,8 +5,8 @@ import type { RxBatch } from '../../tap/rx/batch.js';
 import { ADDR, ADDR_STRIDE, PRESENT } from '../../tap/rx/layout.js';
 import { formatAddress } from '../../sys/address.js';
 import { ifNameOf } from '../../netif/ifname-cache.js';
-import type { Observation } from '../observation.js';
-import type { EndpointJson } from '../record.js';
+import type { Observation } from './observation.js';
+import type { EndpointJson } from './record.js';
 
 /** The socket a batch came from, as the CLI labels it. */
 export interface BatchSocket {

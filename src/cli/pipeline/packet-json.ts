@@ -3,9 +3,9 @@
 // most of the garbage of a burst. Field order and omissions are those of JSON.stringify over the
 // PacketRecord type (undefined members left out), so consumers see the same lines.
 import { toJson } from '../../decode/json.js';
-import type { Inspected } from '../inspect.js';
-import { timestampOf, type Observation } from '../observation.js';
-import { HOST, SCHEMA_VERSION, type EndpointJson } from '../record.js';
+import type { Inspected } from './inspect.js';
+import { timestampOf, type Observation } from './observation.js';
+import { HOST, SCHEMA_VERSION, type EndpointJson } from './record.js';
 import { nsToIso } from '../../sys/time.js';
 
 const q = JSON.stringify;

@@ -1,9 +1,9 @@
 // watch --quiet: no line per datagram, one line (text: stderr; JSON: a `rate` record) a second
 // with what arrived since the last one.
-import { formatBytes } from '../format.js';
-import type { Output } from '../output.js';
-import { base } from '../record.js';
-import type { Stats } from '../stats.js';
+import { formatBytes } from './format.js';
+import type { Output } from './output.js';
+import { base } from './record.js';
+import type { Stats } from './stats.js';
 import { nsToIso } from '../../sys/time.js';
 
 export class RateLine {

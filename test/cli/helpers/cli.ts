@@ -12,7 +12,8 @@ export const MAIN = path.join(ROOT, 'dist/cli/main.js');
 /** Fails loudly when dist/cli is missing or older than src/cli (run `npm run build:ts`). */
 function checkBuilt(): void {
   const srcDir = path.join(ROOT, 'src/cli');
-  for (const f of fs.readdirSync(srcDir).filter((n) => n.endsWith('.ts'))) {
+  const files = (fs.readdirSync(srcDir, { recursive: true }) as string[]).filter((n) => n.endsWith('.ts'));
+  for (const f of files) {
     const js = path.join(ROOT, 'dist/cli', f.replace(/\.ts$/, '.js'));
     if (!fs.existsSync(js)) throw new Error(`${js} is missing: run npm run build:ts (npm test does it)`);
     if (fs.statSync(js).mtimeMs + 1000 < fs.statSync(path.join(srcDir, f)).mtimeMs) throw new Error(`${js} is older than src/cli/${f}: run npm run build:ts`);

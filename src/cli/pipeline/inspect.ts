@@ -1,0 +1,85 @@
+// One datagram through the decoders (src/decode): what the CLI needs from the result — the layer
+// stack for filters and metric labels, the SCION IAs, the decode fault, a one-line summary and
+// the JSON form of the whole decoding.
+import {
+  decodePayload,
+  summarize,
+  toJsonValue,
+  type DecodedPayload,
+  type JsonValue,
+  type Summarizable,
+  type UdpPortMap,
+} from '../../decode/index.js';
+
+export interface Inspected {
+  /** Outermost first: ['SCION','UDP','NTP'], ['SCION','SCMP'], ['NTP'], ['Payload']. */
+  layers: string[];
+  /** layers joined by '/': the `layer` label of metrics and records. */
+  layer: string;
+  summary: string;
+  srcIA?: string;
+  dstIA?: string;
+  /** SCION source/destination host IPs (absent for SVC and unknown host types): `src`/`dst` filters match them. */
+  srcHost?: string;
+  dstHost?: string;
+  /** Ports of the UDP header inside SCION, when there is one. */
+  innerPorts?: { src: number; dst: number };
+  error?: { code: string; message: string; offset: number };
+  warnings: string[];
+  decoded: DecodedPayload;
+}
+
+function layersOf(d: DecodedPayload): string[] {
+  switch (d.layer) {
+    case 'scion': {
+      const out = ['SCION'];
+      const l4 = d.l4;
+      if (!l4) return out;
+      if (l4.type === 'udp') {
+        out.push('UDP');
+        if (l4.application.layer !== 'Payload') out.push(l4.application.layer);
+      } else if (l4.type === 'scmp') out.push('SCMP');
+      else if (l4.type === 'bfd') out.push('BFD');
+      else out.push(l4.protocolName);
+      return out;
+    }
+    case 'ntp':
+      return ['NTP'];
+    case 'stun':
+      return ['STUN'];
+    case 'raw':
+      return [d.name];
+  }
+}
+
+export function inspect(srcPort: number, dstPort: number, payload: Uint8Array, portMap?: UdpPortMap): Inspected {
+  const decoded = portMap ? decodePayload({ srcPort, dstPort, payload }, portMap) : decodePayload({ srcPort, dstPort, payload });
+  const layers = layersOf(decoded);
+  // The UDP ports are printed by the caller next to the addresses; summarize the content only.
+  const { udp: _udp, ...content } = decoded;
+  const out: Inspected = {
+    layers,
+    layer: layers.join('/'),
+    summary: summarize(content as Summarizable),
+    warnings: [],
+    decoded,
+  };
+  if (decoded.layer === 'scion') {
+    if (decoded.address) {
+      out.srcIA = decoded.address.srcIA.text;
+      out.dstIA = decoded.address.dstIA.text;
+      const { src, dst } = decoded.address;
+      if (src.type === 'ipv4' || src.type === 'ipv6') out.srcHost = src.ip;
+      if (dst.type === 'ipv4' || dst.type === 'ipv6') out.dstHost = dst.ip;
+    }
+    if (decoded.l4?.type === 'udp') out.innerPorts = { src: decoded.l4.srcPort, dst: decoded.l4.dstPort };
+  }
+  if (!decoded.ok) out.error = { code: decoded.error.code, message: decoded.error.message, offset: decoded.error.offset };
+  if ('warnings' in decoded && Array.isArray(decoded.warnings)) out.warnings = decoded.warnings.map((w) => w.code);
+  return out;
+}
+
+/** JSON of the decoding (bigints as strings, bytes as hex), without the UDP context we print anyway. */
+export function decodedJson(i: Inspected): JsonValue {
+  return toJsonValue(i.decoded);
+}

@@ -1,0 +1,100 @@
+// `watch --passive`: an AF_PACKET capture of ports owned by other sockets, fed into the same
+// Session as bound taps — the same filters, decoding, NDJSON schema (direction 'in' or 'out'),
+// --write, --metrics, --quiet, summary and exit codes.
+import { openCapture, type Capture as PacketCapture } from '../../capture/capture.js';
+import type { CaptureRecord } from '../../capture/record.js';
+import type { DirectionFilter } from '../../capture/filter.js';
+import { CliError, UsageError, errorCode, oneLine } from '../errors.js';
+import type { Observation } from '../pipeline/observation.js';
+import { portRanges } from '../port-args.js';
+import { Session } from '../pipeline/session.js';
+import type { WatchCli } from '../types.js';
+import { DEFAULT_RCVBUF, checkTimestampMode, sessionOptions } from './watch.js';
+
+/** A captured datagram as the Session takes it; `label` names the capture ("lo", "any"). */
+export function fromCaptureRecord(r: CaptureRecord, label: string): Observation {
+  const o: Observation = {
+    bind: label,
+    direction: r.direction,
+    data: r.data,
+    length: r.length,
+    src: { address: r.src.address, port: r.src.port },
+    dst: { address: r.dst.address, port: r.dst.port },
+    local: { address: r.dst.address, port: r.dst.port },
+    ifIndex: r.ifIndex,
+    truncated: r.truncated,
+    controlTruncated: false,
+    msgFlags: r.flags,
+    readAtNs: r.readAt,
+    ttl: r.ttl,
+    tos: r.tos,
+  };
+  if (r.ifName !== undefined) o.ifName = r.ifName;
+  if (r.timestamps.software !== undefined) o.swTsNs = r.timestamps.software;
+  if (r.timestamps.hardware !== undefined) o.hwTsNs = r.timestamps.hardware;
+  if (r.readDelayNs !== undefined) o.readDelayNs = r.readDelayNs;
+  if (r.packet) o.packet = { data: r.packet, origLength: r.packetLength };
+  return o;
+}
+
+export async function runPassiveSession(o: WatchCli): Promise<number> {
+  if (o.bind?.length) throw new UsageError('--passive captures --port numbers on --iface; it does not bind (drop --bind)');
+  if (!o.port?.length) throw new UsageError('--passive needs at least one --port (30041, 31000-32767)');
+  const iface = o.iface ?? 'any';
+  const session = new Session(sessionOptions('watch', o));
+  let capture: PacketCapture;
+  const asked = o.rcvbuf ?? DEFAULT_RCVBUF;
+  try {
+    capture = await openCapture({
+      interface: iface,
+      ports: portRanges(o.port),
+      direction: (o.direction as DirectionFilter | undefined) ?? 'both',
+      timestamps: checkTimestampMode(o.timestamps),
+      // The IP packet as it was on the wire goes into --write.
+      rawPacket: o.write !== undefined,
+      recvBufferSize: asked,
+      ...(o.snapLength === undefined ? {} : { snapLength: o.snapLength }),
+    });
+  } catch (e) {
+    const code = errorCode(e);
+    const hint = code === 'EPERM' || code === 'EACCES' ? ' — a passive capture needs CAP_NET_RAW (root)' : '';
+    throw new CliError(`cannot capture on ${iface}: ${oneLine(e)}${hint}`, code, { cause: e });
+  }
+  if (capture.recvBufferSize < 2 * asked) {
+    session.out.warn(`the kernel granted a receive buffer of ${capture.recvBufferSize} bytes, less than the ${2 * asked} asked (net.core.rmem_max caps it without CAP_NET_ADMIN): bursts may be dropped`);
+  }
+  try {
+    await session.start();
+  } catch (e) {
+    capture.close();
+    throw e;
+  }
+  const label = iface;
+  const counters = session.stats.socket(label);
+  capture.on('record', (r) => session.observe(fromCaptureRecord(r, label)));
+  capture.on('error', (e: Error) => {
+    session.problem(`${label}: ${oneLine(e)}`, errorCode(e));
+    void session.stop('error');
+  });
+  let kernel = capture.stats();
+  session.onStop(() => {
+    // The kernel counts what it dropped on the capture socket (PACKET_STATISTICS).
+    kernel = capture.stats();
+    const d = counters.dropsDelta(kernel.kernelDrops);
+    if (d > 0 && session.metrics) session.metrics.drops.inc({ bind: label }, d);
+    capture.close();
+  });
+  session.onSummary((s) => {
+    // What passed the filter but was neither read nor dropped was still queued when we stopped:
+    // closing the socket discards it. Say how much, so a stop in a burst is not mistaken for loss.
+    const skipped = Object.values(kernel.skipped).reduce((n, v) => n + (v ?? 0), 0);
+    const unread = Math.max(0, kernel.packets - kernel.kernelDrops - kernel.records - skipped);
+    s.capture = { packets: kernel.packets, drops: kernel.kernelDrops, unread };
+  });
+  const ports = o.port.join(',');
+  session.listening(
+    { sockets: [], passive: { iface, ports: o.port, direction: o.direction ?? 'both', recvBufferSize: capture.recvBufferSize } },
+    `disptap watch: capturing UDP ports ${ports} on ${iface} (passive; Ctrl-C for the summary)`,
+  );
+  return session.done;
+}
