@@ -97,7 +97,7 @@ export async function runDecode(file: string, o: DecodeCli): Promise<number> {
   });
   const show = (obs: Observation) => {
     const insp = session.observe(obs);
-    if (insp && o.verbose && !o.json) session.out.out(toJson(insp.decoded, 2));
+    if (insp && insp !== true && o.verbose && !o.json) session.out.out(toJson(insp.decoded, 2));
   };
   const cap = readPcapng(bytes);
   let failed = false;

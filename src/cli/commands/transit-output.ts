@@ -9,6 +9,7 @@ import type { TransitSummary } from '../../transit/pairer.js';
 import type { TransitEvent } from '../../transit/types.js';
 import { nsToIso } from '../../sys/time.js';
 import type { Colors } from '../pipeline/format.js';
+import { DELAY_BUCKETS } from '../pipeline/metrics.js';
 import { summaryText } from '../pipeline/output.js';
 import { base, type SummaryRecord } from '../pipeline/record.js';
 
@@ -50,7 +51,6 @@ export function transitSummaryText(c: Colors, s: SummaryRecord, t: TransitSummar
 }
 
 /** Seconds; from a loopback forward (µs) to a timeout (s). */
-const TRANSIT_BUCKETS = [1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 1e-2, 2.5e-2, 5e-2, 0.1, 0.25, 0.5, 1, 2.5];
 
 /** --metrics of transit, registered beside the Session's packet counters. */
 export class TransitMetrics {
@@ -65,7 +65,7 @@ export class TransitMetrics {
       name: 'disptap_transit_seconds',
       help: 'Dispatcher transit time of each pair (output timestamp − input timestamp), by matcher and clock',
       labelNames: ['matcher', 'clock'],
-      buckets: TRANSIT_BUCKETS,
+      buckets: DELAY_BUCKETS,
       registers: [registry],
     });
     this.unmatched = new Counter({

@@ -16,7 +16,7 @@ import { formatTransitEvent } from '../../transit/format.js';
 import { TransitPairer } from '../../transit/pairer.js';
 import type { TransitEvent } from '../../transit/types.js';
 import { CliError, errorCode, oneLine } from '../errors.js';
-import { fromCaptureRecord } from '../sources/passive-watch.js';
+import { attachCapture, fromCaptureRecord } from '../sources/passive-watch.js';
 import { portRanges } from '../port-args.js';
 import type { SummaryRecord } from '../pipeline/record.js';
 import { Session } from '../pipeline/session.js';
@@ -84,7 +84,7 @@ export async function runTransit(o: TransitCommandOptions, io: TransitIo = {}): 
   };
 
   const label = o.iface;
-  const counters = session.stats.socket(label);
+  session.stats.socket(label); // listed in the summary even when nothing arrives
   capture.on('record', (rec) => {
     const side = classifyTransit(rec, classifier);
     if (side === null) return;
@@ -92,9 +92,7 @@ export async function runTransit(o: TransitCommandOptions, io: TransitIo = {}): 
     obs.captureComments = [`disptap-transit: ${side}`];
     // observe() returns null for a datagram -f dropped but also for one it passed without
     // decoding it (no filter, no metrics); the matched counter tells the two apart.
-    const matched = session.stats.matched;
-    session.observe(obs);
-    if (session.stats.matched === matched) return;
+    if (!session.observe(obs)) return; // -f said no: not paired either
     show(side === 'in' ? pairer.pushIn(rec) : pairer.pushOut(rec));
   });
   capture.on('error', (e: Error) => {
@@ -104,20 +102,12 @@ export async function runTransit(o: TransitCommandOptions, io: TransitIo = {}): 
   // Inputs whose output never comes are reported on the wall clock too, not only when traffic goes on.
   // Software timestamps are CLOCK_REALTIME; hardware ones may not be, so only expire by records then.
   const ticker = o.clock === 'hardware' ? undefined : setInterval(() => show(pairer.expire(now())), Math.max(50, Math.min(1000, o.timeout / 2)));
-  let kernel = capture.stats();
   session.onStop(() => {
     if (ticker) clearInterval(ticker);
-    // The kernel counts what it dropped on the capture socket (PACKET_STATISTICS).
-    kernel = capture.stats();
-    const d = counters.dropsDelta(kernel.kernelDrops);
-    if (d > 0 && session.metrics) session.metrics.drops.inc({ bind: label }, d);
-    capture.close();
   });
+  attachCapture(session, capture, label);
   let last: SummaryRecord | undefined;
   session.onSummary((s) => {
-    // Passed the capture filter but neither read nor dropped: still queued when it was closed.
-    const skipped = Object.values(kernel.skipped).reduce((n, v) => n + (v ?? 0), 0);
-    s.capture = { packets: kernel.packets, drops: kernel.kernelDrops, unread: Math.max(0, kernel.packets - kernel.kernelDrops - kernel.records - skipped) };
     last = s;
   });
   session.listening(

@@ -10,7 +10,8 @@ import { CliError, UsageError } from '../errors.js';
 export const DEFAULT_METRICS_ADDRESS = '127.0.0.1:9464';
 
 /** Seconds; from a loopback hop (µs) to a stalled reader (s). */
-const DELAY_BUCKETS = [1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 1e-2, 2.5e-2, 5e-2, 0.1, 0.25, 0.5, 1, 2.5];
+/** Histogram buckets (seconds) for every delay disptap measures: 1 µs to 2.5 s. */
+export const DELAY_BUCKETS = [1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 1e-2, 2.5e-2, 5e-2, 0.1, 0.25, 0.5, 1, 2.5];
 
 type RxLabels = 'bind' | 'layer' | 'direction';
 

@@ -190,10 +190,11 @@ export class Session {
   /**
    * The whole per-datagram path up to the display: counters, metrics, filter, capture; then the
    * datagram waits in the display queue for its line. Decodes here only when a filter or the
-   * metrics need it (the display decodes the rest). Returns the decoding when there was one and
-   * the datagram passed the filter.
+   * metrics need it (the display decodes the rest). Returns null when the datagram was not taken
+   * (the filter said no, or the session is stopping), else its decoding when there was one, else
+   * `true`.
    */
-  observe(o: Observation): Inspected | null {
+  observe(o: Observation): Inspected | true | null {
     if (this.stopping) return null;
     const srcPort = o.src.port;
     const dstPort = (o.dst ?? o.local).port;
@@ -254,7 +255,7 @@ export class Session {
     }
     if (!this.quiet) this.display.one(o, insp, dropsDelta, frame);
     if (this.opts.count !== undefined && this.stats.matched >= this.opts.count) void this.stop('count');
-    return insp;
+    return insp ?? true;
   }
 
   /**

@@ -37,6 +37,27 @@ export function fromCaptureRecord(r: CaptureRecord, label: string): Observation 
   return o;
 }
 
+/**
+ * On stop: the capture socket's kernel drops into the session's counters and metrics, then close;
+ * in the summary: its kernel counters and what was still queued — what passed the filter but was
+ * neither read nor dropped is discarded by the close, and a stop in a burst must not pass for loss.
+ */
+export function attachCapture(session: Session, capture: PacketCapture, label: string): void {
+  const counters = session.stats.socket(label);
+  let kernel = capture.stats();
+  session.onStop(() => {
+    kernel = capture.stats();
+    const d = counters.dropsDelta(kernel.kernelDrops);
+    if (d > 0 && session.metrics) session.metrics.drops.inc({ bind: label }, d);
+    capture.close();
+  });
+  session.onSummary((s) => {
+    const skipped = Object.values(kernel.skipped).reduce((n, v) => n + (v ?? 0), 0);
+    const unread = Math.max(0, kernel.packets - kernel.kernelDrops - kernel.records - skipped);
+    s.capture = { packets: kernel.packets, drops: kernel.kernelDrops, unread };
+  });
+}
+
 export async function runPassiveSession(o: WatchCli): Promise<number> {
   if (o.bind?.length) throw new UsageError('--passive captures --port numbers on --iface; it does not bind (drop --bind)');
   if (!o.port?.length) throw new UsageError('--passive needs at least one --port (30041, 31000-32767)');
@@ -70,27 +91,12 @@ export async function runPassiveSession(o: WatchCli): Promise<number> {
     throw e;
   }
   const label = iface;
-  const counters = session.stats.socket(label);
   capture.on('record', (r) => session.observe(fromCaptureRecord(r, label)));
   capture.on('error', (e: Error) => {
     session.problem(`${label}: ${oneLine(e)}`, errorCode(e));
     void session.stop('error');
   });
-  let kernel = capture.stats();
-  session.onStop(() => {
-    // The kernel counts what it dropped on the capture socket (PACKET_STATISTICS).
-    kernel = capture.stats();
-    const d = counters.dropsDelta(kernel.kernelDrops);
-    if (d > 0 && session.metrics) session.metrics.drops.inc({ bind: label }, d);
-    capture.close();
-  });
-  session.onSummary((s) => {
-    // What passed the filter but was neither read nor dropped was still queued when we stopped:
-    // closing the socket discards it. Say how much, so a stop in a burst is not mistaken for loss.
-    const skipped = Object.values(kernel.skipped).reduce((n, v) => n + (v ?? 0), 0);
-    const unread = Math.max(0, kernel.packets - kernel.kernelDrops - kernel.records - skipped);
-    s.capture = { packets: kernel.packets, drops: kernel.kernelDrops, unread };
-  });
+  attachCapture(session, capture, label);
   const ports = o.port.join(',');
   session.listening(
     { sockets: [], passive: { iface, ports: o.port, direction: o.direction ?? 'both', recvBufferSize: capture.recvBufferSize } },

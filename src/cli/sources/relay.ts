@@ -112,8 +112,7 @@ class Relay {
       } catch (e) {
         o.forwardError = `cannot open an upstream socket: ${oneLine(e)}`;
         this.countForwardError('client-to-target', errorCode(e) ?? 'unknown');
-        this.session.observe(o);
-        this.tee?.(o);
+        if (this.session.observe(o)) this.tee?.(o);
         return;
       }
     }
@@ -127,8 +126,8 @@ class Relay {
       this.forwarded++;
       if (this.state === 'down') this.scheduleUpCheck();
     }
-    this.session.observe(o);
-    this.tee?.(o);
+    // What -f drops is not teed either (ntp pairs only what the session took).
+    if (this.session.observe(o)) this.tee?.(o);
   }
 
   private newClient(o: Observation, key: string): Client {
@@ -209,8 +208,8 @@ class Relay {
         this.event('error', `cannot return a reply to ${formatEndpoint(client.addr)}: ${oneLine(e)}`, code, client);
       });
     }
-    this.session.observe(o);
-    this.tee?.(o);
+    // What -f drops is not teed either (ntp pairs only what the session took).
+    if (this.session.observe(o)) this.tee?.(o);
   }
 
   private countForwardError(direction: 'client-to-target' | 'target-to-client', code: string): void {
@@ -306,8 +305,8 @@ export interface RunningRelay {
 
 /**
  * Opens the listen socket, starts the session and relays until it stops; `tee` sees every
- * datagram both ways (direction client-to-target on the listen socket, target-to-client on an
- * upstream socket). `disptap relay` and `disptap ntp --listen` run this same relay.
+ * datagram the session took (-f passed it), both ways (direction client-to-target on the listen
+ * socket, target-to-client on an upstream socket). `disptap relay` and `disptap ntp --listen` run this same relay.
  */
 export async function startRelay(session: Session, o: RelayOptions, tee?: (o: Observation) => void): Promise<RunningRelay> {
   // A bare port listens on loopback only: exposing the relay to other hosts must be asked for.
