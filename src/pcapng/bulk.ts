@@ -65,9 +65,18 @@ function endpointText(address: string, port: number): string {
   return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
 }
 
+/** Little-endian 32-bit halves of a BigInt64Array, so timestamps need no BigInt arithmetic. */
+function halves(a: BigInt64Array): Uint32Array {
+  return new Uint32Array(a.buffer, a.byteOffset, a.length * 2);
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 /**
- * Encodes datagrams [from, to) of `b` as EPBs; `payload(i)` gives datagram i's captured bytes.
- * Returns the blocks; the caller writes them in one write(2).
+ * Encodes datagrams [from, to) of `b` as EPBs; datagram i's captured bytes are
+ * `payloadBytes[payloadOffsets[i] .. + lengths[i]]`. Returns the blocks; the caller writes them in
+ * one write(2). Per datagram it only copies bytes and writes numbers: the constant part of the
+ * metadata comment is encoded once per run of datagrams that share it.
  */
 export function encodeUdpBatch(
   b: UdpBatchColumns,
@@ -77,22 +86,46 @@ export function encodeUdpBatch(
   payloadOffsets: Uint32Array,
   t: UdpBatchTarget,
 ): Buffer {
-  const extra = t.comments.map((c) => Buffer.from(c, 'utf8'));
-  let extraLen = 0;
-  for (const e of extra) extraLen += 4 + pad4(e.length);
+  const extra = Buffer.from(
+    t.comments
+      .map((c) => {
+        const e = Buffer.from(c, 'utf8');
+        const o = Buffer.alloc(4 + pad4(e.length));
+        o.writeUInt16LE(OPT_COMMENT, 0);
+        o.writeUInt16LE(e.length, 2);
+        e.copy(o, 4);
+        return o;
+      })
+      .reduce((a, x) => Buffer.concat([a, x]), Buffer.alloc(0)),
+  );
   // Upper bound per datagram: block 12 + EPB 20 + IPv6 40 + UDP 8 + payload + 3 pad + options
   // (meta comment ≤ 200 + extra + flags 8 + end 4).
   let bound = 0;
-  for (let i = from; i < to; i++) bound += 300 + extraLen + b.lengths[i]!;
+  for (let i = from; i < to; i++) bound += 300 + extra.length + b.lengths[i]!;
   const out = Buffer.allocUnsafe(bound);
+  const payloads = Buffer.isBuffer(payloadBytes) ? payloadBytes : Buffer.from(payloadBytes.buffer, payloadBytes.byteOffset, payloadBytes.byteLength);
+  const swHalf = halves(b.swTimestamps);
+  const hwHalf = halves(b.hwTimestamps);
+  const lo = LITTLE_ENDIAN ? 0 : 1;
+  const hi = 1 - lo;
+  const readLo = Number(BigInt.asUintN(64, b.readAt) & 0xffffffffn);
+  const readHi = Number(BigInt.asUintN(64, b.readAt) >> 32n);
   let off = 0;
   let lastIf = -1;
   let lastLink = -1;
   let lastId = 0;
-  let lastDstKey = -1;
-  let lastDstText = '';
+  // The metadata comment up to read-delay is the same for a run of datagrams: keep it encoded.
+  let prefix = Buffer.alloc(0);
+  let pTs = -1;
+  let pHasDst = false;
+  let pIf = -1;
+  let pTtl = -2;
+  let pTos = -2;
+  let pFam = 0;
+  const pDst = new Uint8Array(16);
   const addr = b.addresses;
   const localPort = t.localPort;
+  const lb = t.localBytes;
   for (let i = from; i < to; i++) {
     const p = b.present[i]!;
     const ao = i * ADDR_STRIDE;
@@ -102,52 +135,68 @@ export function encodeUdpBatch(
     // Addresses: IPv4 on the wire when both ends are IPv4 or v4-mapped (a dual-stack socket).
     const sFam = b.srcFamily[i] === 4 ? 4 : 6;
     const hasDst = (p & PRESENT.dst) !== 0;
-    const dFam = hasDst ? (b.dstFamily[i] === 4 ? 4 : 6) : t.localBytes.length === 4 ? 4 : 6;
+    const dFam = hasDst ? (b.dstFamily[i] === 4 ? 4 : 6) : lb.length === 4 ? 4 : 6;
     const srcOff = ao + ADDR.src;
     const dstOff = ao + ADDR.dst;
     const s4 = sFam === 4 || isMapped(addr, srcOff);
-    const d4 = hasDst ? dFam === 4 || isMapped(addr, dstOff) : dFam === 4 || isMapped(t.localBytes, 0);
+    const d4 = hasDst ? dFam === 4 || isMapped(addr, dstOff) : dFam === 4 || isMapped(lb, 0);
     const v4 = s4 && d4;
     const ipLen = v4 ? 20 : 40;
     const udpLen = 8 + orig;
     const pktLen = ipLen + 8 + cap;
-    const ttl = p & PRESENT.ttl ? b.ttl[i]! & 0xff : 64;
-    const tos = p & PRESENT.tos ? b.tos[i]! & 0xff : 0;
-    let tsSource: string;
-    let ts: bigint;
-    if (p & PRESENT.hardwareTs) (ts = b.hwTimestamps[i]!), (tsSource = 'hardware');
-    else if (p & PRESENT.softwareTs) (ts = b.swTimestamps[i]!), (tsSource = 'software');
-    else (ts = b.readAt), (tsSource = 'user');
+    const hasTtl = (p & PRESENT.ttl) !== 0;
+    const hasTos = (p & PRESENT.tos) !== 0;
+    const ttl = hasTtl ? b.ttl[i]! & 0xff : 64;
+    const tos = hasTos ? b.tos[i]! & 0xff : 0;
+    const hasSw = (p & PRESENT.softwareTs) !== 0;
+    let tsSource: number; // 0 hardware, 1 software, 2 user
+    let tsLo: number;
+    let tsHi: number;
+    if (p & PRESENT.hardwareTs) (tsLo = hwHalf[2 * i + lo]!), (tsHi = hwHalf[2 * i + hi]!), (tsSource = 0);
+    else if (hasSw) (tsLo = swHalf[2 * i + lo]!), (tsHi = swHalf[2 * i + hi]!), (tsSource = 1);
+    else (tsLo = readLo), (tsHi = readHi), (tsSource = 2);
 
     // The metadata comment, as formatMetaComment writes it.
-    let dstText: string;
-    if (hasDst) {
-      // Consecutive datagrams mostly share the destination: format it once.
-      const key = dFam === 4 ? (addr[dstOff]! << 24) | (addr[dstOff + 1]! << 16) | (addr[dstOff + 2]! << 8) | addr[dstOff + 3]! : -2;
-      if (key !== lastDstKey || key === -2) {
-        lastDstText = endpointText(formatAddress(dFam, addr, dstOff), localPort);
-        lastDstKey = key;
-      }
-      dstText = lastDstText;
-    } else dstText = endpointText(t.localAddress, localPort);
-    let meta = `${META_PREFIX} ts=${tsSource}`;
-    meta += ` dst=${dstText}`;
-    if (hasDst && b.ifIndex[i]) meta += ` ifindex=${b.ifIndex[i]!}`;
-    if (p & PRESENT.ttl) meta += ` ttl=${b.ttl[i]!}`;
-    if (p & PRESENT.tos) meta += ` tos=0x${(tos < 16 ? '0' : '') + tos.toString(16)}`;
-    if (p & PRESENT.softwareTs) meta += ` read-delay=${b.readAt - b.swTimestamps[i]!}ns`;
-    if (p & PRESENT.drops) meta += ` drops=${b.drops[i]! >>> 0}`;
+    const ifIndex = hasDst ? b.ifIndex[i]! : 0;
+    // Compared field by field (a string key per datagram cost more than the rest of the block).
+    let same =
+      prefix.length > 0 && tsSource === pTs && hasDst === pHasDst && ifIndex === pIf && (hasTtl ? ttl : -1) === pTtl && (hasTos ? tos : -1) === pTos && dFam === pFam;
+    if (same && hasDst) {
+      const n = dFam === 4 ? 4 : 16;
+      for (let k = 0; k < n && same; k++) if (addr[dstOff + k] !== pDst[k]) same = false;
+    }
+    if (!same) {
+      pTs = tsSource;
+      pHasDst = hasDst;
+      pIf = ifIndex;
+      pTtl = hasTtl ? ttl : -1;
+      pTos = hasTos ? tos : -1;
+      pFam = dFam;
+      if (hasDst) pDst.set(addr.subarray(dstOff, dstOff + (dFam === 4 ? 4 : 16)));
+      const dstText = hasDst ? endpointText(formatAddress(dFam, addr, dstOff), localPort) : endpointText(t.localAddress, localPort);
+      let text = `${META_PREFIX} ts=${tsSource === 0 ? 'hardware' : tsSource === 1 ? 'software' : 'user'} dst=${dstText}`;
+      if (hasDst && ifIndex) text += ` ifindex=${ifIndex}`;
+      if (hasTtl) text += ` ttl=${b.ttl[i]!}`;
+      if (hasTos) text += ` tos=0x${(tos < 16 ? '0' : '') + tos.toString(16)}`;
+      prefix = Buffer.from(text, 'utf8');
+    }
+    let tail = '';
+    if (hasSw) {
+      // readAt − software stamp in ns, exact in a double (read delays are far below 2^53 ns).
+      const d = (readHi - swHalf[2 * i + hi]!) * 0x1_0000_0000 + (readLo - swHalf[2 * i + lo]!);
+      tail += ` read-delay=${d}ns`;
+    }
+    if (p & PRESENT.drops) tail += ` drops=${b.drops[i]! >>> 0}`;
 
     const blockStart = off;
     out.writeUInt32LE(BLOCK_EPB, off);
     // total length filled in at the end
     // misreadAsRaw(): an IPv4 packet Wireshark would take for PPP under LINKTYPE_RAW.
     const linkType = v4 && tos === 0xff && (20 + udpLen) >> 8 === 0x03 ? LINKTYPE_IPV4 : LINKTYPE_RAW;
-    const ifIndex = hasDst ? b.ifIndex[i]! : 0;
     if (ifIndex !== lastIf || linkType !== lastLink) (lastId = t.interfaceId(ifIndex, linkType)), (lastIf = ifIndex), (lastLink = linkType);
     out.writeUInt32LE(lastId, off + 8);
-    out.writeUInt32LE(Number(BigInt.asUintN(64, ts) >> 32n) >>> 0, off + 12);
-    out.writeUInt32LE(Number(BigInt.asUintN(64, ts) & 0xffffffffn) >>> 0, off + 16);
+    out.writeUInt32LE(tsHi, off + 12);
+    out.writeUInt32LE(tsLo, off + 16);
     out.writeUInt32LE(pktLen, off + 20);
     out.writeUInt32LE(ipLen + udpLen, off + 24);
     const ip = off + 28;
@@ -160,10 +209,17 @@ export function encodeUdpBatch(
       out.writeUInt32BE(0x00004000, ip + 4); // id 0, DF
       out[ip + 8] = ttl;
       out[ip + 9] = PROTO_UDP;
-      out.writeUInt16BE(0, ip + 10);
-      out.set(addr.subarray(sFam === 4 ? srcOff : srcOff + 12, (sFam === 4 ? srcOff : srcOff + 12) + 4), ip + 12);
-      if (hasDst) out.set(addr.subarray(dFam === 4 ? dstOff : dstOff + 12, (dFam === 4 ? dstOff : dstOff + 12) + 4), ip + 16);
-      else out.set(t.localBytes.length === 4 ? t.localBytes : t.localBytes.subarray(12), ip + 16);
+      out[ip + 10] = 0;
+      out[ip + 11] = 0;
+      const s0 = sFam === 4 ? srcOff : srcOff + 12;
+      for (let k = 0; k < 4; k++) out[ip + 12 + k] = addr[s0 + k]!;
+      if (hasDst) {
+        const d0 = dFam === 4 ? dstOff : dstOff + 12;
+        for (let k = 0; k < 4; k++) out[ip + 16 + k] = addr[d0 + k]!;
+      } else {
+        const l0 = lb.length === 4 ? 0 : 12;
+        for (let k = 0; k < 4; k++) out[ip + 16 + k] = lb[l0 + k]!;
+      }
       out.writeUInt16BE(~fold(sum16(out, ip, ip + 20, 0)) & 0xffff, ip + 10);
       acc = sum16(out, ip + 12, ip + 20, 0);
     } else {
@@ -175,17 +231,25 @@ export function encodeUdpBatch(
       else out.set(V4_MAPPED, ip + 8), out.set(addr.subarray(srcOff, srcOff + 4), ip + 20);
       if (hasDst && dFam === 6) out.set(addr.subarray(dstOff, dstOff + 16), ip + 24);
       else if (hasDst) out.set(V4_MAPPED, ip + 24), out.set(addr.subarray(dstOff, dstOff + 4), ip + 36);
-      else if (t.localBytes.length === 16) out.set(t.localBytes, ip + 24);
-      else out.set(V4_MAPPED, ip + 24), out.set(t.localBytes, ip + 36);
+      else if (lb.length === 16) out.set(lb, ip + 24);
+      else out.set(V4_MAPPED, ip + 24), out.set(lb, ip + 36);
       acc = sum16(out, ip + 8, ip + 40, 0);
     }
     const u = ip + ipLen;
-    out.writeUInt16BE(b.srcPort[i]! & 0xffff, u);
-    out.writeUInt16BE(localPort, u + 2);
-    out.writeUInt16BE(udpLen & 0xffff, u + 4);
-    out.writeUInt16BE(0, u + 6);
+    const sp = b.srcPort[i]! & 0xffff;
+    out[u] = sp >> 8;
+    out[u + 1] = sp & 0xff;
+    out[u + 2] = localPort >> 8;
+    out[u + 3] = localPort & 0xff;
+    out[u + 4] = (udpLen >> 8) & 0xff;
+    out[u + 5] = udpLen & 0xff;
+    out[u + 6] = 0;
+    out[u + 7] = 0;
     const po = payloadOffsets[i]!;
-    out.set(payloadBytes.subarray(po, po + cap), u + 8);
+    // Small payloads byte by byte: Buffer#copy and subarray() each make a view first, which costs
+    // more than the copy itself for the datagrams a dispatcher mostly sees.
+    if (cap <= 256) for (let k = 0; k < cap; k++) out[u + 8 + k] = payloads[po + k]!;
+    else out.set(payloads.subarray(po, po + cap), u + 8);
     if (!truncated) {
       acc += PROTO_UDP + udpLen;
       acc = sum16(out, u, u + 8 + cap, acc);
@@ -197,20 +261,15 @@ export function encodeUdpBatch(
     out.fill(0, off, padded);
     off = padded;
     // Options: the metadata comment, the socket's comments, the inbound flag, the end.
-    const mlen = out.write(meta, off + 4, 'utf8');
+    out.set(prefix, off + 4);
+    const mlen = prefix.length + (tail ? out.write(tail, off + 4 + prefix.length, 'latin1') : 0);
     out.writeUInt16LE(OPT_COMMENT, off);
     out.writeUInt16LE(mlen, off + 2);
     const mEnd = off + 4 + mlen;
     off = off + 4 + pad4(mlen);
     out.fill(0, mEnd, off);
-    for (const e of extra) {
-      out.writeUInt16LE(OPT_COMMENT, off);
-      out.writeUInt16LE(e.length, off + 2);
-      e.copy(out, off + 4);
-      const end = off + 4 + e.length;
-      off = off + 4 + pad4(e.length);
-      out.fill(0, end, off);
-    }
+    out.set(extra, off);
+    off += extra.length;
     out.writeUInt16LE(EPB_FLAGS, off);
     out.writeUInt16LE(4, off + 2);
     out.writeUInt32LE(DIRECTION_INBOUND, off + 4);
@@ -223,4 +282,3 @@ export function encodeUdpBatch(
   }
   return out.subarray(0, off);
 }
-
