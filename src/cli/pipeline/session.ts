@@ -22,6 +22,9 @@ import type { RxBatch } from '../../tap/rx/batch.js';
 import { nsToIso } from '../../sys/time.js';
 
 const MSG_TRUNC = 0x20;
+// Where the low and high 32 bits of a 64-bit array element are on this host.
+const LO = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 0 : 1;
+const HI = 1 - LO;
 /** Default bound of the display queue: seconds of a burst of small datagrams. */
 export const DEFAULT_QUEUE_BYTES = 256 * 1024 * 1024;
 
@@ -279,12 +282,17 @@ export class Session {
     const sw = b.swTimestamps;
     const readAt = b.readAt;
     let bytes = 0;
+    // Read delays from the stamps' 32-bit halves: no BigInt per datagram.
+    const swHalf = new Uint32Array(sw.buffer, sw.byteOffset, n * 2);
+    const readLo = Number(readAt & 0xffffffffn);
+    const readHi = Number(readAt >> 32n);
     for (let i = 0; i < n; i++) {
       const p = present[i]!;
       dd[i] = p & PRESENT.drops ? counters.dropsDelta(b.drops[i]!) : 0;
       const cap = b.lengths[i]!;
       bytes += cap;
-      counters.observe(b.origLengths[i]!, (b.flags[i]! & MSG_TRUNC) !== 0, p & PRESENT.softwareTs ? readAt - sw[i]! : undefined, undefined);
+      const delay = p & PRESENT.softwareTs ? (readHi - swHalf[2 * i + HI]!) * 0x1_0000_0000 + (readLo - swHalf[2 * i + LO]!) : -1;
+      counters.observeNs(b.origLengths[i]!, (b.flags[i]! & MSG_TRUNC) !== 0, delay);
     }
     this.stats.matched += n;
     if (!this.hardwareChecked && this.opts.expectHardware) this.checkHardware((present[0]! & PRESENT.hardwareTs) !== 0, sock.label);

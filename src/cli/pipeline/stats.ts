@@ -111,6 +111,14 @@ export class SocketCounters {
     if (errorCode !== undefined) this.decodeErrors.set(errorCode, (this.decodeErrors.get(errorCode) ?? 0) + 1);
   }
 
+  /** observe() for the batch path: the read delay in ns as a number, -1 when there is none. */
+  observeNs(bytes: number, truncated: boolean, readDelayNs: number): void {
+    this.packets++;
+    this.bytes += bytes;
+    if (truncated) this.truncations++;
+    if (readDelayNs >= 0) this.readDelay.add(readDelayNs);
+  }
+
   /** A decode fault found after observe() (the display decodes what ingest did not). */
   decodeError(code: string): void {
     this.decodeErrors.set(code, (this.decodeErrors.get(code) ?? 0) + 1);
