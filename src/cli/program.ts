@@ -76,8 +76,17 @@ const liveOpts = (): Option[] => [
   jsonOpt(), countOpt(), durationOpt(), filterOpt(), writeOpt(), metricsOpt(), quietOpt(), queueOpt(), tsOpt(), rcvbufOpt(), maxSizeOpt(),
 ];
 
-/** What `ntp` shares with watch: output, stop conditions, metrics, kernel timestamps. */
-const liveNtpOpts = (): Option[] => [jsonOpt(), countOpt(), durationOpt(), metricsOpt(), tsOpt(), ...colorOpts()];
+/** What `ntp` shares with watch: output, stop conditions, filters, metrics, kernel timestamps. */
+const liveNtpOpts = (): Option[] => [
+  jsonOpt(),
+  new Option('-c, --count <n>', 'stop after n exchanges').argParser(parsePositive),
+  durationOpt(),
+  new Option('-f, --filter <expr>', "live: only matching datagrams are written and paired; all are counted, e.g. 'not host 192.0.2.7' (repeatable; see docs/cli.md)").argParser(collect),
+  metricsOpt(),
+  new Option('-q, --quiet', 'no line per exchange: the summary (and the metrics) only'),
+  tsOpt(),
+  ...colorOpts(),
+];
 
 export function buildProgram(): Command {
   const program = new Cmd('disptap')

@@ -48,8 +48,10 @@ describe.skipIf(skip !== null)(`disptap ntp against real chronyd${skip ? ` (skip
     let out = '';
     let err = '';
     live.stdout!.on('data', (d: Buffer) => (out += d));
+    // Listening: the Session's first record (the capture is open).
     await new Promise<void>((resolve, reject) => {
-      live.stderr!.on('data', (d: Buffer) => ((err += d), err.includes('capturing') && resolve()));
+      live.stdout!.on('data', () => out.includes('"listening"') && resolve());
+      live.stderr!.on('data', (d: Buffer) => (err += d));
       live.once('exit', () => reject(new Error(err)));
     });
     l.chronyd(v.nsB, 'server', `local stratum 1\nallow all\nbindaddress ${v.addrB4}`);
@@ -59,6 +61,7 @@ describe.skipIf(skip !== null)(`disptap ntp against real chronyd${skip ? ` (skip
     expect(code, err).toBe(0);
     await l.stop();
     const records = out.trim().split('\n').map((x) => JSON.parse(x) as Json);
+    expectValidRecords(records);
     const xs = exchangesOf(records);
     expect(xs.length).toBeGreaterThanOrEqual(4);
     for (const x of xs) expect([x.t1Copy, x.t4Copy]).toEqual(['out', 'in']);

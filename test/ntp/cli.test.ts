@@ -1,13 +1,15 @@
 // `disptap ntp` through the real executable: bad input, a crafted capture with every pairing edge
-// case, and live bound taps with --metrics (requests and responses arriving from two peers).
+// case, and live bound taps and a passive capture through the common Session (requests and
+// responses from two peers each for two servers; -f leaves one out, -w, --metrics while running).
 import dgram from 'node:dgram';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { encodeNtp, ntpTimestampFromNs } from '../../src/decode/index.js';
-import { run, start, type Json } from '../cli/helpers/cli.js';
+import { run, sleep, start, type Json } from '../cli/helpers/cli.js';
 import { expectValidRecords } from '../cli/helpers/json-schema.js';
+import { TSHARK, tsharkFields } from '../pcapng/helpers/tshark.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'disptap-ntp-cli-'));
 const sockets: dgram.Socket[] = [];
@@ -148,9 +150,11 @@ describe('disptap ntp (CLI)', () => {
 
   it('bound taps: a request from the client and the response from the server pair by content; --metrics has the histograms', async () => {
     const p = start(['ntp', '--bind', '127.0.0.1:0', '--json', '--metrics', '127.0.0.1:0', '-d', '20s']);
-    const where = await p.waitForStderr(/metrics on http:\/\/(\S+)\/metrics/);
-    const metrics = /metrics on http:\/\/(\S+)\/metrics/.exec(where)![1]!;
-    const port = Number(/listening on 127\.0\.0\.1:(\d+)/.exec(await p.waitForStderr(/listening on 127\.0\.0\.1:\d+/))![1]);
+    // The Session's listening record (as watch and relay): the bound port and the metrics address.
+    const l = await p.waitFor((x) => x.type === 'listening', 10_000, 'listening');
+    expect(l).toMatchObject({ command: 'ntp' });
+    const metrics = l.metrics as string;
+    const port = (l.sockets as Json[])[0]!.port as number;
     const client = dgram.createSocket('udp4');
     const server = dgram.createSocket('udp4');
     sockets.push(client, server);
@@ -172,4 +176,133 @@ describe('disptap ntp (CLI)', () => {
     expect(p.records.at(-1)).toMatchObject({ type: 'summary', command: 'ntp', exchanges: 1 });
     expectValidRecords(p.records);
   });
+
+  it('--bind through the Session: -f leaves one server out of pairing (still counted), -w keeps what it took, --metrics while running', async () => {
+    const cap = path.join(dir, 'bind.pcapng');
+    const p = start(['ntp', '--bind', '127.0.0.1:0', '--json', '-f', 'not host 127.0.0.2', '-w', cap, '--metrics', '127.0.0.1:0', '-d', '20s']);
+    const l = await p.waitFor((x) => x.type === 'listening', 10_000, 'listening');
+    expect(l).toMatchObject({ command: 'ntp', write: cap, filter: ['not host 127.0.0.2'] });
+    const port = (l.sockets as Json[])[0]!.port as number;
+    // Server 1 and its client on 127.0.0.1; server 2 and its client on 127.0.0.2, which -f excludes.
+    const [c1, s1, c2, s2] = await Promise.all(['127.0.0.1', '127.0.0.1', '127.0.0.2', '127.0.0.2'].map((a) => udp(a)));
+    for (let i = 0; i < 3; i++) {
+      for (const [c, srv, cookie] of [[c1, s1, 0x1000n + BigInt(i)], [c2, s2, 0x2000n + BigInt(i)]] as const) {
+        const now = BigInt(Date.now()) * 1_000_000n;
+        c.send(encodeNtp({ mode: 3, transmitTimestamp: { raw: cookie } }), port, '127.0.0.1');
+        await sleep(20);
+        srv.send(encodeNtp({ mode: 4, stratum: 1, originTimestamp: { raw: cookie }, receiveTimestamp: now, transmitTimestamp: now + 1000n }), port, '127.0.0.1');
+      }
+    }
+    await p.waitFor(() => p.records.filter((x) => x.type === 'exchange').length >= 3, 10_000, 'three exchanges');
+    const text = await scrape(l.metrics as string, (t) => sumOf(t, 'disptap_packets_total') >= 12);
+    expect(text).toMatch(/disptap_ntp_delay_seconds_count\{point=""\} 3/); // the paired ones
+    expect(sumOf(text, 'disptap_packets_total')).toBe(12); // every datagram, -f or not
+    p.kill('SIGINT');
+    expect(await p.exited(10_000)).toBe(0);
+    expectValidRecords(p.records);
+    const xs = p.records.filter((x) => x.type === 'exchange');
+    expect(xs.map((x) => x.server).sort()).toEqual([0, 1, 2].map(() => `127.0.0.1:${s1.address().port}`));
+    expect(p.records.filter((x) => x.type === 'unpaired')).toEqual([]); // server 2's datagrams never reached the pairer
+    const sum = p.records.at(-1)!;
+    expect(sum).toMatchObject({ type: 'summary', command: 'ntp', reason: 'signal', exchanges: 3, records: 6, packets: 12, matched: 6, write: { path: cap, packets: 6, errors: 0 } });
+    expect(sum.sockets).toMatchObject([{ bind: `127.0.0.1:${port}`, packets: 12 }]);
+    if (TSHARK) {
+      const rows = tsharkFields(cap, ['ip.src', 'udp.dstport']);
+      expect(rows).toHaveLength(6);
+      expect(rows.every((r) => r[0] === '127.0.0.1' && Number(r[1]) === port)).toBe(true);
+    }
+    // The capture reads back into the same exchanges (bound taps: pairs by content).
+    const back = await run(['ntp', cap, '--json']);
+    expect(back.code, back.stderr).toBe(0);
+    expect(back.records.filter((x) => x.type === 'exchange').map((x) => x.requestTransmit)).toEqual(xs.map((x) => x.requestTransmit));
+  }, 30_000);
+
+  it('--bind -q in text mode: no line per exchange; the summary has the ntp lines, then the counters and what -f passed', async () => {
+    const p = start(['ntp', '--bind', '127.0.0.1:0', '-q', '-f', 'not host 127.0.0.2', '-d', '20s']);
+    const port = Number(/listening on 127\.0\.0\.1:(\d+)/.exec(await p.waitForStderr(/listening on 127\.0\.0\.1:\d+/))![1]);
+    const [c1, c2] = await Promise.all([udp('127.0.0.1'), udp('127.0.0.2')]);
+    c1.send(encodeNtp({ mode: 3, transmitTimestamp: { raw: 7n } }), port, '127.0.0.1');
+    c2.send(encodeNtp({ mode: 3, transmitTimestamp: { raw: 8n } }), port, '127.0.0.1');
+    await sleep(300);
+    p.kill('SIGTERM');
+    expect(await p.exited(10_000)).toBe(0);
+    expect(p.stdout()).toBe('');
+    expect(p.stderr()).toMatch(/^0 exchanges \(0 interleaved\) from 1 NTP packets\nunpaired: 1 unanswered-request\n2 packets, .*\nfilter: 1 of 2 datagrams passed -f and took part in pairing\n/m);
+  }, 20_000);
+
+  it.skipIf(process.getuid?.() !== 0)('--passive through the Session: -f leaves one server out (still counted), -w as captured, --metrics while running', async () => {
+    const [s1, s2] = await Promise.all([ntpResponder('127.0.0.1'), ntpResponder('127.0.0.2')]);
+    const [p1, p2] = [s1.address().port, s2.address().port];
+    const cap = path.join(dir, 'passive.pcapng');
+    const p = start(['ntp', '--passive', '--iface', 'lo', '--port', String(p1), '--port', String(p2), '--json', '-f', 'not host 127.0.0.2', '-w', cap, '--metrics', '127.0.0.1:0', '-d', '20s']);
+    const l = await p.waitFor((x) => x.type === 'listening', 10_000, 'listening');
+    expect(l).toMatchObject({ command: 'ntp', sockets: [], passive: { iface: 'lo', ports: [String(p1), String(p2)], direction: 'both' }, write: cap });
+    const client = await udp('127.0.0.1');
+    for (let i = 0; i < 3; i++) {
+      client.send(encodeNtp({ mode: 3, transmitTimestamp: { raw: 0x3000n + BigInt(i) } }), p1, '127.0.0.1');
+      client.send(encodeNtp({ mode: 3, transmitTimestamp: { raw: 0x4000n + BigInt(i) } }), p2, '127.0.0.2');
+      await sleep(100);
+    }
+    await p.waitFor(() => p.records.filter((x) => x.type === 'exchange').length >= 3, 10_000, 'three exchanges');
+    // lo shows each datagram twice (out, then in): 6 exchanges × 2 datagrams × 2 copies.
+    const text = await scrape(l.metrics as string, (t) => sumOf(t, 'disptap_packets_total') >= 24);
+    expect(text).toMatch(/disptap_ntp_delay_seconds_count\{point=""\} 3/);
+    expect(sumOf(text, 'disptap_packets_total')).toBe(24);
+    p.kill('SIGINT');
+    expect(await p.exited(10_000)).toBe(0);
+    expectValidRecords(p.records);
+    const xs = p.records.filter((x) => x.type === 'exchange');
+    expect(xs).toHaveLength(3);
+    for (const x of xs) expect(x).toMatchObject({ server: `127.0.0.1:${p1}`, client: `127.0.0.1:${client.address().port}`, t1Copy: 'out', t4Copy: 'in' });
+    expect(p.records.filter((x) => x.type === 'unpaired')).toEqual([]);
+    const sum = p.records.at(-1)!;
+    expect(sum).toMatchObject({ type: 'summary', command: 'ntp', reason: 'signal', exchanges: 3, records: 12, packets: 24, matched: 12, write: { path: cap, packets: 12, errors: 0 } });
+    expect((sum.capture as Json).packets).toBeGreaterThanOrEqual(24);
+    if (TSHARK) {
+      const rows = tsharkFields(cap, ['ip.src', 'ip.dst', 'frame.packet_flags_direction']);
+      expect(rows).toHaveLength(12);
+      expect(rows.every((r) => r[0] === '127.0.0.1' && r[1] === '127.0.0.1')).toBe(true);
+    }
+    const back = await run(['ntp', cap, '--json']);
+    expect(back.code, back.stderr).toBe(0);
+    expect(back.records.filter((x) => x.type === 'exchange').map((x) => x.requestTransmit).sort()).toEqual(xs.map((x) => x.requestTransmit).sort());
+  }, 30_000);
 });
+
+/** A UDP socket bound on `address` (any port), closed after the test. */
+async function udp(address: string): Promise<dgram.Socket> {
+  const s = dgram.createSocket('udp4');
+  sockets.push(s);
+  await new Promise<void>((res) => s.bind(0, address, () => res()));
+  return s;
+}
+
+/** An NTP server on `address`: answers every request at once (origin = the request's transmit). */
+async function ntpResponder(address: string): Promise<dgram.Socket> {
+  const s = await udp(address);
+  s.on('message', (m, r) => {
+    if (m.length < 48) return;
+    const now = BigInt(Date.now()) * 1_000_000n;
+    s.send(encodeNtp({ mode: 4, stratum: 1, originTimestamp: { raw: m.readBigUInt64BE(40) }, receiveTimestamp: now, transmitTimestamp: now + 1000n }), r.port, r.address);
+  });
+  return s;
+}
+
+/** The sum of a counter's samples over all its labels. */
+function sumOf(text: string, name: string): number {
+  let n = 0;
+  for (const m of text.matchAll(new RegExp(`^${name}\\{[^}]*\\} (\\d+)$`, 'gm'))) n += Number(m[1]);
+  return n;
+}
+
+/** Scrapes /metrics until `ready` (bounded): datagrams may still be on their way. */
+async function scrape(address: string, ready: (text: string) => boolean): Promise<string> {
+  let text = '';
+  for (let i = 0; i < 50; i++) {
+    text = await (await fetch(`http://${address}/metrics`)).text();
+    if (ready(text)) break;
+    await sleep(100);
+  }
+  return text;
+}
+

@@ -58,7 +58,7 @@ describe.skipIf(skip !== null)(`disptap ntp: NTP in SCION${skip ? ` (skipped: ${
     });
     // Only incoming copies, like tcpdump on lo: the same skb stamps, to the ns.
     const ntp = start(['ntp', '--passive', '--iface', 'lo', '--port', String(port), '--direction', 'in', '--json', '-c', '5', '-d', '15s']);
-    await ntp.waitForStderr(/capturing/);
+    await ntp.waitFor((x) => x.type === 'listening', 10_000, 'listening'); // the Session's first record: the capture is open
     const sent = await run(['send', '--kind', 'ntp-scion', '--to', `127.0.0.1:${port}`, '-c', '6', '-r', '20', '--src-ia', '1-ff00:0:110', '--dst-ia', '1-ff00:0:111']);
     expect(sent.code, sent.stderr).toBe(0);
     expect(await ntp.exited(15_000)).toBe(0);

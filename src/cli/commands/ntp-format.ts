@@ -2,6 +2,8 @@
 // and the summary (p50/p99 of offset and delay, what stayed unpaired, the two-point answer).
 // Every record has the common envelope of schema/watch-record.v1.json (v, time, host, type).
 import { formatEndpoint } from '../bind-spec.js';
+import type { Colors } from '../pipeline/format.js';
+import { summaryText as sessionSummaryText } from '../pipeline/output.js';
 import { base, type SummaryRecord } from '../pipeline/record.js';
 import { nsToIso } from '../../sys/time.js';
 import { percentileNs } from '../../ntp/exchange.js';
@@ -114,6 +116,33 @@ export interface NtpSummaryInput {
   chrony?: { matched: number; unmatched: number; offsetDiffs: bigint[]; delayDiffs: bigint[] };
   /** ntp --listen: the relay's part of the session summary, and what it means for the exchanges. */
   relay?: { listen: string; target: string; counts: SummaryRecord };
+  /** Live sources: the Session's summary (every datagram received, -f or not; --write; kernel counters). */
+  session?: SummaryRecord;
+}
+
+/**
+ * The Session's counters in the ntp summary record: why and when it stopped, every datagram
+ * received (packets … count them all; matched: those -f passed, the only ones paired), per socket,
+ * the capture socket's kernel counters (--passive) and the --write capture.
+ */
+function sessionCountersJson(s: SummaryRecord): Record<string, unknown> {
+  return {
+    reason: s.reason, durationNs: s.durationNs,
+    packets: s.packets, bytes: s.bytes, drops: s.drops, truncations: s.truncations, decodeErrors: s.decodeErrors, decodeErrorsByCode: s.decodeErrorsByCode,
+    readDelay: s.readDelay, matched: s.matched, sockets: s.sockets,
+    ...(s.capture ? { capture: s.capture } : {}),
+    ...(s.write ? { write: s.write } : {}),
+  };
+}
+
+/**
+ * The Session's part of the text summary (after the ntp lines): its lines without the header, and
+ * with -f how many datagrams took part in pairing (no datagram is "shown" by ntp).
+ */
+export function sessionSummaryLines(c: Colors, s: SummaryRecord, filtered: boolean): string[] {
+  const lines = sessionSummaryText(c, { ...s, matched: s.packets }).slice(1);
+  if (filtered) lines.splice(1, 0, `filter: ${s.matched} of ${s.packets} datagrams passed -f and took part in pairing`);
+  return lines;
 }
 
 const pct = (v: bigint[], p: number) => {
@@ -135,6 +164,7 @@ export function summaryJson(s: NtpSummaryInput, nowNs: bigint): Record<string, u
     offset: { p50Ns: pct(s.offsets, 50), p99Ns: pct(s.offsets, 99) },
     delay: { minNs: pct(s.delays, 0), p50Ns: pct(s.delays, 50), p99Ns: pct(s.delays, 99) },
     unpaired,
+    ...(s.session ? sessionCountersJson(s.session) : {}),
     segments: s.segments.map((g) => ({
       upstream: g.upstream, downstream: g.downstream, count: g.count, requestP50Ns: String(g.requestP50Ns), responseP50Ns: String(g.responseP50Ns),
       biasP50Ns: String(g.biasP50Ns), requestP99Ns: String(g.requestP99Ns), responseP99Ns: String(g.responseP99Ns),
@@ -155,7 +185,6 @@ export function summaryJson(s: NtpSummaryInput, nowNs: bigint): Record<string, u
             listen: s.relay!.listen, target: s.relay!.target, t1: 'listen-rx', t4: 'upstream-rx',
             ...relay.relay!, packets: relay.packets, drops: relay.drops, truncations: relay.truncations,
           },
-          ...(relay.write ? { write: relay.write } : {}),
         }
       : {}),
   };

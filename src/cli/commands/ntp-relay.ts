@@ -14,10 +14,8 @@ import { ntpRecordFromUdp } from '../../ntp/records.js';
 import type { NtpWireRecord } from '../../ntp/types.js';
 import { formatEndpoint } from '../bind-spec.js';
 import type { Observation } from '../pipeline/observation.js';
-import type { SummaryRecord } from '../pipeline/record.js';
 import { startRelay, type RelayOptions } from '../sources/relay.js';
-import { Session } from '../pipeline/session.js';
-import { sessionOptions } from '../sources/watch.js';
+import type { Session } from '../pipeline/session.js';
 
 /** The point name of the relay's exchanges (`[relay]` in text, `point: "relay"` in NDJSON). */
 export const RELAY_POINT = 'relay';
@@ -45,25 +43,17 @@ export interface NtpRelayOptions {
   duration?: number;
   write?: string;
   metrics?: string | true;
+  filter?: string[];
   timestamps: 'none' | 'software' | 'hardware';
-}
-
-/** The relay's session: no line per datagram and no summary of its own (the ntp command writes both). */
-export function ntpRelaySession(o: NtpRelayOptions): Session {
-  return new Session({ ...sessionOptions('ntp', { ...o, count: undefined }), display: false });
 }
 
 export interface NtpRelay {
   listen: string;
   target: string;
-  /** The session's summary once it stopped (relay counts, capture). */
-  summary(): SummaryRecord | undefined;
 }
 
 /** Starts the relay in `session`; `onRecord` gets every NTP packet either way, as it arrives. */
 export async function startNtpRelay(session: Session, o: NtpRelayOptions, onRecord: (r: NtpWireRecord) => void): Promise<NtpRelay> {
-  let last: SummaryRecord | undefined;
-  session.onSummary((s) => (last = s));
   const ro: RelayOptions = { ...o, idleTimeout: 120_000, maxClients: 4096 };
   const { listen, target } = await startRelay(session, ro, (obs) => {
     const r = ntpRecordFromObservation(obs, RELAY_POINT);
@@ -71,7 +61,7 @@ export async function startNtpRelay(session: Session, o: NtpRelayOptions, onReco
   });
   const to = formatEndpoint(target);
   session.listening({ sockets: [listen.json], target: to }, `disptap ntp: relay ${listen.label} → ${to}; ${RELAY_VIEW} (Ctrl-C for the summary)`);
-  return { listen: listen.label, target: to, summary: () => last };
+  return { listen: listen.label, target: to };
 }
 
 /** Now, for records without a time of their own. */

@@ -1,6 +1,7 @@
 // disptap ntp: NTP exchanges on the wire. Sources as in the rest of the CLI — bound taps, passive
-// capture, the relay (ntp-relay.ts), pcapng/pcap files — become NtpWireRecords (src/ntp/records.ts), are paired per point
-// (src/ntp/pair.ts), joined across points (segments.ts) and set beside chrony's log when given.
+// capture (ntp-live.ts), the relay (ntp-relay.ts), all three through one Session; pcapng/pcap
+// files — become NtpWireRecords (src/ntp/records.ts), are paired per point (src/ntp/pair.ts),
+// joined across points (segments.ts) and set beside chrony's log when given.
 import fs from 'node:fs';
 import path from 'node:path';
 import { Histogram, type Registry } from 'prom-client';
@@ -8,19 +9,18 @@ import { readPcapng, dissectUdp, parseMetaComment, type PcapngFile } from '../..
 import { NtpPairer } from '../../ntp/pair.js';
 import { NtpSegmentJoiner } from '../../ntp/segments.js';
 import { ChronyMatcher, parseChronyMeasurements } from '../../ntp/chrony-log.js';
-import { ntpRecordFromCapture, ntpRecordFromRx, ntpRecordFromUdp } from '../../ntp/records.js';
+import { ntpRecordFromUdp } from '../../ntp/records.js';
 import type { NtpPairEvent, NtpWireRecord } from '../../ntp/types.js';
-import { parseBindSpecs } from '../bind-spec.js';
 import { ipPayload } from './decode.js';
 import { CliError, UsageError, oneLine } from '../errors.js';
 import { Metrics, parseMetricsAddress, serveMetrics, type MetricsServer } from '../pipeline/metrics.js';
-import { passiveOptionsFrom, runPassiveWatch } from '../sources/passive.js';
-import { RELAY_VIEW, nowNs, ntpRelaySession, startNtpRelay, type NtpRelay } from './ntp-relay.js';
-import { summaryText as sessionSummaryText } from '../pipeline/output.js';
+import type { SummaryRecord } from '../pipeline/record.js';
+import { RELAY_VIEW, nowNs, startNtpRelay } from './ntp-relay.js';
+import { checkLiveArgs, ntpSession, startNtpLive } from './ntp-live.js';
 import type { Session } from '../pipeline/session.js';
-import { checkTimestampMode, openTaps, type OpenTap } from '../sources/watch.js';
+import { checkTimestampMode } from '../sources/watch.js';
 import {
-  exchangeJson, exchangeLine, segmentJson, segmentLine, summaryJson, summaryText, unpairedJson, unpairedLine, type NtpSummaryInput,
+  exchangeJson, exchangeLine, segmentJson, segmentLine, sessionSummaryLines, summaryJson, summaryText, unpairedJson, unpairedLine, type NtpSummaryInput,
 } from './ntp-format.js';
 
 /** `disptap ntp` options as commander parses them. */
@@ -38,6 +38,8 @@ export interface NtpCli {
   point?: string[];
   json?: boolean;
   metrics?: string | true;
+  filter?: string[];
+  quiet?: boolean;
   count?: number;
   duration?: number;
   chronyLog?: string;
@@ -116,10 +118,7 @@ function histograms(registry: Registry): Histograms {
 
 /** --listen/--to: both or neither, and not with the other live sources. */
 function checkRelayArgs(o: NtpCli): void {
-  if (o.listen === undefined && o.to === undefined) {
-    if (o.write !== undefined) throw new UsageError('--write keeps what the relay forwards: use it with --listen and --to (or `disptap watch -w` for other sources)');
-    return;
-  }
+  if (o.listen === undefined && o.to === undefined) return;
   if (o.listen === undefined || o.to === undefined) throw new UsageError(`${o.listen === undefined ? '--listen' : '--to'} is required: the relay takes --listen ADDR:PORT and --to ADDR:PORT`);
   if (o.bind?.length || o.passive) throw new UsageError('--listen/--to runs a relay: watch it, not --bind or --passive as well');
 }
@@ -132,13 +131,17 @@ export async function runNtp(o: NtpCli, positional: readonly string[]): Promise<
   if (live && files.length) throw new UsageError('read files or watch live traffic (--bind/--passive/--listen), not both');
   if (!live && !files.length) throw new UsageError('give a capture file (pcapng/pcap), --point NAME=FILE, --bind ADDR:PORT, --listen ADDR:PORT --to ADDR:PORT or --passive --iface IF --port 123');
   if (o.bind?.length && o.passive) throw new UsageError('--bind and --passive are two ways of watching: pick one');
+  if (!live && o.write !== undefined) throw new UsageError('--write keeps live traffic (--bind, --passive or --listen); a capture file is one already');
+  if (!live && o.filter?.length) throw new UsageError('-f filters live traffic (--bind, --passive or --listen); to pair part of a capture file, cut it first (e.g. tshark -Y … -w part.pcapng)');
   const timestamps = checkTimestampMode(o.timestamps);
+  if (live && !relaying) checkLiveArgs({ ...o, timestamps });
 
   const caps = files.map((f) => {
     const cap = readPcapng(readFile(f.file));
     if (cap.format === 'unknown') throw new CliError(`${f.file} is not a pcapng or pcap capture`);
-    // Written by a relay (`disptap relay -w`, `disptap ntp --listen … -w`): pair by content.
-    if (cap.sections.some((x) => x.comments.some((c) => /^disptap (relay\b|ntp .*(--listen|-l)\b)/.test(c)))) f.relay = true;
+    // Written by a relay (`disptap relay -w`, `disptap ntp --listen … -w`) or by bound taps
+    // (`disptap ntp --bind … -w`): both see request and response arriving: pair by content.
+    if (cap.sections.some((x) => x.comments.some((c) => /^disptap (relay\b|ntp\b.*\s(--listen|-l|--bind|-b)(\s|=|$))/.test(c)))) f.relay = true;
     return cap;
   });
 
@@ -157,10 +160,13 @@ export async function runNtp(o: NtpCli, positional: readonly string[]): Promise<
   const chrony = matcher ? { matched: 0, unmatched: 0, offsetDiffs: [] as bigint[], delayDiffs: [] as bigint[] } : undefined;
   if (chrony) summary.chrony = chrony;
 
-  // The relay runs in a Session (the one of `disptap relay`): its output writer keeps our lines in
-  // order with its own records, and its metrics server serves our histograms beside the relay's.
-  const session: Session | undefined = relaying ? ntpRelaySession({ ...o, listen: o.listen!, to: o.to!, timestamps }) : undefined;
+  // Every live source runs in a Session (the one of `disptap watch`/`relay`): its output writer keeps
+  // our lines in order with its own records, and its metrics server serves our histograms beside
+  // its packet counters.
+  const session: Session | undefined = live ? ntpSession({ ...o, timestamps }) : undefined;
   const write = session ? (line: string) => session.out.out(line) : (line: string) => void process.stdout.write(`${line}\n`);
+  // --quiet: no line per exchange, unpaired packet or segment; the summary (and the metrics) only.
+  const emit = o.quiet ? () => {} : write;
   let metricsServer: MetricsServer | undefined;
   let hist: Histograms | undefined;
   if (session?.metrics) hist = histograms(session.metrics.registry);
@@ -173,11 +179,12 @@ export async function runNtp(o: NtpCli, positional: readonly string[]): Promise<
 
   let stop: () => void = () => {};
   let code = 0;
-  let relayed: NtpRelay | undefined;
+  let relayed: { listen: string; target: string } | undefined;
+  let counts: SummaryRecord | undefined;
   const show = (events: NtpPairEvent[]) => {
     for (const e of events) {
       if (e.type === 'unpaired') {
-        write(o.json ? JSON.stringify(unpairedJson(e, nowNs())) : unpairedLine(e));
+        emit(o.json ? JSON.stringify(unpairedJson(e, nowNs())) : unpairedLine(e));
         continue;
       }
       const cmp = matcher ? matcher.match(e) : null;
@@ -194,10 +201,10 @@ export async function runNtp(o: NtpCli, positional: readonly string[]): Promise<
         hist?.offset.observe({ point: e.point }, Number(e.offsetNs) / 1e9);
         hist?.delay.observe({ point: e.point }, Number(e.delayNs) / 1e9);
       }
-      write(o.json ? JSON.stringify(exchangeJson(e, cmp)) : exchangeLine(e, cmp));
+      emit(o.json ? JSON.stringify(exchangeJson(e, cmp)) : exchangeLine(e, cmp));
       const seg = joiner.add(e);
       if (seg) {
-        write(o.json ? JSON.stringify(segmentJson(seg)) : segmentLine(seg));
+        emit(o.json ? JSON.stringify(segmentJson(seg)) : segmentLine(seg));
         const name = `${seg.upstream}>${seg.downstream}`;
         hist?.seg.observe({ segment: name, direction: 'request' }, Number(seg.requestNs) / 1e9);
         hist?.seg.observe({ segment: name, direction: 'response' }, Number(seg.responseNs) / 1e9);
@@ -221,71 +228,26 @@ export async function runNtp(o: NtpCli, positional: readonly string[]): Promise<
     }
   } else if (session) {
     stop = () => void session.stop('count');
-    const relay = await startNtpRelay(session, { ...o, listen: o.listen!, to: o.to!, timestamps }, (r) => show(pairer.push(r)));
+    session.onSummary((s) => (counts = s));
+    const push = (r: NtpWireRecord) => show(pairer.push(r));
+    if (relaying) relayed = await startNtpRelay(session, { ...o, listen: o.listen!, to: o.to!, timestamps }, push);
+    else await startNtpLive(session, { ...o, timestamps }, push);
     code = await session.done;
-    relayed = relay;
-  } else {
-    await runLive(o, timestamps, pairer, show, (s) => (stop = s));
   }
   show(pairer.flush());
   summary.counts = pairer.counts();
   summary.segments = joiner.summary();
-  const relayCounts = relayed?.summary();
-  if (relayed && relayCounts) summary.relay = { listen: relayed.listen, target: relayed.target, counts: relayCounts };
+  if (counts) summary.session = counts;
+  if (relayed && counts) summary.relay = { listen: relayed.listen, target: relayed.target, counts };
   if (o.json) write(JSON.stringify(summaryJson(summary, nowNs())));
   else {
     await session?.out.stdout.end();
     for (const l of summaryText(summary)) process.stderr.write(`${l}\n`);
-    if (session && relayCounts) {
-      process.stderr.write(`${RELAY_VIEW}\n`);
-      for (const l of sessionSummaryText(session.out.e, relayCounts).slice(1)) process.stderr.write(`${l}\n`);
+    if (session && counts) {
+      if (relayed) process.stderr.write(`${RELAY_VIEW}\n`);
+      for (const l of sessionSummaryLines(session.out.e, counts, (o.filter?.length ?? 0) > 0)) process.stderr.write(`${l}\n`);
     }
   }
   await metricsServer?.close();
   return code;
-}
-
-/** Bound taps or a passive capture until -c exchanges, -d or Ctrl-C. */
-async function runLive(o: NtpCli, timestamps: 'none' | 'software' | 'hardware', pairer: NtpPairer, show: (e: NtpPairEvent[]) => void, setStop: (s: () => void) => void): Promise<void> {
-  const ac = new AbortController();
-  setStop(() => ac.abort());
-  const onSignal = () => ac.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  const timer = o.duration === undefined ? undefined : setTimeout(() => ac.abort(), o.duration);
-  try {
-    if (o.passive) {
-      if (!o.port?.length) throw new UsageError('--passive needs at least one --port (123, 30041, 31000-32767)');
-      const opts = passiveOptionsFrom(o as unknown as Record<string, unknown>);
-      delete opts.count;
-      delete opts.duration;
-      opts.signal = ac.signal;
-      opts.onOpen = () => process.stderr.write(`disptap ntp: capturing UDP ports ${o.port!.join(', ')} on ${opts.iface} (Ctrl-C for the summary)\n`);
-      await runPassiveWatch(opts, {
-        record: (rec) => {
-          const r = ntpRecordFromCapture(rec, o.iface === 'any' ? (rec.ifName ?? '') : '');
-          if (r) show(pairer.push(r));
-        },
-      });
-      return;
-    }
-    const taps: OpenTap[] = await openTaps(parseBindSpecs(o.bind ?? []), { timestamps });
-    for (const t of taps) {
-      t.tap.on('message', (m) => {
-        const r = ntpRecordFromRx(m, t.local);
-        if (r) show(pairer.push(r));
-      });
-      t.tap.on('error', (e: Error) => process.stderr.write(`disptap ntp: ${t.label}: ${oneLine(e)}\n`));
-    }
-    process.stderr.write(`disptap ntp: listening on ${taps.map((t) => t.label).join(', ')} (Ctrl-C for the summary)\n`);
-    await new Promise<void>((resolve) => {
-      if (ac.signal.aborted) resolve();
-      ac.signal.addEventListener('abort', () => resolve(), { once: true });
-    });
-    for (const t of taps) t.tap.close();
-  } finally {
-    if (timer) clearTimeout(timer);
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
-  }
 }

@@ -1,13 +1,13 @@
-// `disptap watch --passive --iface lo --port 30041 --port 31000-32767`: the watch command calls
-// runPassiveWatch with the parsed options and a sink (text, NDJSON, pcapng or a tee of them).
+// The passive options (`--passive --iface lo --port 30041 --port 31000-32767`) that `watch` and
+// `ntp` share, and the opening of the AF_PACKET capture they describe. What is captured goes
+// through a Session (sources/passive-watch.ts for watch, commands/ntp-live.ts for ntp).
 import type { Command } from 'commander';
 import { openCapture } from '../../capture/capture.js';
-import type { CaptureStats } from '../../capture/capture.js';
+import type { Capture } from '../../capture/capture.js';
 import type { DirectionFilter } from '../../capture/filter.js';
 import type { CaptureTimestampMode } from '../../capture/options.js';
-import type { Capture } from '../../capture/capture.js';
+import { CliError, errorCode, oneLine } from '../errors.js';
 import { collectPorts, oneOf, portRanges, positiveInt } from '../port-args.js';
-import type { PassiveSink } from './sinks.js';
 
 export interface PassiveWatchOptions {
   /** Interface name, or 'any'. */
@@ -16,74 +16,7 @@ export interface PassiveWatchOptions {
   port?: readonly string[];
   direction?: DirectionFilter;
   timestamps?: CaptureTimestampMode;
-  /** Stop after this many records. */
-  count?: number;
-  /** Stop after this many seconds. */
-  duration?: number;
   snapLength?: number;
-  /** Keep the IP packet bytes (needed for a pcapng sink that writes what was on the wire). Default true. */
-  rawPacket?: boolean;
-  signal?: AbortSignal;
-  /** Called once the capture is open (e.g. to print "listening"). */
-  onOpen?: (capture: Capture) => void;
-}
-
-export interface PassiveWatchResult {
-  records: number;
-  stats: CaptureStats;
-}
-
-/** Captures until count/duration/signal (or SIGINT/SIGTERM when none is given), feeding the sink. */
-export async function runPassiveWatch(opts: PassiveWatchOptions, sink: PassiveSink): Promise<PassiveWatchResult> {
-  const capture = await openCapture({
-    interface: opts.iface,
-    ports: portRanges(opts.port),
-    direction: opts.direction ?? 'both',
-    timestamps: opts.timestamps ?? 'software',
-    rawPacket: opts.rawPacket ?? true,
-    ...(opts.snapLength === undefined ? {} : { snapLength: opts.snapLength }),
-  });
-  let records = 0;
-  let stop!: () => void;
-  const stopped = new Promise<void>((r) => (stop = r));
-  const onSignal = () => stop();
-  const useProcessSignals = opts.signal === undefined && opts.duration === undefined && opts.count === undefined;
-  if (useProcessSignals) {
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-  }
-  opts.signal?.addEventListener('abort', onSignal, { once: true });
-  if (opts.signal?.aborted) stop();
-  const timer = opts.duration === undefined ? undefined : setTimeout(stop, opts.duration * 1000);
-  let failure: unknown;
-  capture.on('error', (e) => {
-    failure = e;
-    stop();
-  });
-  capture.on('record', (rec) => {
-    if (opts.count !== undefined && records >= opts.count) return;
-    records++;
-    try {
-      sink.record(rec);
-    } catch (e) {
-      failure = e;
-      stop();
-    }
-    if (opts.count !== undefined && records >= opts.count) stop();
-  });
-  opts.onOpen?.(capture);
-  await stopped; // never rejects: failures are kept and thrown once everything is released
-  if (timer) clearTimeout(timer);
-  if (useProcessSignals) {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
-  }
-  opts.signal?.removeEventListener('abort', onSignal);
-  const stats = capture.stats();
-  capture.close();
-  await sink.close?.();
-  if (failure !== undefined) throw failure;
-  return { records, stats };
 }
 
 /**
@@ -106,10 +39,35 @@ export function passiveOptionsFrom(o: Record<string, unknown>): PassiveWatchOpti
   if (Array.isArray(o.port)) out.port = o.port.map(String);
   else if (o.port !== undefined) out.port = [String(o.port)];
   if (o.direction !== undefined) out.direction = o.direction as DirectionFilter;
-  if (typeof o.count === 'number') out.count = o.count;
-  if (typeof o.duration === 'number') out.duration = o.duration;
   if (typeof o.snapLength === 'number') out.snapLength = o.snapLength;
   if (o.timestamps === 'software' || o.timestamps === 'hardware' || o.timestamps === 'none') out.timestamps = o.timestamps;
   return out;
 }
 
+/**
+ * Opens the capture the options describe, with SO_RCVBUF `recvBufferSize` (`warn` says when the
+ * kernel granted less) and, for --write, the IP packets as they were on the wire (`rawPacket`).
+ * A failure is one CliError line (with the CAP_NET_RAW hint when it is a permission problem).
+ */
+export async function openPassiveCapture(o: PassiveWatchOptions & { rawPacket: boolean; recvBufferSize: number }, warn: (line: string) => void): Promise<Capture> {
+  let capture: Capture;
+  try {
+    capture = await openCapture({
+      interface: o.iface,
+      ports: portRanges(o.port),
+      direction: o.direction ?? 'both',
+      timestamps: o.timestamps ?? 'software',
+      rawPacket: o.rawPacket,
+      recvBufferSize: o.recvBufferSize,
+      ...(o.snapLength === undefined ? {} : { snapLength: o.snapLength }),
+    });
+  } catch (e) {
+    const code = errorCode(e);
+    const hint = code === 'EPERM' || code === 'EACCES' ? ' — a passive capture needs CAP_NET_RAW (root)' : '';
+    throw new CliError(`cannot capture on ${o.iface}: ${oneLine(e)}${hint}`, code, { cause: e });
+  }
+  if (capture.recvBufferSize < 2 * o.recvBufferSize) {
+    warn(`the kernel granted a receive buffer of ${capture.recvBufferSize} bytes, less than the ${2 * o.recvBufferSize} asked (net.core.rmem_max caps it without CAP_NET_ADMIN): bursts may be dropped`);
+  }
+  return capture;
+}
