@@ -1,14 +1,14 @@
 // `watch --passive`: an AF_PACKET capture of ports owned by other sockets, fed into the same
 // Session as bound taps — the same filters, decoding, NDJSON schema (direction 'in' or 'out'),
 // --write, --metrics, --quiet, summary and exit codes.
-import { openCapture, type Capture as PacketCapture } from '../../capture/capture.js';
+import type { Capture as PacketCapture } from '../../capture/capture.js';
 import type { CaptureRecord } from '../../capture/record.js';
 import type { DirectionFilter } from '../../capture/filter.js';
-import { CliError, UsageError, errorCode, oneLine } from '../errors.js';
+import { UsageError, errorCode, oneLine } from '../errors.js';
 import type { Observation } from '../pipeline/observation.js';
-import { portRanges } from '../port-args.js';
 import { Session } from '../pipeline/session.js';
 import type { WatchCli } from '../types.js';
+import { openPassiveCapture } from './passive.js';
 import { DEFAULT_RCVBUF, checkTimestampMode, sessionOptions } from './watch.js';
 
 /** A captured datagram as the Session takes it; `label` names the capture ("lo", "any"). */
@@ -63,27 +63,19 @@ export async function runPassiveSession(o: WatchCli): Promise<number> {
   if (!o.port?.length) throw new UsageError('--passive needs at least one --port (30041, 31000-32767)');
   const iface = o.iface ?? 'any';
   const session = new Session(sessionOptions('watch', o));
-  let capture: PacketCapture;
-  const asked = o.rcvbuf ?? DEFAULT_RCVBUF;
-  try {
-    capture = await openCapture({
-      interface: iface,
-      ports: portRanges(o.port),
-      direction: (o.direction as DirectionFilter | undefined) ?? 'both',
+  const capture = await openPassiveCapture(
+    {
+      iface,
+      port: o.port,
+      direction: o.direction as DirectionFilter | undefined,
       timestamps: checkTimestampMode(o.timestamps),
+      snapLength: o.snapLength,
       // The IP packet as it was on the wire goes into --write.
       rawPacket: o.write !== undefined,
-      recvBufferSize: asked,
-      ...(o.snapLength === undefined ? {} : { snapLength: o.snapLength }),
-    });
-  } catch (e) {
-    const code = errorCode(e);
-    const hint = code === 'EPERM' || code === 'EACCES' ? ' — a passive capture needs CAP_NET_RAW (root)' : '';
-    throw new CliError(`cannot capture on ${iface}: ${oneLine(e)}${hint}`, code, { cause: e });
-  }
-  if (capture.recvBufferSize < 2 * asked) {
-    session.out.warn(`the kernel granted a receive buffer of ${capture.recvBufferSize} bytes, less than the ${2 * asked} asked (net.core.rmem_max caps it without CAP_NET_ADMIN): bursts may be dropped`);
-  }
+      recvBufferSize: o.rcvbuf ?? DEFAULT_RCVBUF,
+    },
+    (l) => session.out.warn(l),
+  );
   try {
     await session.start();
   } catch (e) {
