@@ -110,6 +110,8 @@ export interface TransitCommandOptions {
   filter?: string[];
   metrics?: string | true;
   color?: boolean;
+  /** SO_RCVBUF of the capture socket (default 128 MiB, as for watch --passive). */
+  rcvbuf?: number;
 }
 
 /** What embedders and tests may pass besides the options. */

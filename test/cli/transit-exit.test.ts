@@ -25,6 +25,14 @@ describe.skipIf(skip !== null)('disptap transit exit codes', () => {
     expectValidRecords(r.records);
   });
 
+  it('the capture buffer is 128 MiB by default, like watch --passive, and --rcvbuf sets it', async () => {
+    for (const [args, granted] of [[[], 2 * 128 * 1024 * 1024], [['--rcvbuf', '1m'], 2 * 1024 * 1024]] as const) {
+      const r = await run(['transit', ...PORTS, '--duration', '200ms', '--json', ...args]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.records[0]).toMatchObject({ type: 'listening', command: 'transit', passive: { recvBufferSize: granted } });
+    }
+  });
+
   it('the old forms still work: a bare number of seconds, --timeout in ms', async () => {
     for (const d of ['0.5', '500ms']) {
       const t0 = Date.now();

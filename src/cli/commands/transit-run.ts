@@ -8,15 +8,16 @@
 // passed -f: the pairer. So -f decides which datagrams take part in pairing: an output whose input
 // the filter dropped is reported unmatched ('no-input').
 import type { Capture } from '../../capture/capture.js';
-import { openCapture } from '../../capture/capture.js';
 import type { CaptureRecord } from '../../capture/record.js';
 import { clock } from '../../sys/clock.js';
 import { classifyTransit, type TransitClassifier } from '../../transit/classify.js';
 import { formatTransitEvent } from '../../transit/format.js';
 import { TransitPairer } from '../../transit/pairer.js';
 import type { TransitEvent } from '../../transit/types.js';
-import { CliError, errorCode, oneLine } from '../errors.js';
+import { errorCode, oneLine } from '../errors.js';
 import { attachCapture, fromCaptureRecord } from '../sources/passive-watch.js';
+import { openPassiveCapture } from '../sources/passive.js';
+import { DEFAULT_RCVBUF } from '../sources/watch.js';
 import { portRanges } from '../port-args.js';
 import type { SummaryRecord } from '../pipeline/record.js';
 import { Session } from '../pipeline/session.js';
@@ -50,20 +51,17 @@ export async function runTransit(o: TransitCommandOptions, io: TransitIo = {}): 
     maxPending: o.window,
     clock: o.clock,
   });
-  let capture: Capture;
-  try {
-    capture = await openCapture({
-      interface: o.iface,
-      ports: [...classifier.inPorts, ...classifier.outPorts],
+  const capture: Capture = await openPassiveCapture(
+    {
+      iface: o.iface,
+      port: [...o.in, ...o.out],
       timestamps: o.timestamps,
       // The IP packet as it was on the wire goes into --write.
       rawPacket: o.write !== undefined,
-    });
-  } catch (e) {
-    const code = errorCode(e);
-    const hint = code === 'EPERM' || code === 'EACCES' ? ' — transit captures with AF_PACKET and needs CAP_NET_RAW (root)' : '';
-    throw new CliError(`cannot capture on ${o.iface}: ${oneLine(e)}${hint}`, code, { cause: e });
-  }
+      recvBufferSize: o.rcvbuf ?? DEFAULT_RCVBUF,
+    },
+    (l) => session.out.warn(l),
+  );
   try {
     await session.start();
   } catch (e) {

@@ -3,7 +3,7 @@
 // front); the run — a capture fed through the common Session, with the pairing on top — is in
 // transit-run.ts, loaded when the command runs.
 import { Command, InvalidArgumentError } from 'commander';
-import { collect, parseDuration } from '../args.js';
+import { collect, parseDuration, parseSize } from '../args.js';
 import { endOutputs } from '../pipeline/output.js';
 import { collectPorts, oneOf, positiveInt } from '../port-args.js';
 import type { TransitIo, TransitCommandOptions } from '../types.js';
@@ -55,6 +55,7 @@ export function registerTransitCommand(program: Command, io: TransitIo = {}): Co
     .option('--json', 'NDJSON records on stdout (schema/watch-record.v1.json): listening, pair/unmatched, the summary last')
     .option('-q, --quiet', 'no line per pair: only the summary')
     .option('-w, --write <file>', 'also write the datagrams that take part, as captured, to a pcapng file (direction in the EPB flags)')
+    .option('--rcvbuf <bytes>', 'SO_RCVBUF of the capture socket (64k, 8M; default 128M, SO_RCVBUFFORCE when permitted)', parseSize)
     .option('--metrics [addr:port]', 'serve Prometheus metrics over HTTP, with a transit-time histogram (default 127.0.0.1:9464)')
     .option('--color', 'colour even when not on a terminal')
     .option('--no-color', 'no colour (NO_COLOR=1 works too)')
