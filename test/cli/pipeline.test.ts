@@ -54,6 +54,17 @@ async function waitForStderr(p: { stderr: () => string }, re: RegExp, ms = 10_00
   }
 }
 
+/** The first NDJSON record the CLI wrote to `out` (the `listening` record). */
+async function firstRecord(out: string, ms = 10_000): Promise<Json> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const text = fs.readFileSync(out, 'utf8');
+    if (text.includes('\n')) return JSON.parse(text.split('\n')[0]!) as Json;
+    if (Date.now() > end) throw new Error(`no record in ${out} after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 const N = 60_000;
 
 describe('one pipeline: capture never waits for display', () => {
@@ -79,14 +90,8 @@ describe('one pipeline: capture never waits for display', () => {
   it(`--json: ${N} packet records in order, then the summary; nothing dropped`, async () => {
     const out = path.join(dir, 'burst.ndjson');
     const p = startToFile(['watch', '--bind', '127.0.0.1:0', '--json'], out);
-    const end = Date.now() + 10_000;
-    let first: Json | undefined;
-    while (!first && Date.now() < end) {
-      const text = fs.readFileSync(out, 'utf8');
-      if (text.includes('\n')) first = JSON.parse(text.split('\n')[0]!) as Json;
-      else await new Promise((r) => setTimeout(r, 20));
-    }
-    const port = ((first!.sockets as Json[])[0]!.port) as number;
+    const first = await firstRecord(out);
+    const port = ((first.sockets as Json[])[0]!.port) as number;
     burst(port, N);
     const until = Date.now() + 60_000;
     while (fs.readFileSync(out, 'utf8').split('\n').length < N + 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
@@ -111,14 +116,8 @@ describe('one pipeline: capture never waits for display', () => {
     const cap = path.join(dir, 'over.pcapng');
     const out = path.join(dir, 'over.ndjson');
     const p = startToFile(['watch', '--bind', '127.0.0.1:0', '--json', '--rcvbuf', '8m', '--write', cap], out);
-    const end = Date.now() + 10_000;
-    let first: Json | undefined;
-    while (!first && Date.now() < end) {
-      const text = fs.readFileSync(out, 'utf8');
-      if (text.includes('\n')) first = JSON.parse(text.split('\n')[0]!) as Json;
-      else await new Promise((r) => setTimeout(r, 20));
-    }
-    const sock = (first!.sockets as Json[])[0]!;
+    const first = await firstRecord(out);
+    const sock = (first.sockets as Json[])[0]!;
     expect(sock.recvBufferSize).toBe(16 * 1024 * 1024);
     const n = 40_000;
     const r = spawnSync(blast, ['127.0.0.1', String(sock.port), String(n), '64', '50000'], { encoding: 'utf8' });

@@ -12,9 +12,9 @@ import { parseBindSpecs } from '../bind-spec.js';
 import { UsageError, errorCode, oneLine } from '../errors.js';
 import { fromRxMessage } from '../pipeline/observation.js';
 import { Session } from '../pipeline/session.js';
-import { openPassiveCapture, passiveOptionsFrom } from '../sources/passive.js';
-import { attachCapture, fromCaptureRecord } from '../sources/passive-watch.js';
-import { DEFAULT_RCVBUF, finalDrops, openTaps, sessionOptions, type LiveOutputOptions } from '../sources/watch.js';
+import { passiveOptionsFrom } from '../sources/passive.js';
+import { attachCapture, fromCaptureRecord, startCaptureSession } from '../sources/passive-watch.js';
+import { finalDrops, openTaps, sessionOptions, type LiveOutputOptions } from '../sources/watch.js';
 
 /** What `disptap ntp` takes for its live sources and their Session. */
 export interface NtpLiveOptions extends LiveOutputOptions {
@@ -49,13 +49,7 @@ export async function startNtpLive(session: Session, o: NtpLiveOptions, onRecord
   const warn = (l: string) => session.out.warn(l);
   if (o.passive) {
     const p = passiveOptionsFrom(o as unknown as Record<string, unknown>);
-    const capture = await openPassiveCapture({ ...p, rawPacket: o.write !== undefined, recvBufferSize: DEFAULT_RCVBUF }, warn);
-    try {
-      await session.start();
-    } catch (e) {
-      capture.close();
-      throw e;
-    }
+    const capture = await startCaptureSession(session, { ...p, write: o.write });
     const label = p.iface;
     // On 'any' the interface tells the capture points apart; on one interface there is one point.
     const point = (ifName: string | undefined) => (o.iface === 'any' ? (ifName ?? '') : '');

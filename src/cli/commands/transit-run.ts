@@ -15,9 +15,7 @@ import { formatTransitEvent } from '../../transit/format.js';
 import { TransitPairer } from '../../transit/pairer.js';
 import type { TransitEvent } from '../../transit/types.js';
 import { errorCode, oneLine } from '../errors.js';
-import { attachCapture, fromCaptureRecord } from '../sources/passive-watch.js';
-import { openPassiveCapture } from '../sources/passive.js';
-import { DEFAULT_RCVBUF } from '../sources/watch.js';
+import { attachCapture, fromCaptureRecord, startCaptureSession } from '../sources/passive-watch.js';
 import { portRanges } from '../port-args.js';
 import type { SummaryRecord } from '../pipeline/record.js';
 import { Session } from '../pipeline/session.js';
@@ -51,23 +49,13 @@ export async function runTransit(o: TransitCommandOptions, io: TransitIo = {}): 
     maxPending: o.window,
     clock: o.clock,
   });
-  const capture: Capture = await openPassiveCapture(
-    {
-      iface: o.iface,
-      port: [...o.in, ...o.out],
-      timestamps: o.timestamps,
-      // The IP packet as it was on the wire goes into --write.
-      rawPacket: o.write !== undefined,
-      recvBufferSize: o.rcvbuf ?? DEFAULT_RCVBUF,
-    },
-    (l) => session.out.warn(l),
-  );
-  try {
-    await session.start();
-  } catch (e) {
-    capture.close();
-    throw e;
-  }
+  const capture: Capture = await startCaptureSession(session, {
+    iface: o.iface,
+    port: [...o.in, ...o.out],
+    timestamps: o.timestamps,
+    rcvbuf: o.rcvbuf,
+    write: o.write,
+  });
   const metrics = session.metrics ? new TransitMetrics(session.metrics.registry, () => pairer.pending) : null;
   let pairs = 0;
   // countable = false for the final flush, which reports what is left whatever the count.

@@ -8,7 +8,7 @@ import { UsageError, errorCode, oneLine } from '../errors.js';
 import type { Observation } from '../pipeline/observation.js';
 import { Session } from '../pipeline/session.js';
 import type { WatchCli } from '../types.js';
-import { openPassiveCapture } from './passive.js';
+import { openPassiveCapture, type PassiveWatchOptions } from './passive.js';
 import { DEFAULT_RCVBUF, checkTimestampMode, sessionOptions } from './watch.js';
 
 /** A captured datagram as the Session takes it; `label` names the capture ("lo", "any"). */
@@ -58,22 +58,16 @@ export function attachCapture(session: Session, capture: PacketCapture, label: s
   });
 }
 
-export async function runPassiveSession(o: WatchCli): Promise<number> {
-  if (o.bind?.length) throw new UsageError('--passive captures --port numbers on --iface; it does not bind (drop --bind)');
-  if (!o.port?.length) throw new UsageError('--passive needs at least one --port (30041, 31000-32767)');
-  const iface = o.iface ?? 'any';
-  const session = new Session(sessionOptions('watch', o));
+/**
+ * Opens the capture a session reads (128 MiB buffer unless --rcvbuf; the IP packets as captured
+ * when it writes a pcapng), then starts the session; closes the capture when that fails.
+ */
+export async function startCaptureSession(
+  session: Session,
+  o: PassiveWatchOptions & { rcvbuf?: number; write?: string },
+): Promise<PacketCapture> {
   const capture = await openPassiveCapture(
-    {
-      iface,
-      port: o.port,
-      direction: o.direction as DirectionFilter | undefined,
-      timestamps: checkTimestampMode(o.timestamps),
-      snapLength: o.snapLength,
-      // The IP packet as it was on the wire goes into --write.
-      rawPacket: o.write !== undefined,
-      recvBufferSize: o.rcvbuf ?? DEFAULT_RCVBUF,
-    },
+    { ...o, rawPacket: o.write !== undefined, recvBufferSize: o.rcvbuf ?? DEFAULT_RCVBUF },
     (l) => session.out.warn(l),
   );
   try {
@@ -82,6 +76,23 @@ export async function runPassiveSession(o: WatchCli): Promise<number> {
     capture.close();
     throw e;
   }
+  return capture;
+}
+
+export async function runPassiveSession(o: WatchCli): Promise<number> {
+  if (o.bind?.length) throw new UsageError('--passive captures --port numbers on --iface; it does not bind (drop --bind)');
+  if (!o.port?.length) throw new UsageError('--passive needs at least one --port (30041, 31000-32767)');
+  const iface = o.iface ?? 'any';
+  const session = new Session(sessionOptions('watch', o));
+  const capture = await startCaptureSession(session, {
+    iface,
+    port: o.port,
+    direction: o.direction as DirectionFilter | undefined,
+    timestamps: checkTimestampMode(o.timestamps),
+    snapLength: o.snapLength,
+    rcvbuf: o.rcvbuf,
+    write: o.write,
+  });
   const label = iface;
   capture.on('record', (r) => session.observe(fromCaptureRecord(r, label)));
   capture.on('error', (e: Error) => {
