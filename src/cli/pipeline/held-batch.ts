@@ -3,7 +3,7 @@
 // the bytes received, nothing per datagram until a line is made from it.
 import type { RxBatch } from '../../tap/rx/batch.js';
 import { ADDR, ADDR_STRIDE, PRESENT } from '../../tap/rx/layout.js';
-import { formatAddress } from '../../sys/address.js';
+import { AddressTexts } from '../../tap/rx/slot-reader.js';
 import { ifNameOf } from '../../netif/ifname-cache.js';
 import type { Observation } from './observation.js';
 import type { EndpointJson } from './record.js';
@@ -89,25 +89,7 @@ export class HeldBatch {
   }
 
   // Consecutive datagrams mostly come from one peer to one address: format each text once.
-  #srcKey = -1;
-  #srcText = '';
-  #dstKey = -1;
-  #dstText = '';
-
-  #address(family: number, off: number, which: 'src' | 'dst'): string {
-    const a = this.addresses;
-    // An IPv4 address as a number is its own key; IPv6 is formatted each time.
-    if (family === 4) {
-      const key = ((a[off]! << 24) | (a[off + 1]! << 16) | (a[off + 2]! << 8) | a[off + 3]!) >>> 0;
-      if (which === 'src') {
-        if (key !== this.#srcKey) (this.#srcKey = key), (this.#srcText = formatAddress(4, a, off));
-        return this.#srcText;
-      }
-      if (key !== this.#dstKey) (this.#dstKey = key), (this.#dstText = formatAddress(4, a, off));
-      return this.#dstText;
-    }
-    return formatAddress(6, a, off);
-  }
+  readonly #texts = new AddressTexts();
 
   /** Datagram i as the CLI's Observation (the payload is a view of the copy). */
   observation(i: number): Observation {
@@ -122,7 +104,7 @@ export class HeldBatch {
       direction: 'in',
       data: this.data.subarray(off, off + cap),
       length,
-      src: { address: this.#address(this.srcFamily[i] === 4 ? 4 : 6, ao + ADDR.src, 'src'), port: this.srcPort[i]! },
+      src: { address: this.#texts.src.of(this.srcFamily[i] === 4 ? 4 : 6, this.addresses, ao + ADDR.src), port: this.srcPort[i]! },
       local: this.socket.local,
       truncated: (flags & 0x20) !== 0, // MSG_TRUNC
       controlTruncated: (flags & 0x8) !== 0, // MSG_CTRUNC
@@ -130,7 +112,7 @@ export class HeldBatch {
       readAtNs: this.readAt,
     };
     if (p & PRESENT.dst) {
-      o.dst = { address: this.#address(this.dstFamily[i] === 4 ? 4 : 6, ao + ADDR.dst, 'dst'), port: this.socket.local.port };
+      o.dst = { address: this.#texts.dst.of(this.dstFamily[i] === 4 ? 4 : 6, this.addresses, ao + ADDR.dst), port: this.socket.local.port };
       const ifIndex = this.ifIndex[i]!;
       if (ifIndex) {
         o.ifIndex = ifIndex;
