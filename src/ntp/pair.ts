@@ -6,6 +6,7 @@
 // Order does not decide a pair, content does: reordered packets pair correctly, duplicates and
 // strays are counted and shown, never paired.
 import type { NtpHeader } from '../decode/ntp.js';
+import { invalidArg } from '../sys/errors.js';
 import { ntpDelayNs, ntpOffsetNs } from './exchange.js';
 import type {
   NtpEndpoint, NtpExchange, NtpExchangeMode, NtpPairCounts, NtpPairEvent, NtpTimeSource, NtpUnpaired, NtpUnpairedReason, NtpWireRecord,
@@ -100,8 +101,12 @@ export class NtpPairer {
   private lastSweep: bigint | undefined;
 
   constructor(opts: NtpPairOptions = {}) {
-    this.timeout = opts.requestTimeoutNs ?? 10n * SEC;
-    this.hold = opts.holdNs ?? 2n * SEC;
+    if (opts === null || typeof opts !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', `NtpPairer: options must be an object, got ${opts === null ? 'null' : typeof opts}`);
+    this.timeout = nsOption(opts.requestTimeoutNs, 'requestTimeoutNs') ?? 10n * SEC;
+    this.hold = nsOption(opts.holdNs, 'holdNs') ?? 2n * SEC;
+    if (opts.memory !== undefined && (!Number.isInteger(opts.memory) || opts.memory < 1)) {
+      throw invalidArg('ERR_OUT_OF_RANGE', `NtpPairer: memory must be a positive integer, got ${String(opts.memory)}`, RangeError);
+    }
     this.memory = opts.memory ?? 4096;
     this.content = opts.byContent ?? false;
   }
@@ -118,6 +123,7 @@ export class NtpPairer {
 
   /** Feeds one record; returns the exchanges and unpaired packets it settled (possibly older ones). */
   push(rec: NtpWireRecord): NtpPairEvent[] {
+    checkRecord(rec);
     const out: NtpPairEvent[] = [];
     this.c.records++;
     if (rec.timeNs !== undefined && (this.latest === undefined || rec.timeNs > this.latest)) this.latest = rec.timeNs;
@@ -341,6 +347,29 @@ export class NtpPairer {
 }
 
 /** Pairs records from any source (taps, captures, files) in one go: the exchanges, what stayed unpaired, and the counts. */
+function nsOption(v: unknown, name: string): bigint | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'bigint') throw invalidArg('ERR_INVALID_ARG_TYPE', `NtpPairer: ${name} must be a bigint (ns), got ${typeof v}`);
+  if (v < 0n) throw invalidArg('ERR_OUT_OF_RANGE', `NtpPairer: ${name} must not be negative, got ${v}`, RangeError);
+  return v;
+}
+
+const isEndpoint = (e: unknown): boolean =>
+  e !== null && typeof e === 'object' && typeof (e as { address?: unknown }).address === 'string' && Number.isInteger((e as { port?: unknown }).port);
+
+/** What push() reads, checked up front: a bad record is a clear TypeError, not a crash mid-pairing. */
+function checkRecord(rec: unknown): void {
+  const what = (m: string) => invalidArg('ERR_INVALID_ARG_TYPE', `NtpPairer.push: ${m}`);
+  if (rec === null || typeof rec !== 'object') throw what(`a record must be an object, got ${rec === null ? 'null' : typeof rec}`);
+  const r = rec as Partial<NtpWireRecord>;
+  if (!isEndpoint(r.src) || !isEndpoint(r.dst)) throw what('src and dst must be { address: string, port: integer }');
+  const h = r.ntp as Partial<NtpHeader> | undefined;
+  if (!h || typeof h !== 'object' || !Number.isInteger(h.mode) || !h.originTimestamp || !h.transmitTimestamp || !h.receiveTimestamp) {
+    throw what('ntp must be a decoded NTP header (decodeNtp(...) with mode, origin/receive/transmit timestamps)');
+  }
+  if (r.timeNs !== undefined && typeof r.timeNs !== 'bigint') throw what(`timeNs must be a bigint (ns), got ${typeof r.timeNs}`);
+}
+
 export function pairNtpRecords(records: Iterable<NtpWireRecord>, opts: NtpPairOptions = {}): { events: NtpPairEvent[]; counts: NtpPairCounts } {
   const p = new NtpPairer(opts);
   const events: NtpPairEvent[] = [];

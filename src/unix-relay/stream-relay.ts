@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import net from 'node:net';
 import { DispatcherStreamDecoder, type DispatcherEvent } from '../decode/dispatcher-framing.js';
+import { invalidArg } from '../sys/errors.js';
 
 /** Which side wrote the bytes: the decoder's direction names. */
 export type StreamDirection = 'app-to-dispatcher' | 'dispatcher-to-app';
@@ -62,6 +63,13 @@ export class UnixStreamRelay extends EventEmitter {
 
   constructor(private readonly o: UnixStreamRelayOptions) {
     super();
+    // Checked here, not at the first connection, where a bad option would only close applications.
+    if (o === null || typeof o !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', 'UnixStreamRelay: options must be an object');
+    if (typeof o.targetPath !== 'string' || o.targetPath === '') throw invalidArg('ERR_INVALID_ARG_TYPE', 'UnixStreamRelay: targetPath must be a non-empty path string');
+    if (typeof o.now !== 'function') throw invalidArg('ERR_INVALID_ARG_TYPE', 'UnixStreamRelay: now must be a function returning bigint ns (e.g. clock.realtimeNs)');
+    if (o.maxPayloadLength !== undefined && (!Number.isInteger(o.maxPayloadLength) || o.maxPayloadLength < 1)) {
+      throw invalidArg('ERR_OUT_OF_RANGE', `UnixStreamRelay: maxPayloadLength must be a positive integer, got ${String(o.maxPayloadLength)}`, RangeError);
+    }
     // allowHalfOpen: an application's shutdown(SHUT_WR) reaches the dispatcher as just that.
     this.server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (app) => this.accept(app));
     // listen() reports its own errors; later ones go to 'error' listeners, if any.
@@ -82,6 +90,7 @@ export class UnixStreamRelay extends EventEmitter {
 
   /** Listens on `path`; a stale socket there (nobody accepting) is replaced, anything else is EADDRINUSE. */
   async listen(path: string, opts: { replaceStale?: boolean } = {}): Promise<void> {
+    if (typeof path !== 'string' || path === '') throw invalidArg('ERR_INVALID_ARG_TYPE', 'UnixStreamRelay.listen: path must be a non-empty string');
     if (opts.replaceStale !== false) await removeStaleSocket(path);
     await new Promise<void>((resolve, reject) => {
       const onError = (e: Error) => reject(e);

@@ -11,6 +11,7 @@
 // takeover) can repair what a SIGKILL left behind.
 import fs from 'node:fs';
 import path from 'node:path';
+import { invalidArg } from '../sys/errors.js';
 
 /** The marker written next to the taken-over path. */
 export interface TakeoverState {
@@ -195,6 +196,7 @@ export interface RestoreResult {
  * A takeover whose process is still alive is refused unless `force` (the owner itself restoring).
  */
 export function restoreTakeover(p: string, opts: { force?: boolean } = {}): RestoreResult {
+  if (typeof p !== 'string' || p === '') throw invalidArg('ERR_INVALID_ARG_TYPE', 'restoreTakeover: the socket path must be a non-empty string');
   const { marker, temp, movedTo } = takeoverNames(p);
   const state = readTakeoverState(p);
   const moved = exists(movedTo);

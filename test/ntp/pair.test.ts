@@ -170,4 +170,34 @@ describe('NtpPairer', () => {
       { numRuns: 200 },
     );
   });
+
+  it('bad input is a clear coded error, before any pairing state changes', () => {
+    const bad: Array<[unknown, RegExp]> = [
+      [null, /a record must be an object, got null/],
+      [{ src: C, dst: S }, /ntp must be a decoded NTP header/],
+      [{ src: { address: 1, port: 2 }, dst: S, ntp: hdr(3, { xmt: 1n }) }, /src and dst must be/],
+      [{ ...req(1n, BASE), timeNs: 5 }, /timeNs must be a bigint/],
+    ];
+    for (const [r, msg] of bad) {
+      const p = new NtpPairer();
+      expect(() => p.push(r as NtpWireRecord)).toThrow(msg);
+      try {
+        p.push(r as NtpWireRecord);
+      } catch (e) {
+        expect((e as NodeJS.ErrnoException).code).toBe('ERR_INVALID_ARG_TYPE');
+      }
+      expect(p.counts().records).toBe(0);
+    }
+    expect(() => pairNtpRecords([null as unknown as NtpWireRecord])).toThrow(/ERR_INVALID_ARG_TYPE|a record must be an object/);
+    expect(() => new NtpPairer({ holdNs: 5 as unknown as bigint })).toThrow(/holdNs must be a bigint/);
+    expect(() => new NtpPairer({ requestTimeoutNs: -1n })).toThrow(/requestTimeoutNs must not be negative/);
+    let code: string | undefined;
+    try {
+      new NtpPairer({ requestTimeoutNs: -1n });
+    } catch (e) {
+      code = (e as NodeJS.ErrnoException).code;
+    }
+    expect(code).toBe('ERR_OUT_OF_RANGE');
+    expect(() => new NtpPairer({ memory: 0 })).toThrow(/memory must be a positive integer/);
+  });
 });

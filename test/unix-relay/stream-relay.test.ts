@@ -188,3 +188,32 @@ describe('UnixStreamRelay', () => {
     expect(a.closed).toBe(false);
   });
 });
+
+describe('UnixStreamRelay and restoreTakeover: bad input', () => {
+  const code = (fn: () => unknown): string | undefined => {
+    try {
+      fn();
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code;
+    }
+    return undefined;
+  };
+
+  it('refuses bad options at construction with coded errors, and a bad listen path', async () => {
+    const now = () => 0n;
+    expect(() => new UnixStreamRelay(undefined as never)).toThrow(/options must be an object/);
+    expect(code(() => new UnixStreamRelay({ targetPath: '', now }))).toBe('ERR_INVALID_ARG_TYPE');
+    expect(() => new UnixStreamRelay({ targetPath: 5 as never, now })).toThrow(/targetPath must be a non-empty path string/);
+    expect(() => new UnixStreamRelay({ targetPath: '/x', now: 0n as never })).toThrow(/now must be a function/);
+    expect(code(() => new UnixStreamRelay({ targetPath: '/x', now, maxPayloadLength: 0 }))).toBe('ERR_OUT_OF_RANGE');
+    const r = new UnixStreamRelay({ targetPath: '/x', now });
+    await expect(r.listen(42 as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
+    await r.close();
+  });
+
+  it('restoreTakeover refuses what is no path', async () => {
+    const { restoreTakeover } = await import('../../src/unix-relay/takeover.js');
+    expect(code(() => restoreTakeover('' as string))).toBe('ERR_INVALID_ARG_TYPE');
+    expect(() => restoreTakeover(undefined as never)).toThrow(/socket path must be a non-empty string/);
+  });
+});
