@@ -1,26 +1,20 @@
 // Real chronyd (server `local stratum 1`, client polling every second) in two namespaces joined
 // by a veth; tcpdump's nanosecond pcap of the client's veth is the outside judge: every exchange
 // `disptap ntp` reports must equal the one an independent reader computes from the same stamps.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAIN, run, type Json } from '../cli/helpers/cli.js';
 import { expectValidRecords } from '../cli/helpers/json-schema.js';
-import { canRunChrony, chronyLab, sleep, type ChronyLab } from './helpers/chrony.js';
+import { canRunChrony, sleep, startListening, useChronyLabs, type ChronyLab } from './helpers/chrony.js';
 import { readPcapUdp, referenceExchanges } from './helpers/pcap.js';
 
 const skip = canRunChrony();
-let lab: ChronyLab | undefined;
-afterEach(async () => {
-  await lab?.stop();
-  if (lab) fs.rmSync(lab.dir, { recursive: true, force: true });
-  lab = undefined;
-});
+const newLab = useChronyLabs();
 
 /** Runs server and client for `ms`, capturing the client's veth; returns the pcap path. */
 async function exchange(tag: string, xleave: boolean, ms: number): Promise<{ lab: ChronyLab; pcap: string }> {
-  const l = (lab = chronyLab(tag));
+  const l = newLab(tag);
   const v = l.veth;
   const pcap = path.join(l.dir, 'client.pcap');
   await l.tcpdump(v.nsA, v.ifA, pcap, 'udp port 123');
@@ -38,29 +32,20 @@ function exchangesOf(records: Json[]): Json[] {
 
 describe.skipIf(skip !== null)(`disptap ntp against real chronyd${skip ? ` (skipped: ${skip})` : ''}`, () => {
   it('live: `disptap ntp --passive` on the client veth reports the exchanges tcpdump sees, to the ns', async () => {
-    const l = (lab = chronyLab('nl'));
+    const l = newLab('nl');
     const v = l.veth;
     const pcap = path.join(l.dir, 'client.pcap');
     await l.tcpdump(v.nsA, v.ifA, pcap, 'udp port 123');
     // Both AF_PACKET sockets get the same stamped clone of each packet.
-    const live = spawn('ip', ['netns', 'exec', v.nsA, process.execPath, MAIN, 'ntp', '--passive', '--iface', v.ifA, '--port', '123', '--json', '-d', '9s'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    l.children.push(live);
-    let out = '';
-    let err = '';
-    live.stdout!.on('data', (d: Buffer) => (out += d));
     // Listening: the Session's first record (the capture is open).
-    await new Promise<void>((resolve, reject) => {
-      live.stdout!.on('data', () => out.includes('"listening"') && resolve());
-      live.stderr!.on('data', (d: Buffer) => (err += d));
-      live.once('exit', () => reject(new Error(err)));
-    });
+    const { child: live, out, err } = await startListening(l, ['netns', 'exec', v.nsA, process.execPath, MAIN, 'ntp', '--passive', '--iface', v.ifA, '--port', '123', '--json', '-d', '9s']);
     l.chronyd(v.nsB, 'server', `local stratum 1\nallow all\nbindaddress ${v.addrB4}`);
     await sleep(300);
     l.chronyd(v.nsA, 'client', `server ${v.addrB4} minpoll 0 maxpoll 0`);
     const code = await new Promise<number | null>((resolve) => live.once('exit', resolve));
-    expect(code, err).toBe(0);
+    expect(code, err()).toBe(0);
     await l.stop();
-    const records = out.trim().split('\n').map((x) => JSON.parse(x) as Json);
+    const records = out().trim().split('\n').map((x) => JSON.parse(x) as Json);
     expectValidRecords(records);
     const xs = exchangesOf(records);
     expect(xs.length).toBeGreaterThanOrEqual(4);

@@ -3,28 +3,21 @@
 // tcpdump's stamps of the same packets — the request arriving on B's veth (T1), the response arriving
 // from the server over B's lo (T4) — to the ns; the relay's capture must give the same exchanges;
 // and chrony's own delay must exceed the relay's on every exchange by the legs outside the relay.
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAIN, run, type Json } from '../cli/helpers/cli.js';
 import { expectValidRecords } from '../cli/helpers/json-schema.js';
-import { canRunChrony, chronyLab, sleep, type ChronyLab } from './helpers/chrony.js';
+import { canRunChrony, sleep, startListening, useChronyLabs } from './helpers/chrony.js';
 import { ntpAt, ntpNs, readPcapUdp, ref } from './helpers/pcap.js';
 
 const skip = canRunChrony();
-let lab: ChronyLab | undefined;
-afterEach(async () => {
-  await lab?.stop();
-  if (lab) fs.rmSync(lab.dir, { recursive: true, force: true });
-  lab = undefined;
-});
+const newLab = useChronyLabs();
 
 const PORT = 11123;
 
 describe.skipIf(skip !== null)(`disptap ntp --listen between chronyd client and server${skip ? ` (skipped: ${skip})` : ''}`, () => {
   it("reports the relay's view of every exchange, equal to tcpdump's stamps to the ns, with chrony's own delay larger by the client's legs", async () => {
-    const l = (lab = chronyLab('nq'));
+    const l = newLab('nq');
     const v = l.veth;
     const veth = path.join(l.dir, 'veth.pcap');
     const lo = path.join(l.dir, 'lo.pcap');
@@ -32,23 +25,14 @@ describe.skipIf(skip !== null)(`disptap ntp --listen between chronyd client and 
     await l.tcpdump(v.nsB, v.ifB, veth, `udp port ${PORT}`);
     await l.tcpdump(v.nsB, 'lo', lo, 'udp port 123');
     l.chronyd(v.nsB, 'server', `local stratum 1\nallow all\nbindaddress ${v.addrB4}`);
-    const relay = spawn('ip', ['netns', 'exec', v.nsB, process.execPath, MAIN, 'ntp', '--listen', `${v.addrB4}:${PORT}`, '--to', `${v.addrB4}:123`, '--json', '-w', cap, '-d', '8s'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    l.children.push(relay);
-    let out = '';
-    let err = '';
-    relay.stdout!.on('data', (d: Buffer) => (out += d));
-    await new Promise<void>((resolve, reject) => {
-      relay.stdout!.on('data', () => out.includes('"listening"') && resolve());
-      relay.stderr!.on('data', (d: Buffer) => (err += d));
-      relay.once('exit', () => reject(new Error(err)));
-    });
+    const { child: relay, out, err } = await startListening(l, ['netns', 'exec', v.nsB, process.execPath, MAIN, 'ntp', '--listen', `${v.addrB4}:${PORT}`, '--to', `${v.addrB4}:123`, '--json', '-w', cap, '-d', '8s']);
     await sleep(300);
     l.chronyd(v.nsA, 'client', `server ${v.addrB4} port ${PORT} minpoll 0 maxpoll 0\nlog measurements`);
     const code = await new Promise<number | null>((resolve) => relay.once('exit', resolve));
-    expect(code, err).toBe(0);
+    expect(code, err()).toBe(0);
     await l.stop();
 
-    const records = out.trim().split('\n').map((x) => JSON.parse(x) as Json);
+    const records = out().trim().split('\n').map((x) => JSON.parse(x) as Json);
     expectValidRecords(records);
     const xs = records.filter((r) => r.type === 'exchange');
     expect(xs.length).toBeGreaterThanOrEqual(4);

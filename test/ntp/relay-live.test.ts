@@ -4,7 +4,7 @@
 // exchange, to the ns. The server answers some requests late in two ways — holding the request
 // before it stamps T3 (the target is slow: T3 − T2 grows, δ does not) and holding the stamped
 // response (the path back is slow: δ grows and θ drops by half) — and each must show up there.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -15,6 +15,7 @@ import { clock } from '../../src/index.js';
 import { encodeNtp, ntpTimestampFromNs } from '../../src/decode/index.js';
 import { run, sleep, start, type Json } from '../cli/helpers/cli.js';
 import { expectValidRecords } from '../cli/helpers/json-schema.js';
+import { startTcpdump } from './helpers/chrony.js';
 import { ntpAt, ntpNs, readPcapUdp, ref } from './helpers/pcap.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'disptap-ntp-relay-'));
@@ -34,20 +35,7 @@ function canTcpdump(): string | null {
 
 /** tcpdump on lo, incoming copies only, nanosecond stamps; resolves when it listens. */
 function tcpdumpLo(file: string, filter: string): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const c = spawn('tcpdump', ['-U', '--immediate-mode', '-n', '-i', 'lo', '-Q', 'in', '--time-stamp-precision=nano', '-w', file, ...filter.split(' ')], { stdio: ['ignore', 'ignore', 'pipe'] });
-    children.push(c);
-    let err = '';
-    const t = setTimeout(() => reject(new Error(`tcpdump did not start: ${err}`)), 10_000);
-    c.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-      if (err.includes('listening on')) {
-        clearTimeout(t);
-        resolve(c);
-      }
-    });
-    c.on('exit', () => reject(new Error(`tcpdump exited: ${err}`)));
-  });
+  return startTcpdump(['tcpdump'], ['-i', 'lo', '-Q', 'in', '-w', file, ...filter.split(' ')], children);
 }
 
 /** Waits `ms` in full (Node timers may fire early by the loop's cached time). */

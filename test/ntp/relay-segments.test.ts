@@ -2,22 +2,16 @@
 // server's namespace that holds requests 3 ms and responses 1 ms. tcpdump on the veth (the "NIC")
 // and on lo (the application side) — and once on `any`, both legs in one file — must put those
 // milliseconds on the right segment and direction, equal to an independent reading of the pcaps.
-import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { run, type Json } from '../cli/helpers/cli.js';
 import { expectValidRecords } from '../cli/helpers/json-schema.js';
 import { nodeInNs } from '../helpers/netns.js';
-import { canRunChrony, chronyLab, sleep, type ChronyLab } from './helpers/chrony.js';
+import { canRunChrony, sleep, useChronyLabs } from './helpers/chrony.js';
 import { ntpAt, readPcapUdp, type UdpPacket } from './helpers/pcap.js';
 
 const skip = canRunChrony();
-let lab: ChronyLab | undefined;
-afterEach(async () => {
-  await lab?.stop();
-  if (lab) fs.rmSync(lab.dir, { recursive: true, force: true });
-  lab = undefined;
-});
+const newLab = useChronyLabs();
 
 const REQ_MS = 3;
 const RESP_MS = 1;
@@ -60,7 +54,7 @@ function times(pkts: UdpPacket[]): Map<string, bigint> {
 
 describe.skipIf(skip !== null)(`disptap ntp: two capture points around a relay${skip ? ` (skipped: ${skip})` : ''}`, () => {
   it('puts the injected request and response delays on the relay segment, each way, with the offset bias they imply', async () => {
-    const l = (lab = chronyLab('nr'));
+    const l = newLab('nr');
     const v = l.veth;
     const nic = path.join(l.dir, 'nic.pcap');
     const app = path.join(l.dir, 'app.pcap');

@@ -2,6 +2,7 @@
 // config, pid file, drift file and log dir in a temp dir, run in the foreground (-d) as our
 // children so they always die with the test. tcpdump captures the client's veth in ns.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { afterEach } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,20 +38,7 @@ export function chronyLab(tag: string): ChronyLab {
     measurements: path.join(dir, 'client', 'measurements.log'),
     children,
     tcpdump: (ns, iface, file, filter) =>
-      new Promise((resolve, reject) => {
-        const c = spawn('ip', ['netns', 'exec', ns, 'tcpdump', '-U', '--immediate-mode', '-n', '-i', iface, '-j', 'adapter_unsynced', '--time-stamp-precision=nano', '-w', file, ...filter.split(' ')], { stdio: ['ignore', 'ignore', 'pipe'] });
-        children.push(c);
-        let err = '';
-        const t = setTimeout(() => reject(new Error(`tcpdump did not start: ${err}`)), 10_000);
-        c.stderr!.on('data', (d: Buffer) => {
-          err += d.toString();
-          if (err.includes('listening on')) {
-            clearTimeout(t);
-            resolve(c);
-          }
-        });
-        c.on('exit', () => reject(new Error(`tcpdump exited: ${err}`)));
-      }),
+      startTcpdump(['ip', 'netns', 'exec', ns, 'tcpdump'], ['-i', iface, '-j', 'adapter_unsynced', '-w', file, ...filter.split(' ')], children),
     chronyd: (ns, name, conf) => {
       const d = path.join(dir, name);
       fs.mkdirSync(d, { recursive: true });
@@ -79,3 +67,50 @@ export function chronyLab(tag: string): ChronyLab {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * tcpdump (unbuffered, immediate mode, nanosecond stamps) started by `prefix` (e.g. `ip netns exec
+ * NS tcpdump`); resolves once it listens. The child joins `children` so the test's cleanup kills it.
+ */
+export function startTcpdump(prefix: readonly string[], args: readonly string[], children: ChildProcess[]): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const c = spawn(prefix[0]!, [...prefix.slice(1), '-U', '--immediate-mode', '-n', '--time-stamp-precision=nano', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    children.push(c);
+    let err = '';
+    const t = setTimeout(() => reject(new Error(`tcpdump did not start: ${err}`)), 10_000);
+    c.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+      if (err.includes('listening on')) {
+        clearTimeout(t);
+        resolve(c);
+      }
+    });
+    c.on('exit', () => reject(new Error(`tcpdump exited: ${err}`)));
+  });
+}
+
+/** Makes labs for the tests of this file and stops and removes each one after its test. */
+export function useChronyLabs(): (tag: string) => ChronyLab {
+  let lab: ChronyLab | undefined;
+  afterEach(async () => {
+    await lab?.stop();
+    if (lab) fs.rmSync(lab.dir, { recursive: true, force: true });
+    lab = undefined;
+  });
+  return (tag) => (lab = chronyLab(tag));
+}
+
+/** A `disptap` child (through `ip netns exec`) whose NDJSON stdout is collected; resolves at its `listening` record. */
+export async function startListening(lab: ChronyLab, args: readonly string[]): Promise<{ child: ChildProcess; out: () => string; err: () => string }> {
+  const child = spawn('ip', [...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  lab.children.push(child);
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d));
+  child.stderr!.on('data', (d: Buffer) => (err += d));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', () => out.includes('"listening"') && resolve());
+    child.once('exit', () => reject(new Error(err)));
+  });
+  return { child, out: () => out, err: () => err };
+}
