@@ -5,6 +5,7 @@
 // allocation — so a capture costs about a copy of the bytes received.
 import { LINKTYPE_IPV4, LINKTYPE_RAW, OPT_COMMENT, EPB_FLAGS, BLOCK_EPB, DIRECTION_INBOUND, pad4 } from './blocks.js';
 import { META_PREFIX } from './comments.js';
+import { fold, sum16 } from './synth.js';
 import { ADDR, ADDR_STRIDE, PRESENT } from '../tap/rx/layout.js';
 import { formatAddress } from '../sys/address.js';
 
@@ -42,18 +43,6 @@ export interface UdpBatchTarget {
 
 const PROTO_UDP = 17;
 const V4_MAPPED = Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff);
-
-function sum16(b: Uint8Array, start: number, end: number, acc: number): number {
-  let i = start;
-  for (; i + 1 < end; i += 2) acc += (b[i]! << 8) | b[i + 1]!;
-  if (i < end) acc += b[i]! << 8;
-  return acc;
-}
-
-function fold(acc: number): number {
-  while (acc > 0xffff) acc = (acc & 0xffff) + Math.floor(acc / 0x10000);
-  return acc;
-}
 
 /** True when 16 address bytes at `off` are an IPv4-mapped IPv6 address. */
 function isMapped(b: Uint8Array, off: number): boolean {

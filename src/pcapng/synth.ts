@@ -66,14 +66,15 @@ export function resolvePair(src: string, dst: string): { family: 4 | 6; src: Uin
 }
 
 /** Ones'-complement sum of big-endian 16-bit words, not yet folded/inverted. */
-function sum16(bytes: Uint8Array, start: number, end: number, acc = 0): number {
+export function sum16(bytes: Uint8Array, start: number, end: number, acc = 0): number {
   let i = start;
   for (; i + 1 < end; i += 2) acc += (bytes[i]! << 8) | bytes[i + 1]!;
   if (i < end) acc += bytes[i]! << 8; // odd length: pad with a zero byte
   return acc;
 }
 
-function fold(acc: number): number {
+/** Folds a 32-bit ones'-complement sum to 16 bits. */
+export function fold(acc: number): number {
   while (acc > 0xffff) acc = (acc & 0xffff) + Math.floor(acc / 0x10000);
   return acc;
 }
