@@ -194,3 +194,23 @@ describe('send errors', () => {
     await expect(tx.send('x', { address: '127.0.0.1', port: 9 })).rejects.toMatchObject({ code: 'ERR_SOCKET_CLOSED' });
   });
 });
+
+describe('destinations', () => {
+  it('alternating destinations each get their datagrams (the last parsed one is reused only for the same address and port), and a bad one still fails after a good one', async () => {
+    const tx = await tap({ address: '127.0.0.1' });
+    const a = await tap({ address: '127.0.0.1' });
+    const b = await tap({ address: '127.0.0.2' });
+    const to = (t: UdpTap) => ({ address: t.address().address, port: t.address().port });
+    for (let i = 0; i < 6; i++) await tx.send(`m${i}`, to(i % 2 ? b : a));
+    await tx.sendBatch([{ data: 'x', ...to(a) }, { data: 'y', ...to(b) }, { data: 'z', ...to(a) }]);
+    const got = async (t: UdpTap, n: number) => {
+      const out: string[] = [];
+      for (let i = 0; i < n; i++) out.push(Buffer.from((await t.receive({ timeoutMs: 2000 })).data).toString());
+      return out;
+    };
+    expect(await got(a, 5)).toEqual(['m0', 'm2', 'm4', 'x', 'z']);
+    expect(await got(b, 4)).toEqual(['m1', 'm3', 'm5', 'y']);
+    await expect(tx.send('bad', { address: to(a).address, port: 0 })).rejects.toMatchObject({ code: 'ERR_SOCKET_BAD_PORT' });
+    await expect(tx.send('bad', { address: 'not-an-address', port: to(a).port })).rejects.toMatchObject({ code: 'ERR_INVALID_ADDRESS' });
+  });
+});

@@ -57,8 +57,19 @@ export class TxPath {
     this.tracker = new TxTracker(opts.maxPendingTx, opts.txTimeoutMs, () => host.updatePolling());
   }
 
+  // A relay or sender mostly sends to one peer: its parsed address is kept (zones excepted: an
+  // interface name may come to mean another index).
+  #lastDest: ResolvedDestination | null = null;
+
   destination(to: unknown, fn: string): ResolvedDestination {
-    return resolveDestination(to, fn, this.opts.family, this.opts.ipv6Only);
+    const last = this.#lastDest;
+    if (last && to !== null && typeof to === 'object') {
+      const d = to as { address?: unknown; port?: unknown };
+      if (d.address === last.text && d.port === last.port) return last;
+    }
+    const r = resolveDestination(to, fn, this.opts.family, this.opts.ipv6Only);
+    this.#lastDest = r.text.includes('%') ? null : r;
+    return r;
   }
 
   /** The poll bits the send side needs, given what the receive side asks for. */
