@@ -156,7 +156,18 @@ class Relay {
     let tap: UdpTap | undefined;
     let closed = false;
     const pending: Uint8Array[] = [];
-    const send = (t: UdpTap, d: Uint8Array) => t.send(d, { address: this.target.address, port: this.target.port }).catch((e: NodeJS.ErrnoException) => this.targetError(client, e));
+    // The datagrams of one receive round go out in one sendmmsg (sendBatch), in order.
+    const to = { address: this.target.address, port: this.target.port };
+    let outgoing: Array<{ data: Uint8Array; address: string; port: number }> = [];
+    const flush = (t: UdpTap) => {
+      const items = outgoing;
+      outgoing = [];
+      t.sendBatch(items).catch((e: NodeJS.ErrnoException) => this.targetError(client, e));
+    };
+    const send = (t: UdpTap, d: Uint8Array) => {
+      if (outgoing.length === 0) queueMicrotask(() => flush(t));
+      outgoing.push({ data: d, ...to });
+    };
     openUdp({ address: anyAddress(this.target.family), port: 0, timestamps: this.o.timestamps, ...(this.o.maxSize ? { maxMessageSize: this.o.maxSize } : {}) }).then(
       (t) => {
         if (closed) {
@@ -173,14 +184,14 @@ class Relay {
         const local = { address: a.address, port: a.port };
         t.on('message', (m) => this.fromTarget(client, fromRxMessage(m, this.upstreamLabel, local, 'target-to-client')));
         t.on('error', (e: NodeJS.ErrnoException) => this.targetError(client, e));
-        for (const d of pending.splice(0)) void send(t, d);
+        for (const d of pending.splice(0)) send(t, d);
       },
       (e: NodeJS.ErrnoException) => this.targetError(client, e),
     );
     return {
       send: (d) => {
         if (closed) return;
-        if (tap) void send(tap, d);
+        if (tap) send(tap, d);
         else pending.push(d);
       },
       close: () => {
