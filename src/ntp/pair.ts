@@ -346,7 +346,6 @@ export class NtpPairer {
   }
 }
 
-/** Pairs records from any source (taps, captures, files) in one go: the exchanges, what stayed unpaired, and the counts. */
 function nsOption(v: unknown, name: string): bigint | undefined {
   if (v === undefined) return undefined;
   if (typeof v !== 'bigint') throw invalidArg('ERR_INVALID_ARG_TYPE', `NtpPairer: ${name} must be a bigint (ns), got ${typeof v}`);
@@ -370,6 +369,7 @@ function checkRecord(rec: unknown): void {
   if (r.timeNs !== undefined && typeof r.timeNs !== 'bigint') throw what(`timeNs must be a bigint (ns), got ${typeof r.timeNs}`);
 }
 
+/** Pairs records from any source (taps, captures, files) in one go: the exchanges, what stayed unpaired, and the counts. */
 export function pairNtpRecords(records: Iterable<NtpWireRecord>, opts: NtpPairOptions = {}): { events: NtpPairEvent[]; counts: NtpPairCounts } {
   const p = new NtpPairer(opts);
   const events: NtpPairEvent[] = [];
