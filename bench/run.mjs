@@ -4,6 +4,8 @@
 //
 //   npm run bench                 full run (≈ several minutes)
 //   BENCH_QUICK=1 npm run bench   one repetition, smaller counts
+//   BENCH_PHASES=drain BENCH_SIZES=64 BENCH_RECEIVERS='C recvmmsg,disptap batch' npm run bench
+//                                 a subset (comma-separated), e.g. while working on one path
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,19 +16,24 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const build = path.join(here, '.build');
 const quick = process.env.BENCH_QUICK === '1';
 const REPS = Number(process.env.BENCH_REPS ?? (quick ? 1 : 3));
-const SIZES = [64, 1200];
+const pick = (env, all) => (process.env[env] ? process.env[env].split(',').map((x) => x.trim()) : all);
+const SIZES = pick('BENCH_SIZES', ['64', '1200']).map(Number);
+const PHASES = pick('BENCH_PHASES', ['drain', 'blast', 'delay']);
 const HOST = '127.0.0.1';
 const RCVBUF = 1 << 30;
 // The receiver on one core, the sender on the other (BENCH_PIN=0 to let the scheduler place them).
 const PIN = process.env.BENCH_PIN !== '0' && os.cpus().length >= 2;
 const pinned = (cpu, cmd) => (PIN ? ['taskset', '-c', String(cpu), ...cmd] : cmd);
 
-const receivers = {
+const allReceivers = {
   'C recvmmsg': [path.join(build, 'udp_recv')],
   'disptap batch': [process.execPath, path.join(here, 'receivers/disptap-batch.mjs')],
   'disptap message': [process.execPath, path.join(here, 'receivers/disptap-message.mjs')],
   'node dgram': [process.execPath, path.join(here, 'receivers/dgram.mjs')],
 };
+// The C baseline always runs: every ratio is to it, measured the same minute.
+const wanted = new Set(['C recvmmsg', ...pick('BENCH_RECEIVERS', Object.keys(allReceivers))]);
+const receivers = Object.fromEntries(Object.entries(allReceivers).filter(([name]) => wanted.has(name)));
 
 function compile() {
   fs.mkdirSync(build, { recursive: true });
@@ -130,7 +137,7 @@ async function main() {
   const oldRmem = setRmemMax(RCVBUF);
   const rows = [];
   try {
-    for (const phase of ['drain', 'blast', 'delay']) {
+    for (const phase of PHASES) {
       for (const size of SIZES) {
         for (let rep = 0; rep < REPS; rep++) {
           const names = Object.keys(receivers);
@@ -151,7 +158,7 @@ async function main() {
   }
   const base = 'C recvmmsg';
   const summary = [];
-  for (const phase of ['drain', 'blast', 'delay']) {
+  for (const phase of PHASES) {
     for (const size of SIZES) {
       const baseRows = rows.filter((r) => r.phase === phase && r.size === size && r.receiver === base);
       const baseRate = median(baseRows.map((r) => r.rate));
@@ -180,7 +187,9 @@ async function main() {
   // CPU used by anything but this benchmark's own receiver and sender during a run
   for (const r of rows) if (r.otherBusy > 0.1) warnings.push(`${r.phase} ${r.size}B rep${r.rep} ${r.receiver}: other processes used ${Math.round(r.otherBusy * 100)}% of the machine during the run`);
   fs.mkdirSync(path.join(here, 'results'), { recursive: true });
-  fs.writeFileSync(path.join(here, 'results', 'latest.json'), JSON.stringify({ machine, reps: REPS, summary, rows, warnings }, null, 2) + '\n');
+  // a subset run does not overwrite the full run the README quotes
+  const subset = ['BENCH_PHASES', 'BENCH_SIZES', 'BENCH_RECEIVERS'].some((e) => process.env[e]);
+  fs.writeFileSync(path.join(here, 'results', subset ? 'subset.json' : 'latest.json'), JSON.stringify({ machine, reps: REPS, summary, rows, warnings }, null, 2) + '\n');
   console.log(`machine: ${machine.cpus} × ${machine.model}, Linux ${machine.kernel}, Node ${machine.node}; ${REPS} repetition(s)\n`);
   console.log('| phase | size | receiver | rate/s (median) | × C (min–max) | loss (min–max) | CPU µs/dgram | read delay p50 / p99 µs |');
   console.log('|---|---|---|---|---|---|---|---|');
