@@ -35,6 +35,24 @@ export function nsToIso(ns: bigint): string {
   return `${lastBase}.${frac.toString().padStart(9, '0')}Z`;
 }
 
+let lastSecText = '';
+
+/**
+ * nsToIso for the decimal text of the same value (`String(ns)`), for callers that print that text
+ * anyway: for times after 1970-01-01T00:00:01 the split is string slicing, no bigint division.
+ */
+export function nsTextToIso(text: string): string {
+  const cut = text.length - 9;
+  if (cut < 1 || text.charCodeAt(0) === 45 /* - */) return nsToIso(BigInt(text));
+  const secText = text.slice(0, cut);
+  if (secText !== lastSecText) {
+    lastSecText = secText;
+    lastTextBase = new Date(Number(secText) * 1000).toISOString().slice(0, 19);
+  }
+  return `${lastTextBase}.${text.slice(cut)}Z`;
+}
+let lastTextBase = '';
+
 /** Nanoseconds since the epoch for a `Date` (whole milliseconds). */
 export function dateToNs(d: Date): bigint {
   return BigInt(d.getTime()) * 1_000_000n;

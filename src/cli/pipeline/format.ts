@@ -1,6 +1,7 @@
 // Human-readable output: colours (only on a terminal, never with NO_COLOR or when piped), and the
 // small formatters every command shares (durations, sizes, ns timestamps).
 import pc from 'picocolors';
+import { toHex } from '../../decode/bytes.js';
 
 export type Colors = ReturnType<typeof pc.createColors>;
 
@@ -48,13 +49,12 @@ export function formatBytes(n: number): string {
 /** A short printable preview of an unknown payload: text if it is text, else hex. */
 export function preview(data: Uint8Array, max = 32): string {
   const n = Math.min(max, data.length);
-  // A view, not a copy: this runs for every line of a datagram no decoder claimed.
-  const head = Buffer.from(data.buffer, data.byteOffset, n);
   const more = data.length > max ? '…' : '';
   let printable = n > 0;
-  for (let i = 0; i < n && printable; i++) if (head[i]! < 0x20 || head[i]! > 0x7e) printable = false;
-  if (printable) return JSON.stringify(head.toString('latin1') + more);
-  return head.toString('hex') + more;
+  for (let i = 0; i < n && printable; i++) if (data[i]! < 0x20 || data[i]! > 0x7e) printable = false;
+  // No Buffer view for the common (binary) case: this runs for every line of a datagram no decoder claimed.
+  if (!printable) return toHex(data.subarray(0, n)) + more;
+  return JSON.stringify(Buffer.from(data.buffer, data.byteOffset, n).toString('latin1') + more);
 }
 
 /** Fixed-width table for `ifaces` and `doctor`. */

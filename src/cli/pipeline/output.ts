@@ -6,7 +6,7 @@ import { formatEndpoint } from '../bind-spec.js';
 import type { Inspected } from './inspect.js';
 import type { Observation } from './observation.js';
 import { stringify, type AnyRecord, type SummaryRecord, type TimestampSource } from './record.js';
-import { nsToIso } from '../../sys/time.js';
+import { nsTextToIso, nsToIso } from '../../sys/time.js';
 import { unixSummaryText } from '../sources/unix-summary.js';
 import { StdoutWriter } from './stdout-writer.js';
 
@@ -96,31 +96,59 @@ const DIRECTION_TAG: Readonly<Record<string, string>> = {
  */
 export function packetLine(c: Colors, { o, insp, ts, dropsDelta }: LineInput): string {
   if (o.raw) return `${o.bind}: ${o.length} B ${insp.error ? c.magenta(`${c.cyan(insp.layer)} ${insp.summary}`) : `${c.cyan(insp.layer)} ${insp.decoded.layer === 'raw' ? preview(o.data) : insp.summary}`}`;
-  const parts: string[] = [];
-  const tsText = nsToIso(ts.ns);
-  parts.push(ts.source === 'software' ? tsText : ts.source === 'hardware' ? `${tsText} ${c.cyan('hw')}` : `${tsText} ${c.dim('user')}`);
-  if (o.hwTsNs !== undefined && o.swTsNs !== undefined) parts.push(c.dim(`sw ${nsToIso(o.swTsNs)}`));
-  parts.push(o.readDelayNs !== undefined ? c.dim(`+${formatNs(o.readDelayNs)}`) : c.dim('+?'));
+  // One decimal conversion of the stamp; the ISO text is cut from it (this runs per datagram).
+  const tsText = nsTextToIso(String(ts.ns));
+  let line = ts.source === 'software' ? tsText : ts.source === 'hardware' ? `${tsText} ${c.cyan('hw')}` : `${tsText} ${c.dim('user')}`;
+  if (o.hwTsNs !== undefined && o.swTsNs !== undefined) line += ' ' + c.dim(`sw ${nsToIso(o.swTsNs)}`);
+  line += ' ' + (o.readDelayNs !== undefined ? c.dim(`+${formatNs(o.readDelayNs)}`) : c.dim('+?'));
   const tag = DIRECTION_TAG[o.direction];
   // A reply's addresses are the target's and the upstream socket's: name the client it goes back to.
-  if (tag) parts.push(c.blue(o.direction === 'target-to-client' && o.client ? `[${tag} client ${formatEndpoint(o.client)}]` : `[${tag}]`));
-  const dst = o.dst ?? o.local;
-  parts.push(`${formatEndpoint(o.src)} → ${formatEndpoint(dst)}${o.ifName ? ` (${o.ifName})` : o.ifIndex ? ` (if${o.ifIndex})` : ''}`);
-  const tt: string[] = [];
-  if (o.ttl !== undefined) tt.push(`ttl ${o.ttl}`);
-  if (o.tos !== undefined) tt.push(`tos 0x${o.tos.toString(16).padStart(2, '0')}`);
-  if (tt.length) parts.push(c.dim(tt.join(' ')));
-  parts.push(`${o.length} B`);
-  if (o.truncated) parts.push(c.bold(c.yellow(`TRUNCATED (${o.data.length} of ${o.length} B kept)`)));
-  if (o.controlTruncated) parts.push(c.yellow('CTRUNC (metadata incomplete)'));
-  if (dropsDelta > 0) parts.push(c.bold(c.red(`DROPS +${dropsDelta} (total ${o.drops ?? dropsDelta})`)));
+  if (tag) line += ' ' + c.blue(o.direction === 'target-to-client' && o.client ? `[${tag} client ${formatEndpoint(o.client)}]` : `[${tag}]`);
+  line += ' ' + routeText(o);
+  if (o.ttl !== undefined || o.tos !== undefined) line += ' ' + c.dim(ttlTosText(o.ttl, o.tos));
+  line += ` ${o.length} B`;
+  if (o.truncated) line += ' ' + c.bold(c.yellow(`TRUNCATED (${o.data.length} of ${o.length} B kept)`));
+  if (o.controlTruncated) line += ' ' + c.yellow('CTRUNC (metadata incomplete)');
+  if (dropsDelta > 0) line += ' ' + c.bold(c.red(`DROPS +${dropsDelta} (total ${o.drops ?? dropsDelta})`));
   // A datagram no decoder claimed: its layer name and a peek at the bytes say more than "N B".
   const summary = insp.decoded.layer === 'raw' ? preview(o.data) : insp.summary;
   const body = `${c.cyan(insp.layer)} ${summary}`;
-  parts.push(insp.error ? c.magenta(body) : body);
-  if (o.forwardError) parts.push(c.red(`not forwarded: ${o.forwardError}`));
-  if (o.notes) parts.push(...o.notes.map((n) => c.dim(n)));
-  return parts.join(' ');
+  line += ' ' + (insp.error ? c.magenta(body) : body);
+  if (o.forwardError) line += ' ' + c.red(`not forwarded: ${o.forwardError}`);
+  if (o.notes) for (const n of o.notes) line += ' ' + c.dim(n);
+  return line;
+}
+
+// "src → dst (ifname)": consecutive datagrams mostly share it, so it is formatted once per change.
+const route = { srcAddress: '', srcPort: -1, dstAddress: '', dstPort: -1, ifName: undefined as string | undefined, ifIndex: undefined as number | undefined, text: '' };
+function routeText(o: Observation): string {
+  const dst = o.dst ?? o.local;
+  const r = route;
+  if (o.src.address !== r.srcAddress || o.src.port !== r.srcPort || dst.address !== r.dstAddress || dst.port !== r.dstPort || o.ifName !== r.ifName || o.ifIndex !== r.ifIndex || r.text === '') {
+    r.srcAddress = o.src.address;
+    r.srcPort = o.src.port;
+    r.dstAddress = dst.address;
+    r.dstPort = dst.port;
+    r.ifName = o.ifName;
+    r.ifIndex = o.ifIndex;
+    r.text = `${formatEndpoint(o.src)} → ${formatEndpoint(dst)}${o.ifName ? ` (${o.ifName})` : o.ifIndex ? ` (if${o.ifIndex})` : ''}`;
+  }
+  return r.text;
+}
+
+let lastTtl: number | undefined = -1;
+let lastTos: number | undefined = -1;
+let lastTtlTos = '';
+function ttlTosText(ttl: number | undefined, tos: number | undefined): string {
+  if (ttl !== lastTtl || tos !== lastTos) {
+    lastTtl = ttl;
+    lastTos = tos;
+    const tt: string[] = [];
+    if (ttl !== undefined) tt.push(`ttl ${ttl}`);
+    if (tos !== undefined) tt.push(`tos 0x${tos.toString(16).padStart(2, '0')}`);
+    lastTtlTos = tt.join(' ');
+  }
+  return lastTtlTos;
 }
 
 export function summaryText(c: Colors, s: SummaryRecord): string[] {
