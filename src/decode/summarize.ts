@@ -192,16 +192,20 @@ function udpPrefix(x: Summarizable): string {
 
 /** One line describing a decoded datagram, packet, NTP message or dispatcher event. */
 export function summarize(x: Summarizable): string {
-  const prefix = udpPrefix(x);
+  return x.layer === 'dispatcher' ? dispatcherText(x) : udpPrefix(x) + summarizeContent(x);
+}
+
+/** summarize() without the "srcPort > dstPort " prefix (for callers that print the ports already). */
+export function summarizeContent(x: Summarizable): string {
   switch (x.layer) {
     case 'scion':
-      return prefix + scionText(x);
+      return scionText(x);
     case 'ntp':
-      return prefix + ntpText(x);
+      return ntpText(x);
     case 'stun':
-      return prefix + stunText(x);
+      return stunText(x);
     case 'raw':
-      return `${prefix}${x.name} ${x.data.length} B`;
+      return `${x.name} ${x.data.length} B`;
     case 'dispatcher':
       return dispatcherText(x);
   }

@@ -3,13 +3,12 @@
 // the JSON form of the whole decoding.
 import {
   decodePayload,
-  summarize,
   toJsonValue,
   type DecodedPayload,
   type JsonValue,
-  type Summarizable,
   type UdpPortMap,
 } from '../../decode/index.js';
+import { summarizeContent } from '../../decode/summarize.js';
 
 export interface Inspected {
   /** Outermost first: ['SCION','UDP','NTP'], ['SCION','SCMP'], ['NTP'], ['Payload']. */
@@ -55,12 +54,11 @@ function layersOf(d: DecodedPayload): string[] {
 export function inspect(srcPort: number, dstPort: number, payload: Uint8Array, portMap?: UdpPortMap): Inspected {
   const decoded = portMap ? decodePayload({ srcPort, dstPort, payload }, portMap) : decodePayload({ srcPort, dstPort, payload });
   const layers = layersOf(decoded);
-  // The UDP ports are printed by the caller next to the addresses; summarize the content only.
-  const { udp: _udp, ...content } = decoded;
   const out: Inspected = {
     layers,
-    layer: layers.join('/'),
-    summary: summarize(content as Summarizable),
+    layer: layers.length === 1 ? layers[0]! : layers.join('/'),
+    // The UDP ports are printed by the caller next to the addresses; summarize the content only.
+    summary: summarizeContent(decoded),
     warnings: [],
     decoded,
   };

@@ -16,7 +16,11 @@ export class Quantiles {
 
   constructor(private readonly cap = 100_000) {}
 
+  // Sorted copy of the samples, made once per summary (p50, p99 and the per-socket lines ask in turn).
+  private sorted: Float64Array | null = null;
+
   add(v: number): void {
+    this.sorted = null;
     this.seen++;
     if (v > this.maxValue) this.maxValue = v;
     if (this.samples.length < this.cap) {
@@ -43,7 +47,7 @@ export class Quantiles {
   /** Nearest-rank quantile, q in (0, 1]. */
   quantile(q: number): number | undefined {
     if (this.samples.length === 0) return undefined;
-    const sorted = Float64Array.from(this.samples).sort();
+    const sorted = (this.sorted ??= Float64Array.from(this.samples).sort());
     const rank = Math.max(1, Math.ceil(q * sorted.length));
     return sorted[rank - 1];
   }
