@@ -54,6 +54,32 @@ function endpointText(address: string, port: number): string {
   return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
 }
 
+const READ_DELAY = Buffer.from(' read-delay=', 'latin1');
+const DROPS = Buffer.from(' drops=', 'latin1');
+
+/** Writes the integer `v` (a safe integer, maybe negative) as ASCII digits at `at`; returns the end. */
+function writeDecimal(out: Uint8Array, at: number, v: number): number {
+  if (v < 0) {
+    out[at++] = 0x2d; // -
+    v = -v;
+  }
+  if (v > 0x7fffffff) {
+    // beyond int32 (a read delay over 2 s): the rare case, as text
+    for (const ch of String(v)) out[at++] = ch.charCodeAt(0);
+    return at;
+  }
+  // int32 arithmetic: a float division per digit cost as much as the rest of the comment
+  let digits = 1;
+  for (let x = v; x >= 10; x = (x / 10) | 0) digits++;
+  const end = at + digits;
+  for (let k = end - 1; k >= at; k--) {
+    const q = (v / 10) | 0;
+    out[k] = 0x30 + v - q * 10;
+    v = q;
+  }
+  return end;
+}
+
 /** Little-endian 32-bit halves of a BigInt64Array, so timestamps need no BigInt arithmetic. */
 function halves(a: BigInt64Array): Uint32Array {
   return new Uint32Array(a.buffer, a.byteOffset, a.length * 2);
@@ -169,13 +195,6 @@ export function encodeUdpBatch(
       if (hasTos) text += ` tos=0x${(tos < 16 ? '0' : '') + tos.toString(16)}`;
       prefix = Buffer.from(text, 'utf8');
     }
-    let tail = '';
-    if (hasSw) {
-      // readAt − software stamp in ns, exact in a double (read delays are far below 2^53 ns).
-      const d = (readHi - swHalf[2 * i + hi]!) * 0x1_0000_0000 + (readLo - swHalf[2 * i + lo]!);
-      tail += ` read-delay=${d}ns`;
-    }
-    if (p & PRESENT.drops) tail += ` drops=${b.drops[i]! >>> 0}`;
 
     const blockStart = off;
     out.writeUInt32LE(BLOCK_EPB, off);
@@ -247,18 +266,33 @@ export function encodeUdpBatch(
     }
     off = ip + pktLen;
     const padded = ip + pad4(pktLen);
-    out.fill(0, off, padded);
-    off = padded;
+    while (off < padded) out[off++] = 0;
     // Options: the metadata comment, the socket's comments, the inbound flag, the end.
     out.set(prefix, off + 4);
-    const mlen = prefix.length + (tail ? out.write(tail, off + 4 + prefix.length, 'latin1') : 0);
+    // The comment's varying tail as ASCII digits straight into the block: a string per datagram
+    // and Buffer#write cost more than the rest of the comment.
+    let m = off + 4 + prefix.length;
+    if (hasSw) {
+      // readAt − software stamp in ns, exact in a double (read delays are far below 2^53 ns).
+      const d = (readHi - swHalf[2 * i + hi]!) * 0x1_0000_0000 + (readLo - swHalf[2 * i + lo]!);
+      out.set(READ_DELAY, m);
+      m = writeDecimal(out, m + READ_DELAY.length, d);
+      out[m++] = 0x6e; // n
+      out[m++] = 0x73; // s
+    }
+    if (p & PRESENT.drops) {
+      out.set(DROPS, m);
+      m = writeDecimal(out, m + DROPS.length, b.drops[i]! >>> 0);
+    }
+    const mlen = m - (off + 4);
     out.writeUInt16LE(OPT_COMMENT, off);
     out.writeUInt16LE(mlen, off + 2);
-    const mEnd = off + 4 + mlen;
     off = off + 4 + pad4(mlen);
-    out.fill(0, mEnd, off);
-    out.set(extra, off);
-    off += extra.length;
+    while (m < off) out[m++] = 0;
+    if (extra.length) {
+      out.set(extra, off);
+      off += extra.length;
+    }
     out.writeUInt16LE(EPB_FLAGS, off);
     out.writeUInt16LE(4, off + 2);
     out.writeUInt32LE(DIRECTION_INBOUND, off + 4);

@@ -150,3 +150,46 @@ describe('encodeUdpBatch', () => {
     );
   });
 });
+
+describe('encodeUdpBatch metadata digits', () => {
+  it('read delays and drop counters of every magnitude and sign are written as formatMetaComment writes them', () => {
+    const readAt = 1_796_572_675_257_527_176n;
+    const delays = [0, 9, 10, 99_999, 2 ** 31 - 1, 2 ** 31, 5_000_000_123, -5, -(2 ** 31)];
+    const drops = [0, 7, 10, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 123_456_789, 1, 42];
+    const n = delays.length;
+    const addresses = new Uint8Array(n * 64);
+    for (let i = 0; i < n; i++) addresses.set([127, 0, 0, 1], i * 64);
+    const cols = {
+      count: n,
+      readAt,
+      present: new Int32Array(n).fill(1 | (1 << 8)), // software stamp + drop counter
+      lengths: new Uint32Array(n).fill(4),
+      origLengths: new Uint32Array(n).fill(4),
+      swTimestamps: BigInt64Array.from(delays, (d) => readAt - BigInt(d)),
+      hwTimestamps: new BigInt64Array(n),
+      ifIndex: new Int32Array(n),
+      ttl: new Int32Array(n),
+      tos: new Int32Array(n),
+      drops: Uint32Array.from(drops),
+      srcFamily: new Int32Array(n).fill(4),
+      dstFamily: new Int32Array(n).fill(4),
+      srcPort: new Int32Array(n).fill(40000),
+      addresses,
+    };
+    const payload = new Uint8Array(4 * n).fill(0x61);
+    const blocks = encodeUdpBatch(cols, 0, n, payload, Uint32Array.from({ length: n }, (_, i) => 4 * i), {
+      localPort: 30041,
+      localAddress: '127.0.0.1',
+      localBytes: Uint8Array.of(127, 0, 0, 1),
+      comments: [],
+      interfaceId: () => 0,
+    });
+    const shb = Buffer.from('0a0d0d0a1c0000004d3c2b1a01000000ffffffffffffffff1c000000', 'hex');
+    const idb = Buffer.from('0100000014000000650000000000000014000000', 'hex'); // LINKTYPE_RAW
+    const file = readPcapng(Buffer.concat([shb, idb, blocks]));
+    expect(file.errors).toEqual([]);
+    expect(file.packets.map((p) => p.comments[0]!.replace(/^.* read-delay=/, 'read-delay='))).toEqual(
+      delays.map((d, i) => `read-delay=${d}ns drops=${drops[i]}`),
+    );
+  });
+});
