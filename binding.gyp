@@ -12,7 +12,10 @@
       # go through napi_throw, see native/common/errors.h) and no code here throws or catches, so the
       # addon is compiled with -fno-exceptions, as node's common.gypi does by default. Only the
       # language standard is swapped for ours.
-      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Wno-unused-parameter", "-fno-exceptions"],
+      # Hidden visibility: the module exports only its N-API entry points (NAPI_MODULE_EXPORT), so
+      # the compiler may inline across our own functions instead of calling them through the PLT
+      # (the per-datagram cmsg walk called FindKind, LoadInt and Decode that way).
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Wno-unused-parameter", "-fno-exceptions", "-fvisibility=hidden", "-fvisibility-inlines-hidden"],
       "cflags_cc!": ["-std=gnu++17"],
       "conditions": [
         ["OS!='linux'", { "type": "none" }]

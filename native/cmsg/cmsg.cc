@@ -148,9 +148,13 @@ const Kind* FindKind(int level, int type) {
   return i < 0 ? nullptr : &kKinds[i];
 }
 
+void DecodeFresh(const uint8_t* buf, size_t len, RxMeta* out) {
+  Walk(buf, len, [out](const Entry& e) { DecodeOne(e, out); });
+}
+
 void Decode(const uint8_t* buf, size_t len, RxMeta* out) {
   *out = RxMeta{};
-  Walk(buf, len, [out](const Entry& e) { DecodeOne(e, out); });
+  DecodeFresh(buf, len, out);
 }
 
 }  // namespace disptap::cmsg

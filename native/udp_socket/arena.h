@@ -132,7 +132,8 @@ Napi::Value ReceiveInto(const Napi::CallbackInfo& info, ArenaTable& table, int f
     const msghdr& h = a.msgs[i].msg_hdr;
     ReceivedSlot slot{h, {}, std::min<size_t>(h.msg_controllen, a.control_size), a.msgs[i].msg_len, 0};
     slot.cap_len = std::min<size_t>(slot.len, a.slot_size);
-    cmsg::Decode(static_cast<const uint8_t*>(h.msg_control), h.msg_control ? slot.ctrl_len : 0, &slot.meta);
+    // slot.meta was value-initialized just above
+    cmsg::DecodeFresh(static_cast<const uint8_t*>(h.msg_control), h.msg_control ? slot.ctrl_len : 0, &slot.meta);
     decode(a, static_cast<unsigned>(i), slot);
   }
   return Napi::Number::New(env, n);
