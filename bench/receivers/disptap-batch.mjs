@@ -10,14 +10,18 @@ console.log(`ready ${tap.address().port}`);
 let got = 0, bytes = 0, first = 0n, last = 0n;
 const delays = new Float64Array(Math.max(1, expect));
 let nd = 0;
+let scratch = new Float64Array(1024);
 idleWatch(() => got, idleMs, () => tap.close());
 for await (const b of tap.batches()) {
   if (got === 0) first = b.readAt;
   last = b.readAt;
-  const n = b.count, sw = b.swTimestamps, len = b.origLengths;
+  const n = b.count, len = b.origLengths;
+  // read delays as numbers, as the C receiver computes them (no BigInt per datagram)
+  if (scratch.length < n) scratch = new Float64Array(n);
+  const rd = b.readDelays(scratch);
   for (let i = 0; i < n; i++) {
     bytes += len[i];
-    if (nd < delays.length && sw[i] !== 0n) delays[nd++] = Number(b.readAt - sw[i]);
+    if (nd < delays.length && !Number.isNaN(rd[i])) delays[nd++] = rd[i];
   }
   got += n;
   if (expect > 0 && got >= expect) break;

@@ -23,8 +23,6 @@ import { nsToIso } from '../../sys/time.js';
 
 const MSG_TRUNC = 0x20;
 // Where the low and high 32 bits of a 64-bit array element are on this host.
-const LO = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 0 : 1;
-const HI = 1 - LO;
 /** Default bound of the display queue: seconds of a burst of small datagrams. */
 export const DEFAULT_QUEUE_BYTES = 256 * 1024 * 1024;
 
@@ -70,6 +68,7 @@ export class Session {
   private readonly quiet: boolean;
   private rateLine: RateLine | null = null;
   private dropScratch = new Uint32Array(0);
+  private delayScratch = new Float64Array(0);
   private hardwareChecked = false;
   private captureCorked = false;
   private readonly startNs: bigint;
@@ -279,20 +278,16 @@ export class Session {
     if (this.dropScratch.length < n) this.dropScratch = new Uint32Array(Math.max(n, 1024));
     const dd = this.dropScratch;
     const present = b.present;
-    const sw = b.swTimestamps;
-    const readAt = b.readAt;
     let bytes = 0;
-    // Read delays from the stamps' 32-bit halves: no BigInt per datagram.
-    const swHalf = new Uint32Array(sw.buffer, sw.byteOffset, n * 2);
-    const readLo = Number(readAt & 0xffffffffn);
-    const readHi = Number(readAt >> 32n);
+    // Read delays as numbers (NaN without a stamp): no BigInt per datagram.
+    if (this.delayScratch.length < b.count) this.delayScratch = new Float64Array(Math.max(b.count, 1024));
+    const delays = b.readDelays(this.delayScratch);
     for (let i = 0; i < n; i++) {
       const p = present[i]!;
       dd[i] = p & PRESENT.drops ? counters.dropsDelta(b.drops[i]!) : 0;
       const cap = b.lengths[i]!;
       bytes += cap;
-      const delay = p & PRESENT.softwareTs ? (readHi - swHalf[2 * i + HI]!) * 0x1_0000_0000 + (readLo - swHalf[2 * i + LO]!) : -1;
-      counters.observeNs(b.origLengths[i]!, (b.flags[i]! & MSG_TRUNC) !== 0, delay);
+      counters.observeNs(b.origLengths[i]!, (b.flags[i]! & MSG_TRUNC) !== 0, delays[i]!);
     }
     this.stats.matched += n;
     if (!this.hardwareChecked && this.opts.expectHardware) this.checkHardware((present[0]! & PRESENT.hardwareTs) !== 0, sock.label);

@@ -115,7 +115,7 @@ export class SocketCounters {
     if (errorCode !== undefined) this.decodeErrors.set(errorCode, (this.decodeErrors.get(errorCode) ?? 0) + 1);
   }
 
-  /** observe() for the batch path: the read delay in ns as a number, -1 when there is none. */
+  /** observe() for the batch path: the read delay in ns as a number, NaN or -1 when there is none. */
   observeNs(bytes: number, truncated: boolean, readDelayNs: number): void {
     this.packets++;
     this.bytes += bytes;

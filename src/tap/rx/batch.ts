@@ -6,6 +6,10 @@ import { ADDR, ADDR_STRIDE, PRESENT } from './layout.js';
 import type { BatchTap, RxMessage, RxMeta } from './rx-types.js';
 import { messageAt, metaAt } from './slot-reader.js';
 
+// Which 32-bit half of a little- or big-endian int64 holds the low bits.
+const LO = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 0 : 1;
+const HI = 1 - LO;
+
 /** A piece of metadata a datagram may or may not have carried, for {@link RxBatch.has}. */
 export type PresentField = keyof typeof PRESENT;
 
@@ -133,6 +137,31 @@ export class RxBatch {
   meta(i: number): RxMeta {
     this.#check(i);
     return metaAt(this.#live(), i);
+  }
+
+  /**
+   * The read delay of every datagram (readAt − its software RX timestamp, in ns) as numbers, into
+   * `out` (or a new array of `count`); NaN where a datagram has no software timestamp. Made from
+   * the stamps' 32-bit halves, so no BigInt per datagram: the cheap way to look at every delay of a
+   * burst. Exact while a delay is below 2^53 ns.
+   */
+  readDelays(out?: Float64Array): Float64Array {
+    const n = this.count;
+    if (out !== undefined && !(out instanceof Float64Array && out.length >= n)) {
+      throw invalidArg('ERR_INVALID_ARG_TYPE', `readDelays: out must be a Float64Array of at least ${n} elements`, TypeError);
+    }
+    this.#live();
+    const d = out ?? new Float64Array(n);
+    const sw = this.#v.swTimestamps;
+    const half = new Uint32Array(sw.buffer, sw.byteOffset, n * 2);
+    const present = this.#v.present;
+    const readAt = BigInt.asUintN(64, this.readAt);
+    const readLo = Number(readAt & 0xffffffffn);
+    const readHi = Number(readAt >> 32n);
+    for (let i = 0; i < n; i++) {
+      d[i] = present[i]! & PRESENT.softwareTs ? (readHi - half[2 * i + HI]!) * 0x1_0000_0000 + (readLo - half[2 * i + LO]!) : NaN;
+    }
+    return d;
   }
 
   /** Every datagram of the batch as an RxMessage, in order (payloads copied). */

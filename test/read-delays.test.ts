@@ -1,0 +1,46 @@
+// RxBatch.readDelays(): every datagram's read delay as a number, from the stamps' 32-bit halves.
+import { describe, expect, it } from 'vitest';
+import { openUdp } from '../src/index.js';
+import { closeSocket, sendTo, sleep, udpSender } from './helpers/send.js';
+
+describe('RxBatch.readDelays', () => {
+  it('is readAt − the software stamp of each datagram, exactly as the bigint arithmetic gives it', async () => {
+    const t = await openUdp({ address: '127.0.0.1' });
+    const s = await udpSender(4);
+    for (let i = 0; i < 50; i++) await sendTo(s, String(i), t.address().port, '127.0.0.1');
+    await sleep(30);
+    const b = await t.receiveBatch({ timeoutMs: 2000 });
+    expect(b.count).toBeGreaterThan(1);
+    const d = b.readDelays();
+    expect(d).toBeInstanceOf(Float64Array);
+    expect(d.length).toBe(b.count);
+    for (let i = 0; i < b.count; i++) {
+      expect(b.swTimestamps[i]).not.toBe(0n);
+      expect(d[i]).toBe(Number(b.readAt - b.swTimestamps[i]!));
+      expect(d[i]).toBe(Number(b.message(i).readDelayNs));
+      expect(d[i]).toBeGreaterThanOrEqual(0);
+    }
+    // into a caller's array, reused; one too short is refused
+    const out = new Float64Array(b.count + 5).fill(-7);
+    expect(b.readDelays(out)).toBe(out);
+    expect(Array.from(out.subarray(0, b.count))).toEqual(Array.from(d));
+    expect(out[b.count]).toBe(-7);
+    expect(() => b.readDelays(new Float64Array(b.count - 1))).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
+    b.release();
+    expect(() => b.readDelays()).toThrow(expect.objectContaining({ code: 'ERR_BATCH_RELEASED' }));
+    t.close();
+    await closeSocket(s);
+  });
+
+  it('is NaN for datagrams without a software stamp', async () => {
+    const t = await openUdp({ address: '127.0.0.1', timestamps: 'none' });
+    const s = await udpSender(4);
+    for (let i = 0; i < 3; i++) await sendTo(s, 'x', t.address().port, '127.0.0.1');
+    await sleep(30);
+    const b = await t.receiveBatch({ timeoutMs: 2000 });
+    expect(b.count).toBe(3);
+    expect(Array.from(b.readDelays()).every(Number.isNaN)).toBe(true);
+    t.close();
+    await closeSocket(s);
+  });
+});
