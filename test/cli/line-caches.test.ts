@@ -23,16 +23,17 @@ const obs = fc.record({
   ifName: fc.option(fc.constantFrom('lo', 'eth0'), { nil: undefined }),
   bind: fc.constantFrom('127.0.0.1:30041', '[::1]:30041'),
   ntp: fc.boolean(),
+  out: fc.boolean(),
   sw: fc.bigInt({ min: -3_000_000_000n, max: 1_900_000_000_000_000_000n }),
 });
 
-function toValue(v: { srcAddress: string; srcPort: number; dstAddress: string; ttl?: number; tos?: number; ifName?: string; bind: string; ntp: boolean; sw: bigint }): Observation {
+function toValue(v: { srcAddress: string; srcPort: number; dstAddress: string; ttl?: number; tos?: number; ifName?: string; bind: string; ntp: boolean; out: boolean; sw: bigint }): Observation {
   // An NTP client request (mode 3) to port 123 decodes as NTP; anything else stays a raw payload.
   const data = new Uint8Array(48);
   data[0] = v.ntp ? 0x23 : 0xff;
   const o: Observation = {
     bind: v.bind,
-    direction: 'in',
+    direction: v.out ? 'out' : 'in',
     data,
     length: data.length,
     src: { address: v.srcAddress, port: v.srcPort },
@@ -77,6 +78,7 @@ describe('per-datagram text caches', () => {
           const insp = inspect(o.src.port, o.dst!.port, o.data);
           const rec = JSON.parse(packetJson(o, insp, 0, undefined, i + 1, now)) as Record<string, unknown>;
           expect(rec.bind).toBe(v.bind);
+          expect(rec.direction).toBe(v.out ? 'out' : 'in');
           expect(rec.src).toEqual({ address: v.srcAddress, port: v.srcPort });
           expect(rec.dst).toEqual({ address: v.dstAddress, port: o.dst!.port });
           expect(rec.ifName).toBe(v.ifName);
@@ -90,7 +92,7 @@ describe('per-datagram text caches', () => {
           expect(rec.time).toBe(nsToIso(v.sw));
 
           const line = packetLine(c, { o, insp, ts: timestampOf(o, now), dropsDelta: 0 });
-          expect(line.startsWith(`${nsToIso(v.sw)} +1.00µs `)).toBe(true);
+          expect(line.startsWith(`${nsToIso(v.sw)} +1.00µs ${v.out ? '[out] ' : ''}`)).toBe(true);
           const route = `${ep(v.srcAddress, v.srcPort)} → ${ep(v.dstAddress, o.dst!.port)}${v.ifName ? ` (${v.ifName})` : ''} `;
           expect(line).toContain(` ${route}`);
           const tt = [v.ttl !== undefined ? `ttl ${v.ttl}` : '', v.tos !== undefined ? `tos 0x${v.tos.toString(16).padStart(2, '0')}` : ''].filter(Boolean).join(' ');
