@@ -29,14 +29,31 @@ export function colors(enabled: boolean): Colors {
   return pc.createColors(enabled);
 }
 
-/** 850ns, 12.3µs, 1.25ms, 2.10s: a read delay at a glance. */
+/** 850ns, 12.3µs, 1.25ms, 2.10s: a read delay at a glance (rounded half away from zero). */
 export function formatNs(ns: bigint | number): string {
   const v = typeof ns === 'bigint' ? Number(ns) : ns;
   const a = Math.abs(v);
   if (a < 1_000) return `${v}ns`;
-  if (a < 1_000_000) return `${(v / 1e3).toFixed(a < 10_000 ? 2 : 1)}µs`;
-  if (a < 1_000_000_000) return `${(v / 1e6).toFixed(a < 10_000_000 ? 2 : 1)}ms`;
-  return `${(v / 1e9).toFixed(2)}s`;
+  if (!Number.isSafeInteger(v)) {
+    if (a < 1_000_000) return `${(v / 1e3).toFixed(a < 10_000 ? 2 : 1)}µs`;
+    if (a < 1_000_000_000) return `${(v / 1e6).toFixed(a < 10_000_000 ? 2 : 1)}ms`;
+    return `${(v / 1e9).toFixed(2)}s`;
+  }
+  // Integer arithmetic instead of toFixed (this runs for every text line): v / 10^k of an integer
+  // is exact at the halves, so Math.round rounds the decimal value itself.
+  if (a < 1_000_000) return a < 10_000 ? `${fixed(v, 10, 2)}µs` : `${fixed(v, 100, 1)}µs`;
+  if (a < 1_000_000_000) return a < 10_000_000 ? `${fixed(v, 10_000, 2)}ms` : `${fixed(v, 100_000, 1)}ms`;
+  return `${fixed(v, 10_000_000, 2)}s`;
+}
+
+/** v / (div · 10^digits) with `digits` decimals, from integer v. */
+function fixed(v: number, div: number, digits: 1 | 2): string {
+  const n = Math.round(Math.abs(v) / div);
+  const scale = digits === 2 ? 100 : 10;
+  const whole = Math.floor(n / scale);
+  const frac = n - whole * scale;
+  const f = digits === 2 && frac < 10 ? `0${frac}` : `${frac}`;
+  return `${v < 0 ? '-' : ''}${whole}.${f}`;
 }
 
 export function formatBytes(n: number): string {
