@@ -9,6 +9,7 @@ import { stringify, type AnyRecord, type SummaryRecord, type TimestampSource } f
 import { nsTextToIso, nsToIso } from '../../sys/time.js';
 import { unixSummaryText } from '../sources/unix-summary.js';
 import { StdoutWriter } from './stdout-writer.js';
+import { SameAsLast } from './same-as-last.js';
 
 const writers = new Set<StdoutWriter>();
 
@@ -105,7 +106,7 @@ export function packetLine(c: Colors, { o, insp, ts, dropsDelta }: LineInput): s
   // A reply's addresses are the target's and the upstream socket's: name the client it goes back to.
   if (tag) line += ' ' + c.blue(o.direction === 'target-to-client' && o.client ? `[${tag} client ${formatEndpoint(o.client)}]` : `[${tag}]`);
   line += ' ' + routeText(o);
-  if (o.ttl !== undefined || o.tos !== undefined) line += ' ' + c.dim(ttlTosText(o.ttl, o.tos));
+  if (o.ttl !== undefined || o.tos !== undefined) line += ' ' + c.dim(ttlTosLine);
   line += ` ${o.length} B`;
   if (o.truncated) line += ' ' + c.bold(c.yellow(`TRUNCATED (${o.data.length} of ${o.length} B kept)`));
   if (o.controlTruncated) line += ' ' + c.yellow('CTRUNC (metadata incomplete)');
@@ -119,37 +120,23 @@ export function packetLine(c: Colors, { o, insp, ts, dropsDelta }: LineInput): s
   return line;
 }
 
-// "src → dst (ifname)": consecutive datagrams mostly share it, so it is formatted once per change.
-const route = { srcAddress: '', srcPort: -1, dstAddress: '', dstPort: -1, ifName: undefined as string | undefined, ifIndex: undefined as number | undefined, text: '' };
+// "src → dst (ifname)" and "ttl N tos 0xNN": consecutive datagrams mostly share them, so they are
+// formatted once per change.
+const routeSeen = new SameAsLast();
+let routeLine = '';
+let ttlTosLine = '';
 function routeText(o: Observation): string {
-  const dst = o.dst ?? o.local;
-  const r = route;
-  if (o.src.address !== r.srcAddress || o.src.port !== r.srcPort || dst.address !== r.dstAddress || dst.port !== r.dstPort || o.ifName !== r.ifName || o.ifIndex !== r.ifIndex || r.text === '') {
-    r.srcAddress = o.src.address;
-    r.srcPort = o.src.port;
-    r.dstAddress = dst.address;
-    r.dstPort = dst.port;
-    r.ifName = o.ifName;
-    r.ifIndex = o.ifIndex;
-    r.text = `${formatEndpoint(o.src)} → ${formatEndpoint(dst)}${o.ifName ? ` (${o.ifName})` : o.ifIndex ? ` (if${o.ifIndex})` : ''}`;
+  if (!routeSeen.check(o)) {
+    const dst = o.dst ?? o.local;
+    routeLine = `${formatEndpoint(o.src)} → ${formatEndpoint(dst)}${o.ifName ? ` (${o.ifName})` : o.ifIndex ? ` (if${o.ifIndex})` : ''}`;
+    const tt: string[] = [];
+    if (o.ttl !== undefined) tt.push(`ttl ${o.ttl}`);
+    if (o.tos !== undefined) tt.push(`tos 0x${o.tos.toString(16).padStart(2, '0')}`);
+    ttlTosLine = tt.join(' ');
   }
-  return r.text;
+  return routeLine;
 }
 
-let lastTtl: number | undefined = -1;
-let lastTos: number | undefined = -1;
-let lastTtlTos = '';
-function ttlTosText(ttl: number | undefined, tos: number | undefined): string {
-  if (ttl !== lastTtl || tos !== lastTos) {
-    lastTtl = ttl;
-    lastTos = tos;
-    const tt: string[] = [];
-    if (ttl !== undefined) tt.push(`ttl ${ttl}`);
-    if (tos !== undefined) tt.push(`tos 0x${tos.toString(16).padStart(2, '0')}`);
-    lastTtlTos = tt.join(' ');
-  }
-  return lastTtlTos;
-}
 
 export function summaryText(c: Colors, s: SummaryRecord): string[] {
   const lines: string[] = [];

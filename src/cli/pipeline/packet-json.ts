@@ -7,6 +7,7 @@ import type { Inspected } from './inspect.js';
 import { timestampOf, type Observation } from './observation.js';
 import { HOST, SCHEMA_VERSION, type EndpointJson } from './record.js';
 import { nsTextToIso } from '../../sys/time.js';
+import { SameAsLast } from './same-as-last.js';
 
 const q = JSON.stringify;
 const HEAD = `{"v":${SCHEMA_VERSION},"time":"`;
@@ -53,62 +54,20 @@ const otherText = new LastEndpoint();
 
 // bind … tos: the same for a run of datagrams from one peer, so one piece of text (and one
 // concatenation) instead of a dozen per line.
-const where = {
-  fromFile: false as boolean | undefined,
-  bind: '',
-  direction: '',
-  raw: false as boolean | undefined,
-  srcAddress: '',
-  srcPort: -1,
-  dstAddress: '',
-  dstPort: -1,
-  ifIndex: undefined as number | undefined,
-  ifName: undefined as string | undefined,
-  ttl: undefined as number | undefined,
-  tos: undefined as number | undefined,
-  text: '',
-};
+const whereSeen = new SameAsLast();
+let whereText = '';
 
 function whereJson(o: Observation): string {
-  const w = where;
-  const dst = o.dst ?? o.local;
-  if (
-    w.text !== '' &&
-    o.fromFile === w.fromFile &&
-    o.bind === w.bind &&
-    o.direction === w.direction &&
-    o.raw === w.raw &&
-    o.src.address === w.srcAddress &&
-    o.src.port === w.srcPort &&
-    dst.address === w.dstAddress &&
-    dst.port === w.dstPort &&
-    o.ifIndex === w.ifIndex &&
-    o.ifName === w.ifName &&
-    o.ttl === w.ttl &&
-    o.tos === w.tos
-  )
-    return w.text;
+  if (whereSeen.check(o)) return whereText;
   let s = '';
   if (!o.fromFile) s += `,"bind":${bindText.of(o.bind)}`;
   s += `,"direction":"${o.direction}"`;
-  if (!o.raw) s += `,"src":${srcText.of(o.src)},"dst":${dstText.of(dst)}`;
+  if (!o.raw) s += `,"src":${srcText.of(o.src)},"dst":${dstText.of(o.dst ?? o.local)}`;
   if (o.ifIndex !== undefined) s += `,"ifIndex":${o.ifIndex}`;
   if (o.ifName !== undefined) s += `,"ifName":${ifNameText.of(o.ifName)}`;
   if (o.ttl !== undefined) s += `,"ttl":${o.ttl}`;
   if (o.tos !== undefined) s += `,"tos":${o.tos}`;
-  w.fromFile = o.fromFile;
-  w.bind = o.bind;
-  w.direction = o.direction;
-  w.raw = o.raw;
-  w.srcAddress = o.src.address;
-  w.srcPort = o.src.port;
-  w.dstAddress = dst.address;
-  w.dstPort = dst.port;
-  w.ifIndex = o.ifIndex;
-  w.ifName = o.ifName;
-  w.ttl = o.ttl;
-  w.tos = o.tos;
-  w.text = s;
+  whereText = s;
   return s;
 }
 
