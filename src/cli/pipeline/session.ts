@@ -22,7 +22,6 @@ import type { RxBatch } from '../../tap/rx/batch.js';
 import { nsToIso } from '../../sys/time.js';
 
 const MSG_TRUNC = 0x20;
-// Where the low and high 32 bits of a 64-bit array element are on this host.
 /** Default bound of the display queue: seconds of a burst of small datagrams. */
 export const DEFAULT_QUEUE_BYTES = 256 * 1024 * 1024;
 
