@@ -25,7 +25,9 @@ describe('RxBatch.readDelays', () => {
     expect(b.readDelays(out)).toBe(out);
     expect(Array.from(out.subarray(0, b.count))).toEqual(Array.from(d));
     expect(out[b.count]).toBe(-7);
-    expect(() => b.readDelays(new Float64Array(b.count - 1))).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
+    expect(() => b.readDelays(new Float64Array(b.count - 1))).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE', name: 'RangeError' }));
+    expect(() => b.readDelays(new Float32Array(b.count) as unknown as Float64Array)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE', name: 'TypeError' }));
+    expect(() => b.readDelays([] as unknown as Float64Array)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
     b.release();
     expect(() => b.readDelays()).toThrow(expect.objectContaining({ code: 'ERR_BATCH_RELEASED' }));
     t.close();

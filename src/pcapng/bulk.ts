@@ -6,7 +6,7 @@
 import { LINKTYPE_IPV4, LINKTYPE_RAW, OPT_COMMENT, EPB_FLAGS, BLOCK_EPB, DIRECTION_INBOUND, pad4 } from './blocks.js';
 import { META_PREFIX } from './comments.js';
 import { fold, sum16 } from './synth.js';
-import { ADDR, ADDR_STRIDE, PRESENT } from '../tap/rx/layout.js';
+import { ADDR, ADDR_STRIDE, HALF_HI, HALF_LO, PRESENT, int64Halves } from '../tap/rx/layout.js';
 import { formatAddress } from '../sys/address.js';
 
 /** The columns of a receive batch the encoder reads (RxBatch and the CLI's copies have them). */
@@ -80,13 +80,6 @@ function writeDecimal(out: Uint8Array, at: number, v: number): number {
   return end;
 }
 
-/** Little-endian 32-bit halves of a BigInt64Array, so timestamps need no BigInt arithmetic. */
-function halves(a: BigInt64Array): Uint32Array {
-  return new Uint32Array(a.buffer, a.byteOffset, a.length * 2);
-}
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-
 /**
  * Encodes datagrams [from, to) of `b` as EPBs; datagram i's captured bytes are
  * `payloadBytes[payloadOffsets[i] .. + lengths[i]]`. Returns the blocks; the caller writes them in
@@ -119,10 +112,10 @@ export function encodeUdpBatch(
   for (let i = from; i < to; i++) bound += 300 + extra.length + b.lengths[i]!;
   const out = Buffer.allocUnsafe(bound);
   const payloads = Buffer.isBuffer(payloadBytes) ? payloadBytes : Buffer.from(payloadBytes.buffer, payloadBytes.byteOffset, payloadBytes.byteLength);
-  const swHalf = halves(b.swTimestamps);
-  const hwHalf = halves(b.hwTimestamps);
-  const lo = LITTLE_ENDIAN ? 0 : 1;
-  const hi = 1 - lo;
+  const swHalf = int64Halves(b.swTimestamps);
+  const hwHalf = int64Halves(b.hwTimestamps);
+  const lo = HALF_LO;
+  const hi = HALF_HI;
   const readLo = Number(BigInt.asUintN(64, b.readAt) & 0xffffffffn);
   const readHi = Number(BigInt.asUintN(64, b.readAt) >> 32n);
   let off = 0;

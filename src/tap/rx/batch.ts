@@ -2,13 +2,9 @@
 import { formatAddress } from '../../sys/address.js';
 import { batchReleasedError, invalidArg } from '../../sys/errors.js';
 import type { Arena, FieldViews } from './arena.js';
-import { ADDR, ADDR_STRIDE, PRESENT } from './layout.js';
+import { ADDR, ADDR_STRIDE, HALF_HI, HALF_LO, PRESENT, int64Halves } from './layout.js';
 import type { BatchTap, RxMessage, RxMeta } from './rx-types.js';
 import { messageAt, metaAt } from './slot-reader.js';
-
-// Which 32-bit half of a little- or big-endian int64 holds the low bits.
-const LO = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 0 : 1;
-const HI = 1 - LO;
 
 /** A piece of metadata a datagram may or may not have carried, for {@link RxBatch.has}. */
 export type PresentField = keyof typeof PRESENT;
@@ -147,19 +143,21 @@ export class RxBatch {
    */
   readDelays(out?: Float64Array): Float64Array {
     const n = this.count;
-    if (out !== undefined && !(out instanceof Float64Array && out.length >= n)) {
-      throw invalidArg('ERR_INVALID_ARG_TYPE', `readDelays: out must be a Float64Array of at least ${n} elements`, TypeError);
+    if (out !== undefined && !(out instanceof Float64Array)) {
+      throw invalidArg('ERR_INVALID_ARG_TYPE', 'readDelays: out must be a Float64Array', TypeError);
+    }
+    if (out !== undefined && out.length < n) {
+      throw invalidArg('ERR_OUT_OF_RANGE', `readDelays: out has ${out.length} elements, the batch ${n}`, RangeError);
     }
     this.#live();
     const d = out ?? new Float64Array(n);
-    const sw = this.#v.swTimestamps;
-    const half = new Uint32Array(sw.buffer, sw.byteOffset, n * 2);
+    const half = int64Halves(this.#v.swTimestamps, n);
     const present = this.#v.present;
     const readAt = BigInt.asUintN(64, this.readAt);
     const readLo = Number(readAt & 0xffffffffn);
     const readHi = Number(readAt >> 32n);
     for (let i = 0; i < n; i++) {
-      d[i] = present[i]! & PRESENT.softwareTs ? (readHi - half[2 * i + HI]!) * 0x1_0000_0000 + (readLo - half[2 * i + LO]!) : NaN;
+      d[i] = present[i]! & PRESENT.softwareTs ? (readHi - half[2 * i + HALF_HI]!) * 0x1_0000_0000 + (readLo - half[2 * i + HALF_LO]!) : NaN;
     }
     return d;
   }

@@ -74,3 +74,13 @@ if (native.layout.i64Fields !== I64_FIELDS) mismatches.push(`i64 count (ts ${I64
 if (native.layout.addrStride !== ADDR_STRIDE) mismatches.push(`address stride (ts ${ADDR_STRIDE}, native ${native.layout.addrStride})`);
 if (mismatches.length)
   throw new Error(`disptap: the native layout does not match src/tap/rx/layout.ts (${mismatches.join('; ')}); rebuild the addon`);
+
+/**
+ * The 32-bit halves of a BigInt64Array's elements, so timestamps can be subtracted without a BigInt
+ * per element: element i's low half is at [2i + HALF_LO], its high half at [2i + HALF_HI].
+ */
+export function int64Halves(a: BigInt64Array, count = a.length): Uint32Array {
+  return new Uint32Array(a.buffer, a.byteOffset, count * 2);
+}
+export const HALF_LO = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 0 : 1;
+export const HALF_HI = 1 - HALF_LO;
