@@ -16,7 +16,16 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const build = path.join(here, '.build');
 const quick = process.env.BENCH_QUICK === '1';
 const REPS = Number(process.env.BENCH_REPS ?? (quick ? 1 : 3));
-const pick = (env, all) => (process.env[env] ? process.env[env].split(',').map((x) => x.trim()) : all);
+const pick = (env, all) => {
+  if (!process.env[env]) return all;
+  const got = process.env[env].split(',').map((x) => x.trim());
+  const bad = got.filter((x) => !all.includes(x));
+  if (bad.length) {
+    console.error(`bench: ${env}: unknown ${bad.map((x) => JSON.stringify(x)).join(', ')} (one of ${all.join(', ')})`);
+    process.exit(2);
+  }
+  return got;
+};
 const SIZES = pick('BENCH_SIZES', ['64', '1200']).map(Number);
 const PHASES = pick('BENCH_PHASES', ['drain', 'blast', 'delay']);
 const HOST = '127.0.0.1';

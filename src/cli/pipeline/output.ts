@@ -137,7 +137,6 @@ function routeText(o: Observation): string {
   return routeLine;
 }
 
-
 export function summaryText(c: Colors, s: SummaryRecord): string[] {
   const lines: string[] = [];
   const secs = Number(BigInt(s.durationNs)) / 1e9;
