@@ -27,6 +27,18 @@ function burst(port: number, count: number, size = 64): void {
   expect(r.status, r.stderr).toBe(0);
 }
 
+/** Waits until the UDP socket bound to `port` has nothing queued (the tool read every datagram). */
+async function drained(port: number, timeoutMs = 60_000): Promise<void> {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')} `;
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const line = fs.readFileSync('/proc/net/udp', 'utf8').split('\n').find((l) => l.split(/\s+/)[2]?.endsWith(hex.trim()));
+    const rxQueue = line ? parseInt(line.trim().split(/\s+/)[4]!.split(':')[1]!, 16) : 0;
+    if (rxQueue === 0 || Date.now() > until) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 function tsharkCount(file: string): number {
   const r = spawnSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8', maxBuffer: 1 << 28 });
   expect(r.status, r.stderr).toBe(0);
@@ -140,6 +152,8 @@ describe('one pipeline: capture never waits for display', () => {
     w.child.stdout!.pause();
     burst(s!.port, N);
     await new Promise((r) => setTimeout(r, 500));
+    // A slow build (ASan) may still be reading the burst: stop once the socket's queue is empty.
+    await drained(s!.port);
     w.child.stdout!.resume();
     w.kill('SIGINT');
     expect(await w.exited(60_000)).toBe(0);
