@@ -27,8 +27,6 @@ export interface NativeUdpSocket extends ArenaRegistrar {
 export interface NativeBinding {
   UdpSocket: new (family: 4 | 6, onPoll: (status: number, events: number) => void) => NativeUdpSocket;
   parseControl(bytes: Uint8Array): NativeControlEntry[];
-  /** napi_adjust_external_memory: tell V8 of memory outside its heap (negative: less); V8's new total. */
-  adjustExternalMemory(delta: number): number;
   decodeControl(bytes: Uint8Array, i32: Int32Array, i64: BigInt64Array, addr: Uint8Array): void;
   ifIndexToName(index: number): string | null;
   ifNameToIndex(name: string): number;

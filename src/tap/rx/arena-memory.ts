@@ -1,6 +1,5 @@
 // The five JS-owned arrays a native socket's recvmmsg round writes into, sized for a layout.
 // Shared by UDP taps and packet captures; registered once with the native socket, then reused.
-import { allocateMostlyUntouched } from './untouched-memory.js';
 
 export interface ArenaArrays {
   data: Uint8Array;
@@ -52,9 +51,7 @@ export function allocateArena(
   const i32Bytes = cap * layout.i32Fields * 4;
   const dataBytes = denseSize < slotSize ? cap * denseSize + cap * slotSize : cap * slotSize;
   const controlBytes = Math.max(1, cap * controlSize);
-  // The overflow slots are touched by long datagrams only: V8 is not told about them.
-  const overflowBytes = denseSize < slotSize ? cap * slotSize : 0;
-  const buf = allocateMostlyUntouched(i64Bytes + i32Bytes + dataBytes + controlBytes + cap * layout.addrStride, overflowBytes);
+  const buf = new ArrayBuffer(i64Bytes + i32Bytes + dataBytes + controlBytes + cap * layout.addrStride);
   let at = 0;
   const i64 = new BigInt64Array(buf, at, i64Bytes / 8);
   const i32 = new Int32Array(buf, (at += i64Bytes), i32Bytes / 4);
