@@ -9,6 +9,9 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/** --max-size with --passive: a capture has no receive slots to size (its length is --snap-length). */
+export const MAX_SIZE_PASSIVE = '--max-size sizes the receive slots of bound sockets; a capture (--passive) keeps --snap-length bytes of each packet';
+
 /** The command ran but could not do its job (exit code 1); message is already user-facing. */
 export class CliError extends Error {
   override name = 'CliError';

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { collect, parseByte, parseCount, parseDuration, parseHex, parsePort, parsePortNonZero, parsePositive, parseRate, parseSize } from './args.js';
-import { CliError, EXIT_FAILURE, EXIT_USAGE, UsageError, oneLine } from './errors.js';
+import { CliError, EXIT_FAILURE, EXIT_USAGE, MAX_SIZE_PASSIVE, UsageError, oneLine } from './errors.js';
 import { endOutputs } from './pipeline/output.js';
 import { addPassiveOptions } from './sources/passive.js';
 import { registerTransitCommand } from './commands/transit.js';
@@ -85,6 +85,8 @@ const liveNtpOpts = (): Option[] => [
   metricsOpt(),
   new Option('-q, --quiet', 'no line per exchange: the summary (and the metrics) only'),
   tsOpt(),
+  rcvbufOpt(),
+  maxSizeOpt(),
   ...colorOpts(),
 ];
 
@@ -254,6 +256,7 @@ export function buildProgram(): Command {
 
 /** `watch --passive`: AF_PACKET capture of ports owned by someone else, through the same Session. */
 async function runPassive(o: WatchCli): Promise<number> {
+  if (o.maxSize !== undefined) throw new UsageError(MAX_SIZE_PASSIVE);
   const { runPassiveSession } = await import('./sources/passive-watch.js');
   return runPassiveSession(o);
 }

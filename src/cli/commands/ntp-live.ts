@@ -25,6 +25,10 @@ export interface NtpLiveOptions extends LiveOutputOptions {
   direction?: string;
   snapLength?: number;
   timestamps: 'none' | 'software' | 'hardware';
+  /** SO_RCVBUF of the taps or the capture (--rcvbuf; 128 MiB by default, as watch). */
+  rcvbuf?: number;
+  /** Receive slot per datagram of the taps (--max-size). */
+  maxSize?: number;
 }
 
 /**
@@ -49,7 +53,7 @@ export async function startNtpLive(session: Session, o: NtpLiveOptions, onRecord
   const warn = (l: string) => session.out.warn(l);
   if (o.passive) {
     const p = passiveOptionsFrom(o as unknown as Record<string, unknown>);
-    const capture = await startCaptureSession(session, { ...p, write: o.write });
+    const capture = await startCaptureSession(session, { ...p, write: o.write, rcvbuf: o.rcvbuf });
     const label = p.iface;
     // On 'any' the interface tells the capture points apart; on one interface there is one point.
     const point = (ifName: string | undefined) => (o.iface === 'any' ? (ifName ?? '') : '');
@@ -69,7 +73,7 @@ export async function startNtpLive(session: Session, o: NtpLiveOptions, onRecord
     );
     return;
   }
-  const taps = await openTaps(parseBindSpecs(o.bind ?? []), { timestamps: o.timestamps, warn });
+  const taps = await openTaps(parseBindSpecs(o.bind ?? []), { timestamps: o.timestamps, warn, recvBuffer: o.rcvbuf, maxSize: o.maxSize });
   try {
     await session.start();
   } catch (e) {

@@ -45,6 +45,8 @@ export interface NtpRelayOptions {
   metrics?: string | true;
   filter?: string[];
   timestamps: 'none' | 'software' | 'hardware';
+  recvBuffer?: number;
+  maxSize?: number;
 }
 
 export interface NtpRelay {

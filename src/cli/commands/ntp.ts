@@ -12,7 +12,7 @@ import { ChronyMatcher, parseChronyMeasurements } from '../../ntp/chrony-log.js'
 import { ntpRecordFromUdp } from '../../ntp/records.js';
 import type { NtpPairEvent, NtpWireRecord } from '../../ntp/types.js';
 import { ipPayload } from './decode.js';
-import { CliError, UsageError, oneLine } from '../errors.js';
+import { CliError, MAX_SIZE_PASSIVE, UsageError, oneLine } from '../errors.js';
 import { Metrics, parseMetricsAddress, serveMetrics, type MetricsServer } from '../pipeline/metrics.js';
 import type { SummaryRecord } from '../pipeline/record.js';
 import { RELAY_VIEW, nowNs, startNtpRelay } from './ntp-relay.js';
@@ -46,6 +46,10 @@ export interface NtpCli {
   byContent?: boolean;
   timestamps: string;
   color?: boolean;
+  /** SO_RCVBUF of the live sockets (taps, relay, capture). */
+  rcvbuf?: number;
+  /** Receive slot per datagram of bound sockets (taps, relay). */
+  maxSize?: number;
 }
 
 interface FileSource {
@@ -133,6 +137,8 @@ export async function runNtp(o: NtpCli, positional: readonly string[]): Promise<
   if (o.bind?.length && o.passive) throw new UsageError('--bind and --passive are two ways of watching: pick one');
   if (!live && o.write !== undefined) throw new UsageError('--write keeps live traffic (--bind, --passive or --listen); a capture file is one already');
   if (!live && o.filter?.length) throw new UsageError('-f filters live traffic (--bind, --passive or --listen); to pair part of a capture file, cut it first (e.g. tshark -Y … -w part.pcapng)');
+  if (!live && (o.rcvbuf !== undefined || o.maxSize !== undefined)) throw new UsageError('--rcvbuf and --max-size size live sockets (--bind, --passive or --listen); a capture file has none');
+  if (o.passive && o.maxSize !== undefined) throw new UsageError(MAX_SIZE_PASSIVE);
   const timestamps = checkTimestampMode(o.timestamps);
   if (live && !relaying) checkLiveArgs({ ...o, timestamps });
 
@@ -230,7 +236,7 @@ export async function runNtp(o: NtpCli, positional: readonly string[]): Promise<
     stop = () => void session.stop('count');
     session.onSummary((s) => (counts = s));
     const push = (r: NtpWireRecord) => show(pairer.push(r));
-    if (relaying) relayed = await startNtpRelay(session, { ...o, listen: o.listen!, to: o.to!, timestamps }, push);
+    if (relaying) relayed = await startNtpRelay(session, { ...o, listen: o.listen!, to: o.to!, timestamps, recvBuffer: o.rcvbuf }, push);
     else await startNtpLive(session, { ...o, timestamps }, push);
     code = await session.done;
   }

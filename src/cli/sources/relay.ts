@@ -13,7 +13,7 @@ import { CliError, UsageError, errorCode, oneLine } from '../errors.js';
 import { fromRxMessage, type Observation } from '../pipeline/observation.js';
 import { base, type EndpointJson, type TargetRecord } from '../pipeline/record.js';
 import { Session } from '../pipeline/session.js';
-import { finalDrops, openTaps, sessionOptions, type LiveOutputOptions, type OpenTap, type TapOptions } from './watch.js';
+import { DEFAULT_RCVBUF, finalDrops, openTaps, sessionOptions, type LiveOutputOptions, type OpenTap, type TapOptions } from './watch.js';
 import { nsToIso } from '../../sys/time.js';
 
 export interface RelayOptions extends TapOptions, LiveOutputOptions {
@@ -61,6 +61,7 @@ class Relay {
   private forwardErrors = 0;
   private clientsSeen = 0;
   private readonly errorCodesShown = new Set<string>();
+  private upstreamBufferWarned = false;
   private upCheck: NodeJS.Timeout | undefined;
   private sweeper: NodeJS.Timeout | undefined;
 
@@ -168,13 +169,25 @@ class Relay {
       if (outgoing.length === 0) queueMicrotask(() => flush(t));
       outgoing.push({ data: d, ...to });
     };
-    openUdp({ address: anyAddress(this.target.family), port: 0, timestamps: this.o.timestamps, ...(this.o.maxSize ? { maxMessageSize: this.o.maxSize } : {}) }).then(
+    // Replies come in bursts too: the upstream sockets get the listen socket's receive buffer.
+    const asked = this.o.recvBuffer ?? DEFAULT_RCVBUF;
+    openUdp({
+      address: anyAddress(this.target.family),
+      port: 0,
+      timestamps: this.o.timestamps,
+      recvBufferSize: asked,
+      ...(this.o.maxSize ? { maxMessageSize: this.o.maxSize } : {}),
+    }).then(
       (t) => {
         if (closed) {
           t.close();
           return;
         }
         tap = t;
+        if (t.recvBufferSize < 2 * asked && !this.upstreamBufferWarned) {
+          this.upstreamBufferWarned = true;
+          this.session.out.warn(`${this.upstreamLabel}: the kernel granted the upstream sockets a receive buffer of ${t.recvBufferSize} bytes, less than the ${2 * asked} asked (--rcvbuf ${asked}; net.core.rmem_max caps it without CAP_NET_ADMIN): bursts of replies may be dropped`);
+        }
         try {
           t.connect({ address: this.target.address, port: this.target.port });
         } catch (e) {
