@@ -39,12 +39,16 @@ describe('receive buffers of the relay and of ntp', () => {
     expect(r.records.at(-1)).toMatchObject({ type: 'summary', command: 'relay', relay: { replies: BURST }, drops: 0 });
   });
 
-  it('ntp --bind: --rcvbuf sets the buffer (128 MiB by default, as watch), --max-size the slot', async () => {
+  it('ntp: --rcvbuf sets the taps\' buffer (128 MiB by default, as watch) and the capture\'s, --max-size the slot', async () => {
     for (const [args, granted] of [[[], 2 * 128 * 1024 * 1024], [['--rcvbuf', '1m'], 2 * 1024 * 1024]] as const) {
       const p = start(['ntp', '--bind', '127.0.0.1:0', '--json', '-d', '200ms', ...args]);
       expect(await p.exited(10_000)).toBe(0);
       expect(p.records[0]).toMatchObject({ type: 'listening', command: 'ntp', sockets: [{ recvBufferSize: granted }] });
     }
+    // --passive: the capture socket's buffer (as watch --passive and transit)
+    const c = start(['ntp', '--passive', '--iface', 'lo', '--port', '123', '--json', '-d', '200ms', '--rcvbuf', '1m']);
+    expect(await c.exited(10_000)).toBe(0);
+    expect(c.records[0]).toMatchObject({ type: 'listening', command: 'ntp', passive: { recvBufferSize: 2 * 1024 * 1024 } });
     // -d: it ends on its own well after the one datagram sent right after it listens
     const p = start(['ntp', '--bind', '127.0.0.1:0', '--json', '--max-size', '100', '-d', '2s']);
     const [l] = await listening(p);
