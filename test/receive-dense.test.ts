@@ -1,5 +1,6 @@
 // Dense slots without truncation: every datagram lands in a small dense slot first, a longer one
-// continues in its slot's overflow area and is made contiguous. Lengths at and around each edge
+// continues in native overflow memory (which V8 never counts) and its round is packed into a buffer
+// of its own. Lengths at and around each edge
 // arrive whole through the default tap, by every API; a maxMessageSize below a datagram still
 // truncates (MSG_TRUNC). And big deliveries keep order: nothing lost, nothing duplicated.
 import crypto from 'node:crypto';
@@ -81,6 +82,41 @@ describe('dense slots: long datagrams arrive whole', () => {
     // a tap's first small arena, then one of batchSize: the rest came in one round of dense slots
     expect(t.stats().maxBatch).toBe(sent.length - 8);
     got.forEach((g, i) => expect(g.equals(sent[i]!)).toBe(true));
+  });
+
+  it('a round with a long datagram has its payloads packed end to end; the next short round reads the arena again', async () => {
+    const t = await tap({ batchSize: 64 });
+    const port = t.address().port;
+    const sent = await sendSizes(port, [64, 9000, 64, 2049, 10]);
+    const b = await t.receiveBatch({ timeoutMs: 5000 });
+    expect(b.count).toBe(sent.length); // one round of dense slots
+    // packed: each datagram right after the previous, the buffer exactly their sum
+    let at = 0;
+    for (let i = 0; i < b.count; i++) {
+      expect(b.offsets[i]).toBe(at);
+      expect(b.payload(i).equals(sent[i]!)).toBe(true);
+      expect(b.message(i).data.equals(sent[i]!)).toBe(true);
+      at += sent[i]!.length;
+    }
+    expect(b.payloads.length).toBe(at);
+    const packed = b.payloads.buffer;
+    const short = await sendSizes(port, [64, 65]);
+    const c = await t.receiveBatch({ timeoutMs: 5000 });
+    expect(c.count).toBe(2);
+    expect(c.payloads.buffer).not.toBe(packed); // the arena's own dense slots
+    expect(c.offsets[1]).toBe(2048);
+    short.forEach((p, i) => expect(c.payload(i).equals(p)).toBe(true));
+  });
+
+  it('V8 counts only the dense slots: a 1024-slot arena is ~3 MiB of ArrayBuffer memory, not 1024 × 64 KiB', async () => {
+    const before = process.memoryUsage().arrayBuffers;
+    const t = await tap({ batchSize: 1024 });
+    const [p] = await sendSizes(t.address().port, [100]);
+    const b = await t.receiveBatch({ timeoutMs: 5000 }); // the first round allocates the arena
+    expect(b.payload(0).equals(p!)).toBe(true);
+    // With the tails inside the ArrayBuffer (as before) this was > 64 MiB, and V8 answered many
+    // growing taps with a major GC every few milliseconds.
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(16 << 20);
   });
 
   it('maxMessageSize below a datagram still truncates, with the length on the wire', async () => {

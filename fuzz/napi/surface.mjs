@@ -720,11 +720,12 @@ function arenaArgs(ctx, rng, shape) {
   const slot = rng.chance(0.05) ? rng.pick([0, 2 ** 32 - 1, 65536, 9000]) : rng.pick([1, 16, 64, 100, 512, 1500, 2048]);
   const ctrl = rng.pick([0, 16, 32, 64, 128, 256, 512, rng.int(300)]);
   const c = Math.min(count, 1024);
-  // registerArena's optional 10th argument, denseSize: count dense slots, then count overflow slots
+  // registerArena's optional 10th argument, denseSize: count dense slots (UDP only; longer datagrams
+  // continue in native memory and their round is packed into a buffer takePayloads hands out)
   let dense;
   if (rng.chance(0.35)) dense = rng.chance(0.9) ? rng.pick([1, 8, 16, 64, 100, 512, slot, slot + 1, 0]) : junk(ctx, rng);
   const isDense = typeof dense === 'number' && dense >= 1 && dense < slot && slot <= 9000;
-  const dataElems = isDense ? c * dense + c * slot : c * Math.min(slot, 9000);
+  const dataElems = isDense ? c * dense : c * Math.min(slot, 9000);
   const sizes = [dataElems, c * ctrl, c * shape.i32Fields, c * shape.i64Fields + 1, c * shape.addrStride]; // elements
   const kinds = [Uint8Array, Uint8Array, Int32Array, BigInt64Array, Uint8Array];
   let arrays;
@@ -903,11 +904,17 @@ function checkSlots(w, id, n) {
   if (!(i32 instanceof Int32Array) || !(data instanceof Uint8Array) || i32.buffer.detached || data.buffer.detached) return;
   const cap = rec.count;
   if (i32.length < F.capLen * cap + n) return;
+  // A round with a datagram past its dense slot was packed into a buffer of its own.
+  let long = false;
+  for (let i = 0; i < n; i++) long ||= rec.dense !== undefined && i32[F.capLen * cap + i] > rec.dense;
+  const packed = long ? call('udp.takePayloads', M(w, 'takePayloads'), w.s, [id]) : null;
+  if (long) invariant(packed instanceof ArrayBuffer, 'takePayloads', `a round with a long datagram gave ${describe(packed)}`);
+  const bytes = long ? packed.byteLength : data.length;
+  if (long) bump(stats.got, 'packed rounds');
   for (let i = 0; i < n; i++) {
     const capLen = i32[F.capLen * cap + i];
     const off = F.payloadOffset === undefined ? 0 : i32[F.payloadOffset * cap + i];
-    if (off >= cap * (rec.dense ?? Infinity)) bump(stats.got, 'overflow-slot payloads');
-    invariant(capLen >= 0 && off >= 0 && off + capLen <= data.length, 'recv', `datagram ${i} of ${n}: payloadOffset ${off} + capLen ${capLen} outside the data array (${data.length} bytes, ${cap} slots)`);
+    invariant(capLen >= 0 && off >= 0 && off + capLen <= bytes, 'recv', `datagram ${i} of ${n}: payloadOffset ${off} + capLen ${capLen} outside the ${long ? 'packed buffer' : 'data array'} (${bytes} bytes, ${cap} slots)`);
   }
 }
 
@@ -928,6 +935,15 @@ function opRecv(ctx, rng) {
     checkSlots(w, id, n);
   }
   if (n !== FAIL) invariant(typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 1024, `${w.kind}.recv`, `returned ${describe(n)}`);
+}
+
+function opTakePayloads(ctx, rng) {
+  const w = pickSocket(ctx, rng, 'udp');
+  if (!w) return;
+  const list = ctx.inCallback ? w.cbArenas : w.arenas;
+  const id = rng.chance(0.7) && list.length ? rng.pick(list).id : junk(ctx, rng);
+  const r = call('udp.takePayloads', M(w, 'takePayloads'), w.s, [id]);
+  if (r !== FAIL) invariant(r === null || r instanceof ArrayBuffer, 'takePayloads', `returned ${describe(r)}`);
 }
 
 function opReadMsg(ctx, rng) {
@@ -1481,6 +1497,7 @@ const OPS = [
   [3, 'getIntOption', opGetOpt],
   [6, 'registerArena', opRegisterArena],
   [8, 'recv', opRecv],
+  [2, 'takePayloads', opTakePayloads],
   [5, 'readMsg', opReadMsg],
   [7, 'sendMsg', opSendMsg],
   [6, 'sendMmsg', opSendMmsg],

@@ -138,7 +138,7 @@ Napi::Value PacketSocket::Stats(const Napi::CallbackInfo& info) {
 // registerArena(data, control, i32, i64, addr, slotSize, controlSize, count, replaceId?) → arena id
 Napi::Value PacketSocket::RegisterArena(const Napi::CallbackInfo& info) {
   if (!CheckOpen(info.Env(), "registerArena")) return info.Env().Undefined();
-  return arenas_.Register(info, {packet_layout::kI32Fields, packet_layout::kI64Fields, packet_layout::kAddrStride});
+  return arenas_.Register(info, {packet_layout::kI32Fields, packet_layout::kI64Fields, packet_layout::kAddrStride, -1, -1});
 }
 
 // recv(arenaId, max) → packets read into the arena (0 when nothing is queued).

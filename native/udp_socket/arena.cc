@@ -8,6 +8,7 @@
 
 #include "common/errors.h"
 #include "common/js_bytes.h"
+#include "common/js_values.h"
 
 namespace disptap {
 namespace {
@@ -67,7 +68,13 @@ std::unique_ptr<Arena> ArenaFromArgs(const Napi::CallbackInfo& info, const Arena
   }
   const size_t n = a->count;
   const bool dense = a->dense_size < a->slot_size;
-  a->need[0] = dense ? n * a->dense_size + n * a->slot_size : n * a->slot_size;
+  if (dense && shape.payload_offset_field < 0) {
+    ThrowTypeError(env, "ERR_INVALID_ARG_VALUE", "registerArena: this socket kind takes whole slots (no denseSize below slotSize)");
+    return nullptr;
+  }
+  a->cap_len_field = shape.cap_len_field;
+  a->payload_offset_field = shape.payload_offset_field;
+  a->need[0] = dense ? n * a->dense_size : n * a->slot_size;
   a->need[1] = n * a->control_size;
   a->need[2] = n * shape.i32_fields * 4;
   a->need[3] = (n * shape.i64_fields + 1) * 8;  // slots, then readAt
@@ -77,6 +84,11 @@ std::unique_ptr<Arena> ArenaFromArgs(const Napi::CallbackInfo& info, const Arena
   for (int i = 0; fits && i < 5; i++) fits = bytes[i] >= a->need[i];
   if (!fits) {
     ThrowRangeError(env, "ERR_OUT_OF_RANGE", "registerArena: arrays too small for the slot count");
+    return nullptr;
+  }
+  // The tails live outside every ArrayBuffer (see OverflowMap); untouched pages cost nothing.
+  if (dense && !a->overflow.Map(n * (a->slot_size - a->dense_size))) {
+    ThrowErrno(env, errno, "mmap");
     return nullptr;
   }
   for (int i = 0; i < 5; i++) a->keep[i] = Napi::Persistent(info[i]);
@@ -172,12 +184,12 @@ Arena* ArenaTable::BeginRound(const Napi::CallbackInfo& info, unsigned* max) {
   if (info.Length() > 1 && info[1].IsNumber()) *max = std::min(*max, info[1].As<Napi::Number>().Uint32Value());
   if (a.built_data != a.data || a.built_control != a.control) {
     const bool dense = a.dense_size < a.slot_size;
-    uint8_t* overflow = a.data + a.count * a.dense_size;
+    const size_t tail = a.slot_size - a.dense_size;
     for (unsigned i = 0; i < a.count; i++) {
       msghdr& h = a.msgs[i].msg_hdr;
       if (dense) {
         a.iov[2 * i] = {a.data + i * a.dense_size, a.dense_size};
-        a.iov[2 * i + 1] = {overflow + i * a.slot_size + a.dense_size, a.slot_size - a.dense_size};
+        a.iov[2 * i + 1] = {a.overflow.data() + i * tail, tail};
         h.msg_iov = &a.iov[2 * i];
         h.msg_iovlen = 2;
       } else {
@@ -216,12 +228,54 @@ int RecvRound(int fd, Arena& a, unsigned max, int flags, int* err) {
 
 size_t PlacePayload(Arena& a, unsigned i, size_t cap_len) {
   if (a.dense_size >= a.slot_size) return i * a.slot_size;
-  if (cap_len <= a.dense_size) return i * a.dense_size;
-  // A long datagram: its head is in the dense slot, the rest already in place after the first
-  // dense_size bytes of its overflow slot. One copy of dense_size bytes makes it contiguous.
-  const size_t at = a.count * a.dense_size + i * a.slot_size;
-  std::memcpy(a.data + at, a.data + i * a.dense_size, a.dense_size);
-  return at;
+  if (cap_len > a.dense_size) a.long_slots.push_back(i);  // its offset is set by PackLongRound
+  return i * a.dense_size;
+}
+
+bool PackLongRound(napi_env env, Arena& a, unsigned n) {
+  int32_t* cap_len = a.i32 + static_cast<size_t>(a.cap_len_field) * a.count;
+  int32_t* offset = a.i32 + static_cast<size_t>(a.payload_offset_field) * a.count;
+  size_t total = 0;
+  for (unsigned i = 0; i < n; i++) total += static_cast<uint32_t>(cap_len[i]);
+  napi_value ab;
+  void* out = nullptr;
+  const napi_status st = napi_create_arraybuffer(env, total, &out, &ab);
+  if (st != napi_ok || (!out && total)) {
+    if (!ExceptionPending(env)) ThrowNapiFailure(env, st, "recv: napi_create_arraybuffer for a round with long datagrams");
+    return false;
+  }
+  // Making the buffer ran no JS (at most a GC, which moves no backing store): the arena's pointers
+  // are still good.
+  uint8_t* p = static_cast<uint8_t*>(out);
+  const size_t tail = a.slot_size - a.dense_size;
+  size_t at = 0;
+  for (unsigned i = 0; i < n; i++) {
+    const size_t len = static_cast<uint32_t>(cap_len[i]);
+    const size_t head = std::min(len, a.dense_size);
+    std::memcpy(p + at, a.data + static_cast<size_t>(i) * a.dense_size, head);
+    if (len > head) std::memcpy(p + at + head, a.overflow.data() + static_cast<size_t>(i) * tail, len - head);
+    offset[i] = static_cast<int32_t>(at);
+    at += len;
+  }
+  a.packed = Napi::Persistent(Napi::Value(env, ab));
+  return true;
+}
+
+Napi::Value ArenaTable::TakePayloads(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const double d = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().DoubleValue() : -1;
+  const bool issued = d >= 0 && d < next_id_ && static_cast<double>(static_cast<uint32_t>(d)) == d;
+  auto it = issued ? live_.find(static_cast<uint32_t>(d)) : live_.end();
+  if (it == live_.end()) {
+    if (issued) return env.Null();  // released (its memory was transferred away): nothing packed
+    ThrowRangeError(env, "ERR_OUT_OF_RANGE", "takePayloads: unknown arena");
+    return env.Undefined();
+  }
+  Arena& a = *it->second;
+  if (a.packed.IsEmpty()) return env.Null();
+  Napi::Value v = a.packed.Value();
+  a.packed.Reset();
+  return v;
 }
 
 void ThrowDetachedArena(Napi::Env env) {

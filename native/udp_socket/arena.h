@@ -3,6 +3,7 @@
 #pragma once
 #include <napi.h>
 #include <netinet/in.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 
 #include <errno.h>
@@ -19,15 +20,52 @@
 
 namespace disptap {
 
+// Address space for the tails of long datagrams: an anonymous private mapping, never an
+// ArrayBuffer. V8 counts an ArrayBuffer's whole length as memory and answers growth with GCs; a
+// thousand 64 KiB tails that short datagrams never touch are not memory, so V8 must not see them.
+class OverflowMap {
+ public:
+  OverflowMap() = default;
+  ~OverflowMap() { Reset(); }
+  OverflowMap(const OverflowMap&) = delete;
+  OverflowMap& operator=(const OverflowMap&) = delete;
+  // false (errno set) when the mapping failed
+  bool Map(size_t len) {
+    Reset();
+    void* p = ::mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) return false;
+    data_ = static_cast<uint8_t*>(p);
+    len_ = len;
+    return true;
+  }
+  uint8_t* data() const { return data_; }
+  void Reset() {
+    if (data_) ::munmap(data_, len_);
+    data_ = nullptr;
+    len_ = 0;
+  }
+
+ private:
+  uint8_t* data_ = nullptr;
+  size_t len_ = 0;
+};
+
 struct Arena {
   Napi::Reference<Napi::Value> keep[5];
   uint8_t* data = nullptr;
   // Bytes a datagram may have (maxMessageSize). With dense_size < slot_size the data array holds
-  // count dense slots of dense_size bytes, then count overflow slots of slot_size bytes: each
-  // datagram is read into its dense slot and, past dense_size, into its overflow slot (only pages a
-  // long datagram writes are ever touched). A long one is then made contiguous in its overflow slot.
+  // count dense slots of dense_size bytes, and each datagram that goes past its dense slot continues
+  // in its tail (slot_size - dense_size bytes) in `overflow`. A round with such long datagrams has
+  // all its payloads packed end to end into a fresh ArrayBuffer (`packed`, see PackLongRound):
+  // common rounds pay nothing, and V8 counts only memory that holds datagrams.
   size_t slot_size = 0;
   size_t dense_size = 0;
+  OverflowMap overflow;
+  std::vector<unsigned> long_slots;  // slots of the last round that went past their dense slot
+  Napi::Reference<Napi::Value> packed;  // the last round's packed payloads, until takePayloads()
+  // Where a dense arena's i32 array keeps capLen and payloadOffset (ArenaShape), for the packing.
+  int cap_len_field = -1;
+  int payload_offset_field = -1;
   uint8_t* control = nullptr;
   size_t control_size = 0;
   int32_t* i32 = nullptr;
@@ -58,6 +96,10 @@ struct ArenaShape {
   size_t i32_fields;
   size_t i64_fields;
   size_t addr_stride;
+  // i32 fields a dense arena's packing rewrites; -1 for a socket kind that takes whole slots only
+  // (registerArena refuses a denseSize below slotSize there).
+  int cap_len_field;
+  int payload_offset_field;
 };
 
 // registerArena(data, control, i32, i64, addr, slotSize, controlSize, count[, replaceId[, denseSize]]):
@@ -81,6 +123,9 @@ class ArenaTable {
   // a round of at most *max slots (info[1], capped at the arena's size). Null with a JS exception
   // pending on an unknown or released id or on detached memory (that arena is released then).
   Arena* BeginRound(const Napi::CallbackInfo& info, unsigned* max);
+  // takePayloads(arenaId) → the ArrayBuffer the last round's payloads were packed into, or null when
+  // that round had no long datagram (its payloads are in the arena's data array). Taking it clears it.
+  Napi::Value TakePayloads(const Napi::CallbackInfo& info);
   void Clear() { live_.clear(); }
   size_t size() const { return live_.size(); }
 
@@ -94,9 +139,14 @@ class ArenaTable {
 // recvmmsg into the arena (retrying EINTR); returns its result, *err = its errno when negative.
 int RecvRound(int fd, Arena& a, unsigned max, int flags, int* err);
 
-// Where datagram i of the last round starts in the data array, after making a long one contiguous
-// (see Arena::dense_size); cap_len is the bytes the slot holds (min(msg_len, slot_size)).
+// Where datagram i of the last round starts in the data array; cap_len is the bytes the slot holds
+// (min(msg_len, slot_size)). A long one (past its dense slot) is noted for PackLongRound, which sets
+// its final offset.
 size_t PlacePayload(Arena& a, unsigned i, size_t cap_len);
+
+// After a round with long datagrams: packs the n payloads end to end into a new ArrayBuffer (kept in
+// a.packed) and rewrites their offsets. False with a JS exception pending when it cannot be made.
+bool PackLongRound(napi_env env, Arena& a, unsigned n);
 
 // What every socket kind reads from slot i of a round: its header, its control messages decoded,
 // and its lengths (msg_len is the length on the wire, cap_len what the slot holds).
@@ -128,6 +178,8 @@ Napi::Value ReceiveInto(const Napi::CallbackInfo& info, ArenaTable& table, int f
     return env.Undefined();
   }
   a.i64[a.count * i64_fields] = RealtimeNs();
+  a.long_slots.clear();
+  a.packed.Reset();
   for (int i = 0; i < n; i++) {
     const msghdr& h = a.msgs[i].msg_hdr;
     ReceivedSlot slot{h, {}, std::min<size_t>(h.msg_controllen, a.control_size), a.msgs[i].msg_len, 0};
@@ -136,6 +188,7 @@ Napi::Value ReceiveInto(const Napi::CallbackInfo& info, ArenaTable& table, int f
     cmsg::DecodeFresh(static_cast<const uint8_t*>(h.msg_control), h.msg_control ? slot.ctrl_len : 0, &slot.meta);
     decode(a, static_cast<unsigned>(i), slot);
   }
+  if (!a.long_slots.empty() && !PackLongRound(env, a, static_cast<unsigned>(n))) return env.Undefined();
   return Napi::Number::New(env, n);
 }
 

@@ -30,6 +30,7 @@ void UdpSocket::Init(Napi::Env env, Napi::Object exports) {
                                         InstanceMethod("localAddress", &UdpSocket::LocalAddress),
                                         InstanceMethod("registerArena", &UdpSocket::RegisterArena),
                                         InstanceMethod("recv", &UdpSocket::Recv),
+                                        InstanceMethod("takePayloads", &UdpSocket::TakePayloads),
                                         InstanceMethod("readMsg", &UdpSocket::ReadMsg),
                                         InstanceMethod("sendMsg", &UdpSocket::SendMsg),
                                         InstanceMethod("sendMmsg", &UdpSocket::SendMmsg),
@@ -121,7 +122,12 @@ Napi::Value UdpSocket::LocalAddress(const Napi::CallbackInfo& info) {
 Napi::Value UdpSocket::RegisterArena(const Napi::CallbackInfo& info) {
   // A closed socket takes no memory: nothing would ever read into it.
   if (!CheckOpen(info.Env(), "registerArena")) return info.Env().Undefined();
-  return arenas_.Register(info, {layout::kI32Fields, layout::kI64Fields, layout::kAddrStride});
+  return arenas_.Register(info, {layout::kI32Fields, layout::kI64Fields, layout::kAddrStride, layout::kCapLen, layout::kPayloadOffset});
+}
+
+// takePayloads(arenaId) → ArrayBuffer | null: see ArenaTable::TakePayloads.
+Napi::Value UdpSocket::TakePayloads(const Napi::CallbackInfo& info) {
+  return arenas_.TakePayloads(info);
 }
 
 // recv(arenaId, max, flags) → number of datagrams read into the arena (0 when nothing is queued).

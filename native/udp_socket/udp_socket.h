@@ -27,6 +27,7 @@ class UdpSocket : public PolledSocket<UdpSocket> {
   Napi::Value LocalAddress(const Napi::CallbackInfo& info);
   Napi::Value RegisterArena(const Napi::CallbackInfo& info);
   Napi::Value Recv(const Napi::CallbackInfo& info);
+  Napi::Value TakePayloads(const Napi::CallbackInfo& info);
   Napi::Value ReadMsg(const Napi::CallbackInfo& info);
   Napi::Value SendMsg(const Napi::CallbackInfo& info);
   Napi::Value SendMmsg(const Napi::CallbackInfo& info);

@@ -13,6 +13,9 @@ export interface NativeUdpSocket extends ArenaRegistrar {
   getIntOption(level: number, name: number): number;
   localAddress(): { family: number; address: Uint8Array; port: number; scopeId: number; flowinfo: number };
   recv(arena: number, max?: number, flags?: number): number;
+  /** The last round's payloads packed into a buffer of their own, when it had a datagram longer than
+   * the dense slot (native/udp_socket/arena.h); null otherwise. Taking it clears it. */
+  takePayloads(arena: number): ArrayBuffer | null;
   sendMsg(data: Uint8Array, addr: Uint8Array | null, port: number, scopeId: number, control: Uint8Array | null, display?: string): number;
   sendMmsg(datas: Uint8Array[], addrs: Array<Uint8Array | null>, ports: number[], scopes: number[], controls: Array<Uint8Array | null>): number;
   readMsg(

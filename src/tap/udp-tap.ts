@@ -326,14 +326,15 @@ export class UdpTap extends PolledSource<RxMessage> {
     accumulate(this.#stats, a, n);
     const full = this.#roundFilled(a, n);
     const readAt = a.readAt;
+    const data = a.packedPayloads(n) ?? a.data;
     const keep = this.keepsItems();
     const emit = this.listenerCount('message') > 0;
     if (!emit) {
-      if (keep) this.deliverLazily(n, (i) => messageAt(a, i, a.data, readAt));
+      if (keep) this.deliverLazily(n, (i) => messageAt(a, i, data, readAt));
       return full;
     }
     for (let i = 0; i < n; i++) {
-      if (!this.deliver(messageAt(a, i, a.data, readAt), emit, keep)) return false;
+      if (!this.deliver(messageAt(a, i, data, readAt), emit, keep)) return false;
     }
     return full;
   }

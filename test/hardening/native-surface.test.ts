@@ -118,6 +118,7 @@ describe('native surface under junk arguments', () => {
       localAddress: (a) => a,
       registerArena: (a) => a,
       recv: (a) => a,
+      takePayloads: (a) => a,
       readMsg: (a) => a,
       startPoll: (a) => a,
       stopPoll: (a) => a,

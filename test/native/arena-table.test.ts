@@ -199,3 +199,82 @@ describe('native arena table', () => {
     expect(await gcUntil(() => collected(refs))).toBe(true);
   });
 });
+
+describe('dense arenas: long datagrams packed into a buffer of their own', () => {
+  const F = native.layoutFields.i32;
+  const dense = 16;
+
+  /** registerArena(…, slotSize 4096, denseSize 16): data holds only the dense slots. */
+  function denseArena(sock: NativeUdpSocket, cap: number): ArenaArrays & { id: number } {
+    const a = arenaArrays(cap, dense);
+    const reg = sock.registerArena as unknown as (...args: unknown[]) => number;
+    return { ...a, id: reg.apply(sock, [a.data, a.control, a.i32, a.i64, a.addr, 4096, 64, cap, undefined, dense]) };
+  }
+
+  it('a round of short datagrams: payloads in the dense slots, takePayloads() gives null', () => {
+    const { rx, send } = pair();
+    const a = denseArena(rx, 8);
+    send('short');
+    send('sixteen bytes!!!');
+    expect(rx.recv(a.id)).toBe(2);
+    expect(rx.takePayloads(a.id)).toBeNull();
+    expect(Buffer.from(a.data.subarray(a.i32[F.payloadOffset! * 8 + 1]!, a.i32[F.payloadOffset! * 8 + 1]! + 16)).toString()).toBe('sixteen bytes!!!');
+  });
+
+  it('a round with a long one: every payload packed end to end, offsets into the packed buffer; taken once', () => {
+    const { rx, send } = pair();
+    const a = denseArena(rx, 8);
+    const texts = ['a', 'x'.repeat(3000), 'bb', 'y'.repeat(17)];
+    for (const t of texts) send(t);
+    expect(rx.recv(a.id)).toBe(4);
+    const packed = rx.takePayloads(a.id);
+    expect(packed).toBeInstanceOf(ArrayBuffer);
+    expect(packed!.byteLength).toBe(texts.join('').length);
+    const bytes = Buffer.from(packed!);
+    let at = 0;
+    texts.forEach((t, i) => {
+      expect(a.i32[F.payloadOffset! * 8 + i]).toBe(at);
+      expect(a.i32[F.capLen! * 8 + i]).toBe(t.length);
+      expect(bytes.subarray(at, at + t.length).toString()).toBe(t);
+      at += t.length;
+    });
+    expect(rx.takePayloads(a.id)).toBeNull(); // taking clears it
+    send('short again');
+    expect(rx.recv(a.id)).toBe(1);
+    expect(rx.takePayloads(a.id)).toBeNull();
+  });
+
+  it('a packed buffer not taken is dropped by the next round', () => {
+    const { rx, send } = pair();
+    const a = denseArena(rx, 8);
+    send('z'.repeat(100));
+    expect(rx.recv(a.id)).toBe(1);
+    send('tiny');
+    expect(rx.recv(a.id)).toBe(1);
+    expect(rx.takePayloads(a.id)).toBeNull();
+  });
+
+  it('takePayloads on an id never given out is a RangeError; on an arena released after a transfer, null', () => {
+    const { rx } = pair();
+    expect(() => rx.takePayloads(99)).toThrow(expect.objectContaining({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE' }));
+    expect(() => rx.takePayloads(-1)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+    const a = denseArena(rx, 8);
+    detach(a);
+    denseArena(rx, 8); // a registration releases the detached one
+    expect(rx.takePayloads(a.id)).toBeNull();
+  });
+
+  it('a packet socket takes whole slots: a denseSize below slotSize is refused', () => {
+    const P = (native as unknown as { PacketSocket: new (onPoll: () => void) => NativeUdpSocket }).PacketSocket;
+    const p = new P(() => undefined);
+    try {
+      const reg = p.registerArena as unknown as (...args: unknown[]) => number;
+      // arrays larger than the packet layout needs (64 i32 and 8 i64 fields, 64 address bytes per slot)
+      const args = [new Uint8Array(8 * 4096), new Uint8Array(8 * 64), new Int32Array(8 * 64), new BigInt64Array(8 * 8 + 1), new Uint8Array(8 * 64), 4096, 64, 8, undefined];
+      expect(() => reg.apply(p, [...args, 16])).toThrow(expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' }));
+      expect(reg.apply(p, [...args, 4096])).toBeGreaterThanOrEqual(0); // no dense slots: accepted
+    } finally {
+      p.close();
+    }
+  });
+});

@@ -32,8 +32,9 @@ export interface ArenaRegistrar {
 
 /**
  * Allocates the arrays for `cap` slots and registers them; returns them with the arena id. With a
- * denseSize below slotSize the data array is `cap` dense slots, then `cap` overflow slots of
- * slotSize that only long datagrams touch (see native/udp_socket/arena.h).
+ * denseSize below slotSize the data array is `cap` dense slots: the tails of longer datagrams go to
+ * native address space V8 does not count, and a round that has one gets its payloads packed into
+ * a buffer of its own (see native/udp_socket/arena.h).
  */
 export function allocateArena(
   sock: ArenaRegistrar,
@@ -49,7 +50,7 @@ export function allocateArena(
   // 8-byte fields first, so every array starts aligned to its element size.
   const i64Bytes = (cap * layout.i64Fields + 1) * 8; // + readAt
   const i32Bytes = cap * layout.i32Fields * 4;
-  const dataBytes = denseSize < slotSize ? cap * denseSize + cap * slotSize : cap * slotSize;
+  const dataBytes = cap * Math.min(denseSize, slotSize);
   const controlBytes = Math.max(1, cap * controlSize);
   const buf = new ArrayBuffer(i64Bytes + i32Bytes + dataBytes + controlBytes + cap * layout.addrStride);
   let at = 0;

@@ -15,8 +15,34 @@ export class Arena extends ArenaMemory implements MessageSlots {
    * @param denseSize bytes of the dense slot each datagram is read into first; longer ones continue
    *   in a per-slot overflow area that is only touched when used (native/udp_socket/arena.h)
    */
-  constructor(sock: NativeUdpSocket, cap: number, slotSize: number, controlSize: number, denseSize = slotSize, replaces?: Arena) {
+  constructor(
+    private readonly sock: NativeUdpSocket,
+    cap: number,
+    slotSize: number,
+    controlSize: number,
+    denseSize = slotSize,
+    replaces?: Arena,
+  ) {
     super(sock, { i32Fields: I32_FIELDS, i64Fields: I64_FIELDS, addrStride: ADDR_STRIDE }, cap, slotSize, controlSize, denseSize, replaces?.id);
+  }
+
+  /**
+   * The payloads of the round just read into the first `n` slots, when one of its datagrams was
+   * longer than the dense slot: the native side then packed all n end to end into a buffer of their
+   * own and the offsets point there. Null when they are in `data` (the common case: no copy).
+   */
+  packedPayloads(n: number): Buffer | null {
+    if (this.denseSize >= this.slotSize) return null;
+    const i32 = this.i32;
+    const base = I32.capLen * this.cap;
+    const dense = this.denseSize;
+    for (let i = 0; i < n; i++) {
+      if (i32[base + i]! > dense) {
+        const ab = this.sock.takePayloads(this.id);
+        return ab ? Buffer.from(ab) : null;
+      }
+    }
+    return null;
   }
 
   readonly #views: Array<FieldViews | undefined> = [];
@@ -68,7 +94,7 @@ function makeViews(a: Arena, count: number): FieldViews {
   const u32 = (f: number) => new Uint32Array(a.i32.buffer, a.i32.byteOffset + f * cap * 4, count);
   const i64 = (f: number) => new BigInt64Array(a.i64.buffer, a.i64.byteOffset + f * cap * 8, count);
   return {
-    // the whole data array: a long datagram lives in the overflow area after the dense slots
+    // the whole data array (a round with a long datagram gets its own, see packedPayloads)
     payloads: Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength),
     offsets: u32(I32.payloadOffset),
     lengths: u32(I32.capLen),

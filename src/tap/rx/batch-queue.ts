@@ -138,7 +138,7 @@ export class BatchQueue {
 
   /** Wraps a filled arena; the batch goes back to the pool when released. */
   wrap(a: Arena, n: number): RxBatch {
-    return new RxBatch(a, n, this.#returnArena, this.tap);
+    return new RxBatch(a, n, this.#returnArena, this.tap, a.packedPayloads(n));
   }
 
   /** Hands a batch to the merge sink, a waiting consumer or the queue. */

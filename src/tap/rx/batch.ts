@@ -18,24 +18,27 @@ export class RxBatch {
   readonly readAt: bigint;
   // The arrays are the arena's cached views for this count: a batch allocates no typed array.
   readonly #v: FieldViews;
+  readonly #payloads: Buffer;
   #arena: Arena | null;
   #release: (a: Arena) => void;
 
   /** The tap that read this batch (useful when batches of many taps are merged). */
   readonly tap: BatchTap;
 
-  constructor(arena: Arena, count: number, release: (a: Arena) => void, tap: BatchTap) {
+  /** @param packed the round's own payload buffer when it had a long datagram (Arena.packedPayloads) */
+  constructor(arena: Arena, count: number, release: (a: Arena) => void, tap: BatchTap, packed: Buffer | null = null) {
     this.tap = tap;
     this.count = count;
     this.readAt = arena.readAt;
     this.#v = arena.views(count);
+    this.#payloads = packed ?? this.#v.payloads;
     this.#arena = arena;
     this.#release = release;
   }
 
   /** All payload slots; datagram i is payloads.subarray(offsets[i], offsets[i] + lengths[i]). */
   get payloads(): Buffer {
-    return this.#v.payloads;
+    return this.#payloads;
   }
   get offsets(): Uint32Array {
     return this.#v.offsets;
@@ -126,7 +129,7 @@ export class RxBatch {
   message(i: number): RxMessage {
     this.#check(i);
     const a = this.#live();
-    return messageAt(a, i, a.data, this.readAt);
+    return messageAt(a, i, this.#payloads, this.readAt);
   }
 
   /** The decoded control-message metadata of datagram i. */
