@@ -881,7 +881,9 @@ function opRegisterArena(ctx, rng) {
   const known = list.find((a) => a.id === id);
   const arrays = args.slice(0, 5);
   bump(stats.got, `arena(${isDense ? 'dense' : 'plain'},${backing})`);
-  const denseSize = isDense ? dense : undefined;
+  // What the addon uses (not what arenaArgs meant): ToUint32 of both, dense when below the slot size
+  const [nd, ns] = [typeof dense === 'number' ? dense >>> 0 : 0, typeof args[5] === 'number' ? args[5] >>> 0 : 0];
+  const denseSize = nd >= 1 && nd < ns ? nd : undefined;
   // what the addon now holds under this id (main and callbacks share the socket's id space)
   const nativeCount = typeof args[7] === 'number' ? args[7] >>> 0 : count;
   w.byId.set(id, { count: nativeCount, arrays: forget ? null : arrays, dense: denseSize });

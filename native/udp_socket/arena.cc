@@ -12,6 +12,7 @@
 
 namespace disptap {
 namespace {
+constexpr size_t kMaxSlotSize = 1 << 20;  // maxMessageSize's bound (src/tap/options.ts)
 constexpr napi_typedarray_type kTypes[5] = {napi_uint8_array, napi_uint8_array, napi_int32_array, napi_bigint64_array,
                                             napi_uint8_array};
 
@@ -80,10 +81,12 @@ std::unique_ptr<Arena> ArenaFromArgs(const Napi::CallbackInfo& info, const Arena
   a->need[3] = (n * shape.i64_fields + 1) * 8;  // slots, then readAt
   a->need[4] = n * shape.addr_stride;
   // Every later write is bounded by these checks: the arrays must hold n slots.
-  bool fits = n > 0 && n <= 1024 && a->slot_size > 0 && a->dense_size > 0;
+  // kMaxSlotSize bounds a dense arena's tails (count × slot_size of address space), which no JS
+  // array's length does.
+  bool fits = n > 0 && n <= 1024 && a->slot_size > 0 && a->slot_size <= kMaxSlotSize && a->dense_size > 0;
   for (int i = 0; fits && i < 5; i++) fits = bytes[i] >= a->need[i];
   if (!fits) {
-    ThrowRangeError(env, "ERR_OUT_OF_RANGE", "registerArena: arrays too small for the slot count");
+    ThrowRangeError(env, "ERR_OUT_OF_RANGE", "registerArena: slotSize must be 1..1048576 and the arrays must hold the slot count");
     return nullptr;
   }
   // The tails live outside every ArrayBuffer (see OverflowMap); untouched pages cost nothing.

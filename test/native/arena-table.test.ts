@@ -264,6 +264,17 @@ describe('dense arenas: long datagrams packed into a buffer of their own', () =>
     expect(rx.takePayloads(a.id)).toBeNull();
   });
 
+  it('slotSize above 1 MiB is refused: a dense arena maps count × slotSize of address space for the tails', () => {
+    const { rx } = pair();
+    const a = arenaArrays(8, dense);
+    const reg = rx.registerArena as unknown as (...args: unknown[]) => number;
+    for (const slot of [(1 << 20) + 1, 2 ** 32 - 1, -211653554])
+      expect(() => reg.apply(rx, [a.data, a.control, a.i32, a.i64, a.addr, slot, 64, 8, undefined, dense])).toThrow(
+        expect.objectContaining({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE' }),
+      );
+    expect(reg.apply(rx, [a.data, a.control, a.i32, a.i64, a.addr, 1 << 20, 64, 8, undefined, dense])).toBeGreaterThanOrEqual(0);
+  });
+
   it('a packet socket takes whole slots: a denseSize below slotSize is refused', () => {
     const P = (native as unknown as { PacketSocket: new (onPoll: () => void) => NativeUdpSocket }).PacketSocket;
     const p = new P(() => undefined);
