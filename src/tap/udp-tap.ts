@@ -49,13 +49,14 @@ declare module './rx/rx-types.js' {
 const UV_EBADF = -9;
 /**
  * Bytes of the dense slot each datagram is read into first: an Ethernet MTU's datagram and then
- * some. Longer ones (up to maxMessageSize) continue in an overflow area that only they touch.
+ * some. Longer ones (up to maxMessageSize) continue in native memory that only they touch, and
+ * their round is packed into a buffer of its own (Arena.packedPayloads).
  */
 const DENSE_SLOT = 2048;
 /**
  * Slots of a tap's first arenas: a quiet socket's wake-ups bring a datagram or two, and an arena's
- * memory is external memory V8 answers with GCs when many sockets each allocate big ones. batchSize
- * once a round fills one.
+ * ArrayBuffer is external memory V8 answers with GCs when many sockets each allocate big ones
+ * (~2 KiB per slot). batchSize once a round fills one.
  */
 const INITIAL_ROUND = 8;
 /** Arenas of more slots than this read into dense slots; smaller ones keep whole slots. */
