@@ -5,7 +5,7 @@
 // truncates (MSG_TRUNC). And big deliveries keep order: nothing lost, nothing duplicated.
 import crypto from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { mergeBatches, openUdp, type RxBatch, type UdpTap } from '../src/index.js';
+import { mergeBatches, openUdp, type RxBatch, type RxMessage, type UdpTap } from '../src/index.js';
 import { closeSocket, sendTo, udpSender } from './helpers/send.js';
 
 const SIZES = [0, 1, 1499, 1500, 1501, 2047, 2048, 2049, 9000, 65507];
@@ -117,6 +117,20 @@ describe('dense slots: long datagrams arrive whole', () => {
     // With the tails inside the ArrayBuffer (as before) this was > 64 MiB, and V8 answered many
     // growing taps with a major GC every few milliseconds.
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(16 << 20);
+  });
+
+  it('message payloads are copies that share no bytes, across the chunks they are cut from', async () => {
+    const t = await tap({ recvBufferSize: 8 << 20 });
+    // 150 × ~1000 B: more than two 64 KiB chunks, so some messages are the last of their chunk
+    const sent = await sendSizes(t.address().port, Array.from({ length: 150 }, (_, i) => 1000 + (i % 9)));
+    const got: RxMessage[] = [];
+    for (let i = 0; i < sent.length; i++) got.push(await t.receive({ timeoutMs: 5000 }));
+    // Each message still holds its own bytes after every earlier one was overwritten: an overlap
+    // with a neighbour (or the next chunk starting inside this one) would show here.
+    got.forEach((m, i) => {
+      expect(m.data.equals(sent[i]!)).toBe(true);
+      m.data.fill(0xee);
+    });
   });
 
   it('maxMessageSize below a datagram still truncates, with the length on the wire', async () => {

@@ -52,6 +52,8 @@ export interface RxMeta {
 
 /** One received datagram with everything the kernel said about it. */
 export interface RxMessage {
+  /** The payload, copied out of the arena. Like a pooled Buffer it may share its ArrayBuffer with
+   * other messages' payloads (64 KiB chunks): copy it before transferring `data.buffer`. */
   data: Buffer;
   /** Datagram length on the wire; larger than data.length when truncated. */
   length: number;
