@@ -231,7 +231,7 @@ int RecvRound(int fd, Arena& a, unsigned max, int flags, int* err) {
 
 size_t PlacePayload(Arena& a, unsigned i, size_t cap_len) {
   if (a.dense_size >= a.slot_size) return i * a.slot_size;
-  if (cap_len > a.dense_size) a.long_slots.push_back(i);  // its offset is set by PackLongRound
+  if (cap_len > a.dense_size) a.has_long = true;  // PackLongRound sets every offset of the round
   return i * a.dense_size;
 }
 

@@ -61,7 +61,7 @@ struct Arena {
   size_t slot_size = 0;
   size_t dense_size = 0;
   OverflowMap overflow;
-  std::vector<unsigned> long_slots;  // slots of the last round that went past their dense slot
+  bool has_long = false;  // the last round had a datagram past its dense slot
   Napi::Reference<Napi::Value> packed;  // the last round's packed payloads, until takePayloads()
   // Where a dense arena's i32 array keeps capLen and payloadOffset (ArenaShape), for the packing.
   int cap_len_field = -1;
@@ -178,7 +178,7 @@ Napi::Value ReceiveInto(const Napi::CallbackInfo& info, ArenaTable& table, int f
     return env.Undefined();
   }
   a.i64[a.count * i64_fields] = RealtimeNs();
-  a.long_slots.clear();
+  a.has_long = false;
   a.packed.Reset();
   for (int i = 0; i < n; i++) {
     const msghdr& h = a.msgs[i].msg_hdr;
@@ -188,7 +188,7 @@ Napi::Value ReceiveInto(const Napi::CallbackInfo& info, ArenaTable& table, int f
     cmsg::DecodeFresh(static_cast<const uint8_t*>(h.msg_control), h.msg_control ? slot.ctrl_len : 0, &slot.meta);
     decode(a, static_cast<unsigned>(i), slot);
   }
-  if (!a.long_slots.empty() && !PackLongRound(env, a, static_cast<unsigned>(n))) return env.Undefined();
+  if (a.has_long && !PackLongRound(env, a, static_cast<unsigned>(n))) return env.Undefined();
   return Napi::Number::New(env, n);
 }
 

@@ -13,7 +13,7 @@ export class Arena extends ArenaMemory implements MessageSlots {
   /**
    * @param slotSize bytes a datagram may have (maxMessageSize)
    * @param denseSize bytes of the dense slot each datagram is read into first; longer ones continue
-   *   in a per-slot overflow area that is only touched when used (native/udp_socket/arena.h)
+   *   in native memory only they touch, and their round is packed (see packedPayloads)
    */
   constructor(
     private readonly sock: NativeUdpSocket,
