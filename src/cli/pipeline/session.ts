@@ -52,6 +52,13 @@ export interface SessionOptions {
   display?: false;
 }
 
+/**
+ * How long a stop by signal or --duration goes on reading what the kernel had queued: a burst that
+ * arrived just before Ctrl-C belongs in the capture (a 256 MiB buffer of small datagrams is read in
+ * well under this), while a sender that outruns the reader cannot hold the stop forever.
+ */
+export const DRAIN_MS = 1000;
+
 export type StopReason = 'signal' | 'count' | 'duration' | 'end' | 'error' | 'stdout closed';
 
 export class Session {
@@ -74,6 +81,9 @@ export class Session {
   private stopping = false;
   private exitCode = 0;
   private readonly closers: Array<() => void | Promise<void>> = [];
+  private readonly drainers: Array<(signal: AbortSignal) => Promise<void>> = [];
+  /** Set while a stop reads what the kernel had queued; aborting it ends the reading. */
+  private draining: AbortController | null = null;
   private readonly extraSummary: Array<(s: SummaryRecord) => void> = [];
   private timer: NodeJS.Timeout | undefined;
   private resolveDone!: (code: number) => void;
@@ -140,6 +150,15 @@ export class Session {
     this.out.whenClosed(() => void this.stop('stdout closed'));
     if (this.opts.durationMs !== undefined) this.timer = setTimeout(() => void this.stop('duration'), this.opts.durationMs);
     if (this.quiet && this.opts.display !== false) this.rateLine = new RateLine(this.out, this.stats, this.opts.now);
+  }
+
+  /**
+   * Run when a signal or --duration stops the session, before the closers: a source reads what the
+   * kernel had already queued (it arrived before the stop), until `signal` aborts. The session aborts
+   * it after DRAIN_MS, or at a second signal, --count or a closed stdout.
+   */
+  onDrain(fn: (signal: AbortSignal) => Promise<void>): void {
+    this.drainers.push(fn);
   }
 
   /** Run on stop, in registration order (close sockets first so nothing arrives mid-summary). */
@@ -338,6 +357,12 @@ export class Session {
   /** Idempotent: closes sockets, the capture (fsync) and the metrics server, then the summary. */
   async stop(reason: StopReason): Promise<void> {
     if (this.stopping) return;
+    if (this.draining) {
+      // A second stop while reading the queue (Ctrl-C again, --count, stdout gone): end the reading.
+      this.draining.abort();
+      return;
+    }
+    if ((reason === 'signal' || reason === 'duration') && this.drainers.length > 0) await this.drain();
     this.stopping = true;
     if (reason === 'error') this.exitCode = 1;
     if (this.timer) clearTimeout(this.timer);
@@ -375,6 +400,19 @@ export class Session {
     // after the summary is out.
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => {});
     this.resolveDone(this.exitCode);
+  }
+
+  private async drain(): Promise<void> {
+    const ac = (this.draining = new AbortController());
+    const timer = setTimeout(() => ac.abort(), DRAIN_MS);
+    try {
+      await Promise.all(this.drainers.map((fn) => fn(ac.signal)));
+    } catch (e) {
+      this.problem(`while reading what was queued: ${oneLine(e)}`, errorCode(e));
+    } finally {
+      clearTimeout(timer);
+      this.draining = null;
+    }
   }
 
   private summaryRecord(reason: StopReason): SummaryRecord {

@@ -101,14 +101,53 @@ export async function openTaps(eps: readonly Endpoint[], o: TapOptions): Promise
  * /proc/net/udp. Read them before closing so the summary counts every drop.
  */
 export function finalDrops(session: Session, taps: readonly OpenTap[]): void {
-  const byInode = new Map(udpSockets().map((s) => [s.inode, s.drops]));
+  const byInode = new Map(udpSockets().map((s) => [s.inode, s]));
   for (const t of taps) {
     const inode = t.tap.closed ? undefined : inodeOfFd(t.tap.fd);
-    const drops = inode === undefined ? undefined : byInode.get(inode);
-    if (drops === undefined) continue;
-    const d = session.stats.socket(t.label).dropsDelta(drops);
+    const s = inode === undefined ? undefined : byInode.get(inode);
+    if (s === undefined) continue;
+    const d = session.stats.socket(t.label).dropsDelta(s.drops);
     if (d > 0 && session.metrics) session.metrics.drops.inc({ bind: t.label }, d);
   }
+}
+
+/** Bytes the kernel holds for the taps' sockets (/proc/net/udp rx_queue), 0 when none is open. */
+function kernelQueued(taps: readonly OpenTap[]): number {
+  const byInode = new Map(udpSockets().map((s) => [s.inode, s.rxQueue]));
+  let bytes = 0;
+  for (const t of taps) {
+    const inode = t.tap.closed ? undefined : inodeOfFd(t.tap.fd);
+    bytes += (inode === undefined ? undefined : byInode.get(inode)) ?? 0;
+  }
+  return bytes;
+}
+
+/**
+ * At a stop by signal or --duration: lets the taps go on reading until the kernel holds nothing
+ * for them (what arrived before the stop), or the session ends the reading.
+ */
+export function drainTaps(session: Session, taps: readonly OpenTap[]): void {
+  session.onDrain(async (signal) => {
+    for (;;) {
+      const queued = kernelQueued(taps);
+      if (queued === 0) return;
+      if (signal.aborted) {
+        // Cut short (a second signal, or a sender faster than the reader): lost with the sockets,
+        // but not silently.
+        session.out.warn(`stopped with datagrams still queued in the kernel (${queued} bytes of socket memory): they were not read`);
+        return;
+      }
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(done, 5);
+        function done(): void {
+          clearTimeout(t);
+          signal.removeEventListener('abort', done);
+          resolve();
+        }
+        signal.addEventListener('abort', done);
+      });
+    }
+  });
 }
 
 export function sessionOptions(command: string, o: LiveOutputOptions & { timestamps?: string }): SessionOptions {
@@ -142,6 +181,7 @@ export function attachTaps(session: Session, taps: readonly OpenTap[]): void {
       }
     })();
   }
+  drainTaps(session, taps);
   session.onStop(() => {
     finalDrops(session, taps);
     for (const t of taps) t.tap.close();
