@@ -34,8 +34,9 @@ export interface OpenUdpOptions {
   /** Bytes per datagram slot; longer datagrams arrive truncated (MSG_TRUNC). Default 65536. */
   maxMessageSize?: number;
   /**
-   * Datagrams per recvmmsg call, and so per batch. Default 1024 (the kernel's UIO_MAXIOV), reached
-   * once a round fills the small arenas a tap starts with; a value given here is used from the start.
+   * Datagrams per recvmmsg call, and so per batch: 1..1024 (the kernel's UIO_MAXIOV). Default 256,
+   * reached once a round fills the small arenas a tap starts with; a value given here is used from
+   * the start.
    */
   batchSize?: number;
   /** Control bytes per datagram; default sized from the enabled options with CMSG_SPACE. */
@@ -110,6 +111,13 @@ export function zoneResolver(field: string): (zone: string) => number {
   };
 }
 
+/**
+ * Default datagrams per round. More amortises the per-round costs no further, and the arenas a
+ * drained tap cycles through then outgrow the core's cache: 256 measured 5–7 % less CPU per
+ * datagram than 1024 in drains at 64 B and 1200 B (bench/run.mjs receivers, interleaved).
+ */
+export const DEFAULT_BATCH = 256;
+
 export function resolveOptions(input: unknown): ResolvedOptions {
   if (input === null || typeof input !== 'object' || Array.isArray(input))
     throw invalidArg('ERR_INVALID_ARG_TYPE', 'openUdp(options): options must be an object');
@@ -146,7 +154,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     tos: bool(o, 'tos', true),
     dropCounter: bool(o, 'dropCounter', true),
     maxMessageSize: intOption(o, 'maxMessageSize', 1, 1 << 20) ?? 65536,
-    batchSize: intOption(o, 'batchSize', 1, 1024) ?? 1024,
+    batchSize: intOption(o, 'batchSize', 1, 1024) ?? DEFAULT_BATCH,
     growBatches: o.batchSize === undefined,
     controlBufferSize: controlBufferSize(o),
     highWaterMark: intOption(o, 'highWaterMark', 1, 1 << 24) ?? 8192,

@@ -311,8 +311,9 @@ export class UdpTap extends PolledSource<RxMessage> {
   /** Whether a round filled its arena (more may be queued); later rounds then get batchSize slots. */
   #roundFilled(a: Arena, n: number): boolean {
     if (n < a.cap) return false;
-    // Step by ×8 (8 → 64 → 512 → 1024): a socket that is only briefly behind does not jump to a
-    // thousand slots of external memory (with many sockets that is GC pressure), a busy one gets there.
+    // Step by ×8 up to batchSize (8 → 64 → 256 by default): a socket that is only briefly behind
+    // does not jump to hundreds of slots of external memory (with many sockets that is GC
+    // pressure), a busy one gets there.
     if (a.cap < this.#opts.batchSize) this.#roundCap = Math.min(this.#opts.batchSize, Math.max(this.#roundCap, a.cap * 8));
     return true;
   }
