@@ -90,6 +90,32 @@ describe('--metrics', () => {
     expect(await w.exited()).toBe(0);
   });
 
+  it('watch --quiet --metrics, and -f with --metrics: every datagram in the metrics and the summary counts the decode faults', async () => {
+    for (const extra of [['--quiet'], ['-f', 'port 1-65535']]) {
+      const w = start(['watch', '--bind', '127.0.0.1:0', '--json', '--metrics', '127.0.0.1:0', ...extra]);
+      const lst = await w.waitFor((r) => r.type === 'listening');
+      const [s4] = await listening(w);
+      const t4 = await sender(4);
+      const to = { address: '127.0.0.1', port: s4!.port };
+      for (let i = 0; i < 4; i++) await t4.send(`plain ${i}`, to);
+      for (let i = 0; i < 3; i++) await t4.send(brokenScion(), to);
+      const bind = { bind: s4!.bind, direction: 'in' };
+      let m: Sample[] = [];
+      for (let tries = 0; tries < 100 && sum(m, 'disptap_packets_total') < 7; tries++) {
+        m = parse((await get(`http://${lst.metrics as string}/metrics`)).body);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(sum(m, 'disptap_packets_total', { ...bind, layer: 'Payload' }), extra.join(' ')).toBe(4);
+      expect(sum(m, 'disptap_packets_total', { ...bind, layer: 'SCION/UDP' })).toBe(3);
+      expect(sum(m, 'disptap_decode_errors_total', { ...bind, layer: 'SCION/UDP', code: 'TRUNCATED' })).toBe(3);
+      expect(sum(m, 'disptap_read_delay_seconds_count', bind)).toBe(7);
+      w.kill('SIGINT');
+      expect(await w.exited()).toBe(0);
+      expect(w.records.at(-1), extra.join(' ')).toMatchObject({ type: 'summary', packets: 7, matched: 7, decodeErrors: 3, decodeErrorsByCode: { TRUNCATED: 3 } });
+      t4.close();
+    }
+  });
+
   it('send: sent counters and the TX-timestamp latency histogram; --linger keeps them up until Ctrl-C', async () => {
     const rx = await sender(4);
     const s = start(['send', '--to', `127.0.0.1:${rx.address().port}`, '--count', '4', '--rate', '0', '--tx-timestamps', 'software', '--json', '--metrics', '127.0.0.1:0', '--linger', '20s']);

@@ -72,7 +72,8 @@ export class Display {
     } else this.out.out(text);
   }
 
-  private showOne(o: Observation, insp: Inspected | null, dropsDelta: number, frame: number | undefined): void {
+  /** `countDecode`: a decoding made here is reported to decodedLate (the ingest did not count it). */
+  private showOne(o: Observation, insp: Inspected | null, dropsDelta: number, frame: number | undefined, countDecode = true): void {
     if (o === EVENT_MARK) {
       const e = this.pending.shift();
       if (e) this.emit(e.rec, e.text);
@@ -81,7 +82,7 @@ export class Display {
     let i = insp;
     if (!i) {
       i = inspect(o.src.port, (o.dst ?? o.local).port, o.data, o.portMap);
-      this.fmt.decodedLate(o, i);
+      if (countDecode) this.fmt.decodedLate(o, i);
     }
     this.fmt.show(o, i, dropsDelta, frame, ++this.seq);
   }
@@ -122,7 +123,7 @@ export class Display {
         const b = it.b;
         const end = Math.min(b.count, it.next + 64);
         for (let i = it.next; i < end; i++) {
-          this.showOne(b.observation(i), null, b.dropsDelta[i]!, it.firstFrame === undefined ? undefined : it.firstFrame + i);
+          this.showOne(b.observation(i), null, b.dropsDelta[i]!, it.firstFrame === undefined ? undefined : it.firstFrame + i, !b.decodeCounted);
         }
         n += end - it.next;
         it.next = end;

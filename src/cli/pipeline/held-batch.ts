@@ -35,6 +35,8 @@ export class HeldBatch {
   readonly addresses: Uint8Array;
   /** Drop-counter increase per datagram, as the ingest stage computed it. */
   readonly dropsDelta: Uint32Array;
+  /** The ingest stage decoded every datagram and counted its decode faults (--metrics). */
+  decodeCounted = false;
 
   /** Copies datagrams [from, to) of `b`; `dropsDelta` is indexed like `b`. */
   constructor(

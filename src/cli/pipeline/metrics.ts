@@ -5,6 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { formatEndpoint, isLoopback, parseEndpoint, type Endpoint } from '../bind-spec.js';
+import { RxDelayHistogram, RxSeriesTable, collectInto } from './rx-series.js';
 import { CliError, UsageError } from '../errors.js';
 
 export const DEFAULT_METRICS_ADDRESS = '127.0.0.1:9464';
@@ -17,12 +18,17 @@ type RxLabels = 'bind' | 'layer' | 'direction';
 
 export class Metrics {
   readonly registry = new Registry();
+  /**
+   * Received datagrams: packets, bytes, truncations, decode errors and read delay per (bind, layer,
+   * direction), counted here per datagram and read into the exported metrics at scrape time.
+   */
+  readonly rx = new RxSeriesTable(DELAY_BUCKETS);
   readonly packets: Counter<RxLabels>;
   readonly bytes: Counter<RxLabels>;
   readonly drops: Counter<'bind'>;
   readonly truncations: Counter<RxLabels>;
   readonly decodeErrors: Counter<RxLabels | 'code'>;
-  readonly readDelay: Histogram<RxLabels>;
+  readonly readDelay: RxDelayHistogram;
   readonly sentPackets: Counter<'bind' | 'layer'>;
   readonly sentBytes: Counter<'bind' | 'layer'>;
   readonly sendErrors: Counter<'bind' | 'code'>;
@@ -38,13 +44,27 @@ export class Metrics {
   constructor(defaults = true) {
     const r = this.registry;
     const rx: RxLabels[] = ['bind', 'layer', 'direction'];
-    this.packets = new Counter({ name: 'disptap_packets_total', help: 'Datagrams received, by receiving socket, decoded layer stack and direction', labelNames: rx, registers: [r] });
-    this.bytes = new Counter({ name: 'disptap_bytes_total', help: 'UDP payload bytes received (length on the wire, truncated or not)', labelNames: rx, registers: [r] });
+    const table = this.rx;
+    this.packets = new Counter({
+      name: 'disptap_packets_total', help: 'Datagrams received, by receiving socket, decoded layer stack and direction', labelNames: rx, registers: [r],
+      collect() { collectInto(this, table, (x, put) => put(x.labels, x.packets)); },
+    });
+    this.bytes = new Counter({
+      name: 'disptap_bytes_total', help: 'UDP payload bytes received (length on the wire, truncated or not)', labelNames: rx, registers: [r],
+      collect() { collectInto(this, table, (x, put) => put(x.labels, x.bytes)); },
+    });
     // A dropped datagram was never seen, so it has no layer; drops are per socket only.
     this.drops = new Counter({ name: 'disptap_kernel_drops_total', help: 'Datagrams the kernel dropped on the socket (increases of SO_RXQ_OVFL) while disptap watched', labelNames: ['bind'], registers: [r] });
-    this.truncations = new Counter({ name: 'disptap_truncations_total', help: 'Datagrams longer than the receive slot (MSG_TRUNC)', labelNames: rx, registers: [r] });
-    this.decodeErrors = new Counter({ name: 'disptap_decode_errors_total', help: 'Datagrams whose decoding stopped at a fault, by fault code', labelNames: [...rx, 'code'], registers: [r] });
-    this.readDelay = new Histogram({ name: 'disptap_read_delay_seconds', help: 'Kernel RX timestamp to user-space read', labelNames: rx, buckets: DELAY_BUCKETS, registers: [r] });
+    this.truncations = new Counter({
+      name: 'disptap_truncations_total', help: 'Datagrams longer than the receive slot (MSG_TRUNC)', labelNames: rx, registers: [r],
+      collect() { collectInto(this, table, (x, put) => x.truncations > 0 && put(x.labels, x.truncations)); },
+    });
+    this.decodeErrors = new Counter({
+      name: 'disptap_decode_errors_total', help: 'Datagrams whose decoding stopped at a fault, by fault code', labelNames: [...rx, 'code'], registers: [r],
+      collect() { collectInto(this, table, (x, put) => { for (const [code, n] of x.errors) put({ ...x.labels, code }, n); }); },
+    });
+    this.readDelay = new RxDelayHistogram('disptap_read_delay_seconds', 'Kernel RX timestamp to user-space read', table);
+    r.registerMetric(this.readDelay as unknown as Parameters<Registry['registerMetric']>[0]);
     this.sentPackets = new Counter({ name: 'disptap_sent_packets_total', help: 'Datagrams sent by disptap send', labelNames: ['bind', 'layer'], registers: [r] });
     this.sentBytes = new Counter({ name: 'disptap_sent_bytes_total', help: 'UDP payload bytes sent by disptap send', labelNames: ['bind', 'layer'], registers: [r] });
     this.sendErrors = new Counter({ name: 'disptap_send_errors_total', help: 'Failed sends, by error code', labelNames: ['bind', 'code'], registers: [r] });

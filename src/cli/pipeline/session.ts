@@ -12,7 +12,7 @@ import { Metrics, parseMetricsAddress, serveMetrics, type MetricsServer } from '
 import { fromRxMessage, timestampOf, type Observation } from './observation.js';
 import { Output, packetLine, summaryText } from './output.js';
 import { HOST, base, countersJson, type ConnectionRecord, type FrameRecord, type ListeningRecord, type SummaryRecord } from './record.js';
-import { Stats } from './stats.js';
+import { Stats, type SocketCounters } from './stats.js';
 import { Display } from './display.js';
 import { HeldBatch, heldBytes, type BatchSocket } from './held-batch.js';
 import { packetJson } from './packet-json.js';
@@ -224,14 +224,10 @@ export class Session {
     counters.observe(o.length, o.truncated, o.readDelayNs, insp?.error?.code);
     if (!this.hardwareChecked && this.opts.expectHardware) this.checkHardware(o.hwTsNs !== undefined, o.bind);
     if (this.metrics && insp) {
-      const l = { bind: o.bind, layer: insp.layer, direction: o.direction };
       const m = this.metrics;
-      m.packets.inc(l);
-      m.bytes.inc(l, o.length);
+      const delay = o.readDelayNs !== undefined ? Number(o.readDelayNs) / 1e9 : NaN;
+      m.rx.series(o.bind, insp.layer, o.direction).add(o.length, o.truncated, insp.error?.code, delay);
       if (dropsDelta > 0) m.drops.inc({ bind: o.bind }, dropsDelta);
-      if (o.truncated) m.truncations.inc(l);
-      if (insp.error) m.decodeErrors.inc({ ...l, code: insp.error.code });
-      if (o.readDelayNs !== undefined && o.readDelayNs >= 0n) m.readDelay.observe(l, Number(o.readDelayNs) / 1e9);
     }
     if (this.filter && insp) {
       const pass = this.filter({
@@ -285,7 +281,7 @@ export class Session {
    */
   ingestBatch(b: RxBatch, sock: BatchSocket): void {
     if (this.stopping) return;
-    if (this.filter || this.metrics) {
+    if (this.filter) {
       for (let i = 0; i < b.count && !this.stopping; i++) this.observe(fromRxMessage(b.message(i), sock.label, sock.local, 'in'));
       return;
     }
@@ -308,6 +304,7 @@ export class Session {
       counters.observeNs(b.origLengths[i]!, (b.flags[i]! & MSG_TRUNC) !== 0, delays[i]!);
     }
     this.stats.matched += n;
+    if (this.metrics) this.batchMetrics(b, n, sock, dd, delays, counters);
     if (!this.hardwareChecked && this.opts.expectHardware) this.checkHardware((present[0]! & PRESENT.hardwareTs) !== 0, sock.label);
     let frame: number | undefined;
     if (this.capture) {
@@ -318,8 +315,38 @@ export class Session {
         this.captureFailed(e, n);
       }
     }
-    if (!this.quiet) this.display.batch(n, heldBytes(n, bytes), () => new HeldBatch(b, 0, n, dd, sock), frame);
+    if (!this.quiet) {
+      const decoded = this.metrics !== null;
+      this.display.batch(n, heldBytes(n, bytes), () => {
+        const h = new HeldBatch(b, 0, n, dd, sock);
+        h.decodeCounted = decoded;
+        return h;
+      }, frame);
+    }
     if (this.opts.count !== undefined && this.stats.matched >= this.opts.count) void this.stop('count');
+  }
+
+  /**
+   * --metrics for a whole batch: each datagram decoded for its layer label (a view of the arena, and
+   * nothing of the decoding is kept), the counts into the session's series table.
+   */
+  private batchMetrics(b: RxBatch, n: number, sock: BatchSocket, dropsDelta: Uint32Array, delaysNs: Float64Array, counters: SocketCounters): void {
+    const m = this.metrics!;
+    const payloads = b.payloads;
+    const offsets = b.offsets;
+    const lengths = b.lengths;
+    const dstPort = sock.local.port;
+    let drops = 0;
+    for (let i = 0; i < n; i++) {
+      const off = offsets[i]!;
+      const insp = inspect(b.srcPort[i]!, dstPort, payloads.subarray(off, off + lengths[i]!));
+      const d = delaysNs[i]!;
+      const code = insp.error?.code;
+      m.rx.series(sock.label, insp.layer, 'in').add(b.origLengths[i]!, (b.flags[i]! & MSG_TRUNC) !== 0, code, d >= 0 ? d / 1e9 : NaN);
+      if (code !== undefined) counters.decodeError(code);
+      drops += dropsDelta[i]!;
+    }
+    if (drops > 0) m.drops.inc({ bind: sock.label }, drops);
   }
 
   private uncorkCapture(): void {
