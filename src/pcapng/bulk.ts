@@ -81,7 +81,8 @@ function writeDecimal(out: Uint8Array, at: number, v: number): number {
 }
 
 /**
- * Encodes datagrams [from, to) of `b` as EPBs; datagram i's captured bytes are
+ * Encodes datagrams [from, to) of `b` as EPBs — or, with `pick`, datagrams pick[from], …,
+ * pick[to - 1] (a filter's matches); datagram i's captured bytes are
  * `payloadBytes[payloadOffsets[i] .. + lengths[i]]`. Returns the blocks; the caller writes them in
  * one write(2). Per datagram it only copies bytes and writes numbers: the constant part of the
  * metadata comment is encoded once per run of datagrams that share it.
@@ -93,6 +94,7 @@ export function encodeUdpBatch(
   payloadBytes: Uint8Array,
   payloadOffsets: Uint32Array,
   t: UdpBatchTarget,
+  pick?: Uint32Array,
 ): Buffer {
   const extra = Buffer.from(
     t.comments
@@ -109,7 +111,7 @@ export function encodeUdpBatch(
   // Upper bound per datagram: block 12 + EPB 20 + IPv6 40 + UDP 8 + payload + 3 pad + options
   // (meta comment ≤ 200 + extra + flags 8 + end 4).
   let bound = 0;
-  for (let i = from; i < to; i++) bound += 300 + extra.length + b.lengths[i]!;
+  for (let j = from; j < to; j++) bound += 300 + extra.length + b.lengths[pick ? pick[j]! : j]!;
   const out = Buffer.allocUnsafe(bound);
   const payloads = Buffer.isBuffer(payloadBytes) ? payloadBytes : Buffer.from(payloadBytes.buffer, payloadBytes.byteOffset, payloadBytes.byteLength);
   const swHalf = int64Halves(b.swTimestamps);
@@ -134,7 +136,8 @@ export function encodeUdpBatch(
   const addr = b.addresses;
   const localPort = t.localPort;
   const lb = t.localBytes;
-  for (let i = from; i < to; i++) {
+  for (let j = from; j < to; j++) {
+    const i = pick ? pick[j]! : j;
     const p = b.present[i]!;
     const ao = i * ADDR_STRIDE;
     const cap = b.lengths[i]!;

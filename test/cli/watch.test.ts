@@ -106,6 +106,46 @@ describe('watch --json', () => {
     expect(w.records.at(-1)).toMatchObject({ type: 'summary', packets: 6, matched: 2 });
   });
 
+  it('--filter over whole receive batches: the matches in order in the records and the pcapng (tshark), --count cuts inside a batch', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'disptap-filter-'));
+    try {
+      for (const count of [undefined, 301]) {
+        const cap = path.join(dir, `f${count ?? ''}.pcapng`);
+        const w = start(['watch', '--bind', '127.0.0.1:0', '--json', '-f', 'ia 1-ff00:0:111', '--write', cap, ...(count ? ['--count', String(count)] : [])]);
+        const [s] = await listening(w);
+        const t = await sender(4);
+        const to = { address: '127.0.0.1', port: s!.port };
+        // Frozen, the tool finds the 2000 datagrams queued and reads them in big rounds.
+        w.child.kill('SIGSTOP');
+        for (let i = 0; i < 2000; i++) await t.send(scionUdp(`n${i}`, { dstIA: i % 3 === 0 ? '1-ff00:0:111' : '1-ff00:0:112' }), to);
+        w.child.kill('SIGCONT');
+        const want = count ?? 667;
+        await w.waitFor(() => packets(w).length >= want, 10_000, `${want} packets`);
+        if (!count) {
+          await sleep(200);
+          w.kill('SIGINT');
+        }
+        expect(await w.exited()).toBe(0);
+        const shown = packets(w);
+        expect(shown.map((r) => Buffer.from(((r.decoded as Json).l4 as Json).payload as string, 'hex').toString())).toEqual(
+          Array.from({ length: want }, (_, k) => `n${3 * k}`),
+        );
+        expect(shown.map((r) => r.frame)).toEqual(Array.from({ length: want }, (_, k) => k + 1));
+        expect(w.records.at(-1)).toMatchObject({ type: 'summary', matched: want, write: { packets: want, errors: 0 } });
+        if (!count) expect(w.records.at(-1)).toMatchObject({ packets: 2000 });
+        const r = spawnSync('tshark', ['-r', cap, '-T', 'fields', '-e', 'udp.payload'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+        expect(r.status, r.stderr).toBe(0);
+        const udp = r.stdout.split('\n').filter((l) => l !== '');
+        expect(udp).toHaveLength(want);
+        // Every captured datagram is a SCION packet to 1-ff00:0:111 (bytes 12..19 of the SCION header: the destination ISD-AS).
+        expect(udp.every((hex) => Buffer.from(hex.replace(/:/g, ''), 'hex').readBigUInt64BE(12) === 0x0001ff0000000111n)).toBe(true);
+        t.close();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('truncated datagrams and decode errors are flagged and counted', async () => {
     const w = start(['watch', '--bind', '127.0.0.1:0', '--json', '--max-size', '96']);
     const [s] = await listening(w);

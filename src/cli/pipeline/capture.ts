@@ -56,9 +56,10 @@ export class Capture {
 
   /**
    * The first `count` datagrams of a receive batch in one write (the same blocks write() makes,
-   * minus per-datagram objects). Returns the frame number of the first.
+   * minus per-datagram objects), or with `pick` datagrams pick[0..count). Returns the frame number
+   * of the first.
    */
-  writeBatch(b: RxBatch, count: number, sock: BatchSocket, comments: readonly string[]): number {
+  writeBatch(b: RxBatch, count: number, sock: BatchSocket, comments: readonly string[], pick?: Uint32Array): number {
     let local = this.locals.get(sock.label);
     if (!local) {
       const text = sock.local.address.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
@@ -73,7 +74,7 @@ export class Capture {
       comments,
       interfaceId: (ifIndex, linkType) =>
         w.interfaceId(ifNameOf(ifIndex) ?? (ifIndex ? `ifindex${ifIndex}` : 'unknown'), ifIndex || undefined, linkType),
-    });
+    }, pick);
     return w.writeBlocks(blocks, count);
   }
 

@@ -38,37 +38,51 @@ export class HeldBatch {
   /** The ingest stage decoded every datagram and counted its decode faults (--metrics). */
   decodeCounted = false;
 
-  /** Copies datagrams [from, to) of `b`; `dropsDelta` is indexed like `b`. */
+  /**
+   * Copies datagrams [from, to) of `b`, or with `pick` datagrams pick[0..to) (a filter's matches;
+   * `from` is then 0); `dropsDelta` is indexed like `b`.
+   */
   constructor(
     b: RxBatch,
     from: number,
     to: number,
     dropsDelta: Uint32Array,
     readonly socket: BatchSocket,
+    pick?: Uint32Array,
   ) {
+    if (pick) {
+      const n = to;
+      this.count = n;
+      this.readAt = b.readAt;
+      const { data, offsets } = packPayloads(b, n, 0, pick);
+      this.data = data;
+      this.offsets = offsets;
+      this.lengths = gather(b.lengths, pick, n, new Uint32Array(n));
+      this.origLengths = gather(b.origLengths, pick, n, new Uint32Array(n));
+      this.sw = gather(b.swTimestamps, pick, n, new BigInt64Array(n));
+      this.hw = gather(b.hwTimestamps, pick, n, new BigInt64Array(n));
+      this.ifIndex = gather(b.ifIndex, pick, n, new Int32Array(n));
+      this.ttl = gather(b.ttl, pick, n, new Int32Array(n));
+      this.tos = gather(b.tos, pick, n, new Int32Array(n));
+      this.flags = gather(b.flags, pick, n, new Int32Array(n));
+      this.drops = gather(b.drops, pick, n, new Uint32Array(n));
+      this.present = gather(b.present, pick, n, new Int32Array(n));
+      this.srcFamily = gather(b.srcFamily, pick, n, new Int32Array(n));
+      this.dstFamily = gather(b.dstFamily, pick, n, new Int32Array(n));
+      this.srcPort = gather(b.srcPort, pick, n, new Int32Array(n));
+      this.dropsDelta = gather(dropsDelta, pick, n, new Uint32Array(n));
+      const addresses = new Uint8Array(n * ADDR_STRIDE);
+      for (let j = 0; j < n; j++) addresses.set(b.addresses.subarray(pick[j]! * ADDR_STRIDE, (pick[j]! + 1) * ADDR_STRIDE), j * ADDR_STRIDE);
+      this.addresses = addresses;
+      return;
+    }
     const n = to - from;
     this.count = n;
     this.readAt = b.readAt;
-    const lengths = b.lengths;
-    const offsets = b.offsets;
-    let total = 0;
-    for (let i = from; i < to; i++) total += lengths[i]!;
-    const data = Buffer.allocUnsafe(total);
-    const own = new Uint32Array(n);
-    const payloads = b.payloads;
-    let at = 0;
-    for (let i = from; i < to; i++) {
-      own[i - from] = at;
-      const o = offsets[i]!;
-      const n = lengths[i]!;
-      // Small datagrams byte by byte: Buffer#copy makes a view first, which costs more than this.
-      if (n <= 256) for (let k = 0; k < n; k++) data[at + k] = payloads[o + k]!;
-      else data.set(payloads.subarray(o, o + n), at);
-      at += n;
-    }
+    const { data, offsets } = packPayloads(b, n, from, null);
     this.data = data;
-    this.offsets = own;
-    this.lengths = lengths.slice(from, to);
+    this.offsets = offsets;
+    this.lengths = b.lengths.slice(from, to);
     this.origLengths = b.origLengths.slice(from, to);
     this.sw = b.swTimestamps.slice(from, to);
     this.hw = b.hwTimestamps.slice(from, to);
@@ -132,6 +146,36 @@ export class HeldBatch {
     if (p & PRESENT.drops) o.drops = this.drops[i]!;
     return o;
   }
+}
+
+/** The payloads of datagrams from..from+n (or pick[0..n)) of `b`, end to end, and where each starts. */
+function packPayloads(b: RxBatch, n: number, from: number, pick: Uint32Array | null): { data: Buffer; offsets: Uint32Array } {
+  const lengths = b.lengths;
+  const offsets = b.offsets;
+  let total = 0;
+  for (let j = 0; j < n; j++) total += lengths[pick ? pick[j]! : from + j]!;
+  const data = Buffer.allocUnsafe(total);
+  const own = new Uint32Array(n);
+  const payloads = b.payloads;
+  let to = 0;
+  for (let j = 0; j < n; j++) {
+    const i = pick ? pick[j]! : from + j;
+    own[j] = to;
+    const o = offsets[i]!;
+    const len = lengths[i]!;
+    // Small datagrams byte by byte: Buffer#copy makes a view first, which costs more than this.
+    if (len <= 256) for (let k = 0; k < len; k++) data[to + k] = payloads[o + k]!;
+    else data.set(payloads.subarray(o, o + len), to);
+    to += len;
+  }
+  return { data, offsets: own };
+}
+
+type Column = Uint32Array | Int32Array | BigInt64Array;
+
+function gather<T extends Column>(src: T, pick: Uint32Array, n: number, out: T): T {
+  for (let j = 0; j < n; j++) out[j] = src[pick[j]!]!;
+  return out;
 }
 
 /** What a copy of `count` datagrams with `payloadBytes` bytes counts against the display bound. */

@@ -9,7 +9,7 @@ import { Capture } from './capture.js';
 import { compileFilters, type FilterSubject, type Predicate } from './filter.js';
 import { inspect, type Inspected } from './inspect.js';
 import { Metrics, parseMetricsAddress, serveMetrics, type MetricsServer } from './metrics.js';
-import { fromRxMessage, timestampOf, type Observation } from './observation.js';
+import { timestampOf, type Observation } from './observation.js';
 import { Output, packetLine, summaryText } from './output.js';
 import { HOST, base, countersJson, type ConnectionRecord, type FrameRecord, type ListeningRecord, type SummaryRecord } from './record.js';
 import { Stats, type SocketCounters } from './stats.js';
@@ -17,7 +17,8 @@ import { Display } from './display.js';
 import { HeldBatch, heldBytes, type BatchSocket } from './held-batch.js';
 import { packetJson } from './packet-json.js';
 import { RateLine } from './rate-line.js';
-import { PRESENT } from '../../tap/rx/layout.js';
+import { ADDR, ADDR_STRIDE, PRESENT } from '../../tap/rx/layout.js';
+import { AddressTexts } from '../../tap/rx/slot-reader.js';
 import type { RxBatch } from '../../tap/rx/batch.js';
 import { nsToIso } from '../../sys/time.js';
 
@@ -75,6 +76,9 @@ export class Session {
   private rateLine: RateLine | null = null;
   private dropScratch = new Uint32Array(0);
   private delayScratch = new Float64Array(0);
+  private pickScratch = new Uint32Array(0);
+  // Address texts of the datagrams a filter looks at: consecutive ones mostly share them.
+  private readonly filterTexts = new AddressTexts();
   private hardwareChecked = false;
   private captureCorked = false;
   private readonly startNs: bigint;
@@ -282,7 +286,7 @@ export class Session {
   ingestBatch(b: RxBatch, sock: BatchSocket): void {
     if (this.stopping) return;
     if (this.filter) {
-      for (let i = 0; i < b.count && !this.stopping; i++) this.observe(fromRxMessage(b.message(i), sock.label, sock.local, 'in'));
+      this.ingestFiltered(b, sock);
       return;
     }
     let n = b.count;
@@ -322,6 +326,86 @@ export class Session {
         h.decodeCounted = decoded;
         return h;
       }, frame);
+    }
+    if (this.opts.count !== undefined && this.stats.matched >= this.opts.count) void this.stop('count');
+  }
+
+  /**
+   * A batch under -f: what observe() does per datagram (counters, metrics, filter), from the batch's
+   * arrays and a view of each payload, then the matches written in one write and copied for the
+   * display like an unfiltered batch.
+   */
+  private ingestFiltered(b: RxBatch, sock: BatchSocket): void {
+    const filter = this.filter!;
+    const m = this.metrics;
+    const counters = this.stats.socket(sock.label);
+    const count = b.count;
+    if (this.dropScratch.length < count) this.dropScratch = new Uint32Array(Math.max(count, 1024));
+    if (this.delayScratch.length < count) this.delayScratch = new Float64Array(Math.max(count, 1024));
+    if (this.pickScratch.length < count) this.pickScratch = new Uint32Array(Math.max(count, 1024));
+    const dd = this.dropScratch;
+    const pick = this.pickScratch;
+    const delays = b.readDelays(this.delayScratch);
+    const { present, payloads, offsets, lengths, addresses } = b;
+    const texts = this.filterTexts;
+    const dstPort = sock.local.port;
+    let matched = 0;
+    let drops = 0;
+    for (let i = 0; i < count; i++) {
+      if (this.opts.count !== undefined && this.stats.matched >= this.opts.count) break;
+      const p = present[i]!;
+      const d = p & PRESENT.drops ? counters.dropsDelta(b.drops[i]!) : 0;
+      dd[i] = d;
+      drops += d;
+      const off = offsets[i]!;
+      const srcPort = b.srcPort[i]!;
+      const insp = inspect(srcPort, dstPort, payloads.subarray(off, off + lengths[i]!));
+      const truncated = (b.flags[i]! & MSG_TRUNC) !== 0;
+      const code = insp.error?.code;
+      counters.observeNs(b.origLengths[i]!, truncated, delays[i]!);
+      if (code !== undefined) counters.decodeError(code);
+      if (m) m.rx.series(sock.label, insp.layer, 'in').add(b.origLengths[i]!, truncated, code, delays[i]! >= 0 ? delays[i]! / 1e9 : NaN);
+      const ao = i * ADDR_STRIDE;
+      const pass = filter({
+        srcPort,
+        dstPort,
+        innerPorts: insp.innerPorts,
+        layers: insp.layers,
+        srcIA: insp.srcIA,
+        dstIA: insp.dstIA,
+        srcHost: insp.srcHost,
+        dstHost: insp.dstHost,
+        srcAddress: texts.src.of(b.srcFamily[i] === 4 ? 4 : 6, addresses, ao + ADDR.src),
+        dstAddress: p & PRESENT.dst ? texts.dst.of(b.dstFamily[i] === 4 ? 4 : 6, addresses, ao + ADDR.dst) : sock.local.address,
+        truncated,
+        dropsDelta: d,
+        errorCode: code,
+      });
+      if (!pass) continue;
+      pick[matched++] = i;
+      this.stats.matched++;
+    }
+    if (m && drops > 0) m.drops.inc({ bind: sock.label }, drops);
+    if (!this.hardwareChecked && this.opts.expectHardware && count > 0) this.checkHardware((present[0]! & PRESENT.hardwareTs) !== 0, sock.label);
+    if (matched > 0) {
+      let frame: number | undefined;
+      if (this.capture) {
+        if (this.captureCorked) this.uncorkCapture();
+        try {
+          frame = this.capture.writeBatch(b, matched, sock, [`host ${HOST}, socket ${sock.label}, direction in`], pick);
+        } catch (e) {
+          this.captureFailed(e, matched);
+        }
+      }
+      if (!this.quiet) {
+        let bytes = 0;
+        for (let j = 0; j < matched; j++) bytes += lengths[pick[j]!]!;
+        this.display.batch(matched, heldBytes(matched, bytes), () => {
+          const h = new HeldBatch(b, 0, matched, dd, sock, pick);
+          h.decodeCounted = true;
+          return h;
+        }, frame);
+      }
     }
     if (this.opts.count !== undefined && this.stats.matched >= this.opts.count) void this.stop('count');
   }
