@@ -12,17 +12,15 @@ import { Metrics, parseMetricsAddress, serveMetrics, type MetricsServer } from '
 import { timestampOf, type Observation } from './observation.js';
 import { Output, packetLine, summaryText } from './output.js';
 import { HOST, base, countersJson, type ConnectionRecord, type FrameRecord, type ListeningRecord, type SummaryRecord } from './record.js';
-import { Stats, type SocketCounters } from './stats.js';
+import { Stats } from './stats.js';
 import { Display } from './display.js';
-import { HeldBatch, heldBytes, type BatchSocket } from './held-batch.js';
+import type { BatchSocket } from './held-batch.js';
+import { BatchIngest } from './batch-ingest.js';
 import { packetJson } from './packet-json.js';
 import { RateLine } from './rate-line.js';
-import { ADDR, ADDR_STRIDE, PRESENT } from '../../tap/rx/layout.js';
-import { AddressTexts } from '../../tap/rx/slot-reader.js';
 import type { RxBatch } from '../../tap/rx/batch.js';
 import { nsToIso } from '../../sys/time.js';
 
-const MSG_TRUNC = 0x20;
 /** Default bound of the display queue: seconds of a burst of small datagrams. */
 export const DEFAULT_QUEUE_BYTES = 256 * 1024 * 1024;
 
@@ -74,11 +72,7 @@ export class Session {
   private readonly display: Display;
   private readonly quiet: boolean;
   private rateLine: RateLine | null = null;
-  private dropScratch = new Uint32Array(0);
-  private delayScratch = new Float64Array(0);
-  private pickScratch = new Uint32Array(0);
-  // Address texts of the datagrams a filter looks at: consecutive ones mostly share them.
-  private readonly filterTexts = new AddressTexts();
+  private readonly batches: BatchIngest;
   private hardwareChecked = false;
   private captureCorked = false;
   private readonly startNs: bigint;
@@ -127,6 +121,24 @@ export class Session {
       opts.direct ?? false,
     );
     if (opts.count !== undefined && opts.count < 1) throw new UsageError('--count must be at least 1');
+    const self = this;
+    this.batches = new BatchIngest({
+      stats: this.stats,
+      metrics: this.metrics,
+      filter: this.filter,
+      display: this.display,
+      quiet: this.quiet,
+      count: opts.count,
+      captureForBatch(): Capture | null {
+        if (self.capture && self.captureCorked) self.uncorkCapture();
+        return self.capture;
+      },
+      captureFailed: (e, packets) => this.captureFailed(e, packets),
+      firstDatagram: (has, label) => {
+        if (!this.hardwareChecked && this.opts.expectHardware) this.checkHardware(has, label);
+      },
+      countReached: () => void this.stop('count'),
+    });
   }
 
   /** Opens the capture and the metrics endpoint, installs the signal handlers and the timer. */
@@ -279,158 +291,12 @@ export class Session {
   }
 
   /**
-   * A whole receive batch of a bound socket. Without filters and metrics nothing is decoded and
-   * no per-datagram object is made here: counters from the arrays, the capture in one write,
-   * and a copy of the batch for the display.
+   * A whole receive batch of a bound socket (batch-ingest.ts): counters from the arrays, the
+   * capture in one write, a copy for the display; decoded only for -f or --metrics.
    */
   ingestBatch(b: RxBatch, sock: BatchSocket): void {
     if (this.stopping) return;
-    if (this.filter) {
-      this.ingestFiltered(b, sock);
-      return;
-    }
-    let n = b.count;
-    if (this.opts.count !== undefined) n = Math.min(n, this.opts.count - this.stats.matched);
-    if (n <= 0) return;
-    const counters = this.stats.socket(sock.label);
-    if (this.dropScratch.length < n) this.dropScratch = new Uint32Array(Math.max(n, 1024));
-    const dd = this.dropScratch;
-    const present = b.present;
-    let bytes = 0;
-    // Read delays as numbers (NaN without a stamp): no BigInt per datagram.
-    if (this.delayScratch.length < b.count) this.delayScratch = new Float64Array(Math.max(b.count, 1024));
-    const delays = b.readDelays(this.delayScratch);
-    for (let i = 0; i < n; i++) {
-      const p = present[i]!;
-      dd[i] = p & PRESENT.drops ? counters.dropsDelta(b.drops[i]!) : 0;
-      const cap = b.lengths[i]!;
-      bytes += cap;
-      counters.observeNs(b.origLengths[i]!, (b.flags[i]! & MSG_TRUNC) !== 0, delays[i]!);
-    }
-    this.stats.matched += n;
-    if (this.metrics) this.batchMetrics(b, n, sock, dd, delays, counters);
-    if (!this.hardwareChecked && this.opts.expectHardware) this.checkHardware((present[0]! & PRESENT.hardwareTs) !== 0, sock.label);
-    let frame: number | undefined;
-    if (this.capture) {
-      if (this.captureCorked) this.uncorkCapture();
-      try {
-        frame = this.capture.writeBatch(b, n, sock, [`host ${HOST}, socket ${sock.label}, direction in`]);
-      } catch (e) {
-        this.captureFailed(e, n);
-      }
-    }
-    if (!this.quiet) {
-      const decoded = this.metrics !== null;
-      this.display.batch(n, heldBytes(n, bytes), () => {
-        const h = new HeldBatch(b, 0, n, dd, sock);
-        h.decodeCounted = decoded;
-        return h;
-      }, frame);
-    }
-    if (this.opts.count !== undefined && this.stats.matched >= this.opts.count) void this.stop('count');
-  }
-
-  /**
-   * A batch under -f: what observe() does per datagram (counters, metrics, filter), from the batch's
-   * arrays and a view of each payload, then the matches written in one write and copied for the
-   * display like an unfiltered batch.
-   */
-  private ingestFiltered(b: RxBatch, sock: BatchSocket): void {
-    const filter = this.filter!;
-    const m = this.metrics;
-    const counters = this.stats.socket(sock.label);
-    const count = b.count;
-    if (this.dropScratch.length < count) this.dropScratch = new Uint32Array(Math.max(count, 1024));
-    if (this.delayScratch.length < count) this.delayScratch = new Float64Array(Math.max(count, 1024));
-    if (this.pickScratch.length < count) this.pickScratch = new Uint32Array(Math.max(count, 1024));
-    const dd = this.dropScratch;
-    const pick = this.pickScratch;
-    const delays = b.readDelays(this.delayScratch);
-    const { present, payloads, offsets, lengths, addresses } = b;
-    const texts = this.filterTexts;
-    const dstPort = sock.local.port;
-    let matched = 0;
-    let drops = 0;
-    for (let i = 0; i < count; i++) {
-      if (this.opts.count !== undefined && this.stats.matched >= this.opts.count) break;
-      const p = present[i]!;
-      const d = p & PRESENT.drops ? counters.dropsDelta(b.drops[i]!) : 0;
-      dd[i] = d;
-      drops += d;
-      const off = offsets[i]!;
-      const srcPort = b.srcPort[i]!;
-      const insp = inspect(srcPort, dstPort, payloads.subarray(off, off + lengths[i]!));
-      const truncated = (b.flags[i]! & MSG_TRUNC) !== 0;
-      const code = insp.error?.code;
-      counters.observeNs(b.origLengths[i]!, truncated, delays[i]!);
-      if (code !== undefined) counters.decodeError(code);
-      if (m) m.rx.series(sock.label, insp.layer, 'in').add(b.origLengths[i]!, truncated, code, delays[i]! >= 0 ? delays[i]! / 1e9 : NaN);
-      const ao = i * ADDR_STRIDE;
-      const pass = filter({
-        srcPort,
-        dstPort,
-        innerPorts: insp.innerPorts,
-        layers: insp.layers,
-        srcIA: insp.srcIA,
-        dstIA: insp.dstIA,
-        srcHost: insp.srcHost,
-        dstHost: insp.dstHost,
-        srcAddress: texts.src.of(b.srcFamily[i] === 4 ? 4 : 6, addresses, ao + ADDR.src),
-        dstAddress: p & PRESENT.dst ? texts.dst.of(b.dstFamily[i] === 4 ? 4 : 6, addresses, ao + ADDR.dst) : sock.local.address,
-        truncated,
-        dropsDelta: d,
-        errorCode: code,
-      });
-      if (!pass) continue;
-      pick[matched++] = i;
-      this.stats.matched++;
-    }
-    if (m && drops > 0) m.drops.inc({ bind: sock.label }, drops);
-    if (!this.hardwareChecked && this.opts.expectHardware && count > 0) this.checkHardware((present[0]! & PRESENT.hardwareTs) !== 0, sock.label);
-    if (matched > 0) {
-      let frame: number | undefined;
-      if (this.capture) {
-        if (this.captureCorked) this.uncorkCapture();
-        try {
-          frame = this.capture.writeBatch(b, matched, sock, [`host ${HOST}, socket ${sock.label}, direction in`], pick);
-        } catch (e) {
-          this.captureFailed(e, matched);
-        }
-      }
-      if (!this.quiet) {
-        let bytes = 0;
-        for (let j = 0; j < matched; j++) bytes += lengths[pick[j]!]!;
-        this.display.batch(matched, heldBytes(matched, bytes), () => {
-          const h = new HeldBatch(b, 0, matched, dd, sock, pick);
-          h.decodeCounted = true;
-          return h;
-        }, frame);
-      }
-    }
-    if (this.opts.count !== undefined && this.stats.matched >= this.opts.count) void this.stop('count');
-  }
-
-  /**
-   * --metrics for a whole batch: each datagram decoded for its layer label (a view of the arena, and
-   * nothing of the decoding is kept), the counts into the session's series table.
-   */
-  private batchMetrics(b: RxBatch, n: number, sock: BatchSocket, dropsDelta: Uint32Array, delaysNs: Float64Array, counters: SocketCounters): void {
-    const m = this.metrics!;
-    const payloads = b.payloads;
-    const offsets = b.offsets;
-    const lengths = b.lengths;
-    const dstPort = sock.local.port;
-    let drops = 0;
-    for (let i = 0; i < n; i++) {
-      const off = offsets[i]!;
-      const insp = inspect(b.srcPort[i]!, dstPort, payloads.subarray(off, off + lengths[i]!));
-      const d = delaysNs[i]!;
-      const code = insp.error?.code;
-      m.rx.series(sock.label, insp.layer, 'in').add(b.origLengths[i]!, (b.flags[i]! & MSG_TRUNC) !== 0, code, d >= 0 ? d / 1e9 : NaN);
-      if (code !== undefined) counters.decodeError(code);
-      drops += dropsDelta[i]!;
-    }
-    if (drops > 0) m.drops.inc({ bind: sock.label }, drops);
+    this.batches.ingest(b, sock);
   }
 
   private uncorkCapture(): void {
