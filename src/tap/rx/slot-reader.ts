@@ -1,4 +1,5 @@
 // Turns one slot of the native struct-of-arrays layout into the public objects.
+import { Buffer } from 'node:buffer';
 import { formatAddress } from '../../sys/address.js';
 import { MSG_CTRUNC, MSG_TRUNC } from '../../sys/constants.js';
 import { ifNameOf } from '../../netif/ifname-cache.js';
