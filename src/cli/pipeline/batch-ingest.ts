@@ -11,7 +11,7 @@ import type { Capture } from './capture.js';
 import type { Display } from './display.js';
 import type { Predicate } from './filter.js';
 import { HeldBatch, heldBytes, type BatchSocket } from './held-batch.js';
-import { inspect } from './inspect.js';
+import { filterSubject, inspect } from './inspect.js';
 import type { Metrics } from './metrics.js';
 import { HOST } from './record.js';
 import type { SocketCounters, Stats } from './stats.js';
@@ -117,22 +117,9 @@ export class BatchIngest {
       if (code !== undefined) counters.decodeError(code);
       if (m) m.rx.series(sock.label, insp.layer, 'in').add(b.origLengths[i]!, truncated, code, delays[i]! >= 0 ? delays[i]! / 1e9 : NaN);
       const ao = i * ADDR_STRIDE;
-      const pass = filter({
-        srcPort,
-        dstPort,
-        innerPorts: insp.innerPorts,
-        layers: insp.layers,
-        srcIA: insp.srcIA,
-        dstIA: insp.dstIA,
-        srcHost: insp.srcHost,
-        dstHost: insp.dstHost,
-        srcAddress: texts.src.of(b.srcFamily[i] === 4 ? 4 : 6, addresses, ao + ADDR.src),
-        dstAddress: p & PRESENT.dst ? texts.dst.of(b.dstFamily[i] === 4 ? 4 : 6, addresses, ao + ADDR.dst) : sock.local.address,
-        truncated,
-        dropsDelta: d,
-        errorCode: code,
-      });
-      if (!pass) continue;
+      const srcAddress = texts.src.of(b.srcFamily[i] === 4 ? 4 : 6, addresses, ao + ADDR.src);
+      const dstAddress = p & PRESENT.dst ? texts.dst.of(b.dstFamily[i] === 4 ? 4 : 6, addresses, ao + ADDR.dst) : sock.local.address;
+      if (!filter(filterSubject(insp, { srcPort, dstPort, srcAddress, dstAddress, truncated, dropsDelta: d }))) continue;
       pick[matched++] = i;
       h.stats.matched++;
     }

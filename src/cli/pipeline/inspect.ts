@@ -9,6 +9,7 @@ import {
   type UdpPortMap,
 } from '../../decode/index.js';
 import { summarizeContent } from '../../decode/summarize.js';
+import type { FilterSubject } from './filter.js';
 
 export interface Inspected {
   /** Outermost first: ['SCION','UDP','NTP'], ['SCION','SCMP'], ['NTP'], ['Payload']. */
@@ -75,6 +76,23 @@ export function inspect(srcPort: number, dstPort: number, payload: Uint8Array, p
   if (!decoded.ok) out.error = { code: decoded.error.code, message: decoded.error.message, offset: decoded.error.offset };
   if ('warnings' in decoded && Array.isArray(decoded.warnings)) out.warnings = decoded.warnings.map((w) => w.code);
   return out;
+}
+
+/** What -f looks at: the decoding's part of it, with the datagram's underlay facts. */
+export function filterSubject(
+  insp: Inspected,
+  d: { srcPort: number; dstPort: number; srcAddress: string; dstAddress: string; truncated: boolean; dropsDelta: number },
+): FilterSubject {
+  return {
+    ...d,
+    innerPorts: insp.innerPorts,
+    layers: insp.layers,
+    srcIA: insp.srcIA,
+    dstIA: insp.dstIA,
+    srcHost: insp.srcHost,
+    dstHost: insp.dstHost,
+    errorCode: insp.error?.code,
+  };
 }
 
 /** JSON of the decoding (bigints as strings, bytes as hex), without the UDP context we print anyway. */

@@ -7,7 +7,7 @@ import type { Endpoint } from '../bind-spec.js';
 import { UsageError, errorCode, oneLine } from '../errors.js';
 import { Capture } from './capture.js';
 import { compileFilters, type FilterSubject, type Predicate } from './filter.js';
-import { inspect, type Inspected } from './inspect.js';
+import { filterSubject, inspect, type Inspected } from './inspect.js';
 import { Metrics, parseMetricsAddress, serveMetrics, type MetricsServer } from './metrics.js';
 import { timestampOf, type Observation } from './observation.js';
 import { Output, packetLine, summaryText } from './output.js';
@@ -246,21 +246,9 @@ export class Session {
       if (dropsDelta > 0) m.drops.inc({ bind: o.bind }, dropsDelta);
     }
     if (this.filter && insp) {
-      const pass = this.filter({
-        srcPort,
-        dstPort,
-        innerPorts: insp.innerPorts,
-        layers: insp.layers,
-        srcIA: insp.srcIA,
-        dstIA: insp.dstIA,
-        srcHost: insp.srcHost,
-        dstHost: insp.dstHost,
-        srcAddress: o.src.address,
-        dstAddress: o.dst?.address ?? o.local.address,
-        truncated: o.truncated,
-        dropsDelta,
-        errorCode: insp.error?.code,
-      });
+      const pass = this.filter(
+        filterSubject(insp, { srcPort, dstPort, srcAddress: o.src.address, dstAddress: o.dst?.address ?? o.local.address, truncated: o.truncated, dropsDelta }),
+      );
       if (!pass) return null;
     }
     this.stats.matched++;
