@@ -186,6 +186,20 @@ describe('one pipeline: capture never waits for display', () => {
     expect(tsharkCount(cap)).toBe(N);
   }, 120_000);
 
+  it('--duration ending while the kernel holds a burst: the stop reads it first too', async () => {
+    const cap = path.join(dir, 'duration.pcapng');
+    const w = start(['watch', '--bind', '127.0.0.1:0', '--json', '--write', cap, '--quiet', '--duration', '500ms']);
+    const [s] = await listening(w);
+    w.child.kill('SIGSTOP');
+    burst(s!.port, 20_000);
+    // The duration runs out while the tool is frozen: its timer fires first thing on SIGCONT.
+    await new Promise((r) => setTimeout(r, 700));
+    w.child.kill('SIGCONT');
+    expect(await w.exited(60_000)).toBe(0);
+    expect(w.records.at(-1)).toMatchObject({ type: 'summary', reason: 'duration', packets: 20_000, write: { packets: 20_000, errors: 0 } });
+    expect(tsharkCount(cap)).toBe(20_000);
+  }, 120_000);
+
   it('what the stop could not read is said, not lost silently', async () => {
     // A second SIGINT ends the reading of the queue at once: the datagrams left are reported.
     const w = start(['watch', '--bind', '127.0.0.1:0', '--json', '--quiet']);
