@@ -1,8 +1,8 @@
 // The ingest stage for whole receive batches of bound sockets: what Session.observe() does per
 // datagram, done from the batch's arrays. Without -f and --metrics nothing is decoded and no
 // per-datagram object is made: counters from the arrays, the capture in one write, a copy of the
-// batch for the display. -f and --metrics decode each payload from a view of the arena (nothing
-// of the decoding is kept), and a filter's matches are written and copied the same way.
+// batch for the display. -f and --metrics decode each payload from a view of the arena (no summary
+// text, and nothing of the decoding is kept), and a filter's matches are written and copied the same way.
 import type { RxBatch } from '../../tap/rx/batch.js';
 import { ADDR, ADDR_STRIDE, PRESENT } from '../../tap/rx/layout.js';
 import { AddressTexts } from '../../tap/rx/slot-reader.js';
@@ -11,7 +11,7 @@ import type { Capture } from './capture.js';
 import type { Display } from './display.js';
 import type { Predicate } from './filter.js';
 import { HeldBatch, heldBytes, type BatchSocket } from './held-batch.js';
-import { filterSubject, inspect } from './inspect.js';
+import { decodeFacts, filterSubject } from './inspect.js';
 import type { Metrics } from './metrics.js';
 import { HOST } from './record.js';
 import type { SocketCounters, Stats } from './stats.js';
@@ -110,7 +110,7 @@ export class BatchIngest {
       drops += d;
       const off = offsets[i]!;
       const srcPort = b.srcPort[i]!;
-      const insp = inspect(srcPort, dstPort, payloads.subarray(off, off + lengths[i]!));
+      const insp = decodeFacts(srcPort, dstPort, payloads.subarray(off, off + lengths[i]!));
       const truncated = (b.flags[i]! & MSG_TRUNC) !== 0;
       const code = insp.error?.code;
       counters.observeNs(b.origLengths[i]!, truncated, delays[i]!);
@@ -119,7 +119,7 @@ export class BatchIngest {
       const ao = i * ADDR_STRIDE;
       const srcAddress = texts.src.of(b.srcFamily[i] === 4 ? 4 : 6, addresses, ao + ADDR.src);
       const dstAddress = p & PRESENT.dst ? texts.dst.of(b.dstFamily[i] === 4 ? 4 : 6, addresses, ao + ADDR.dst) : sock.local.address;
-      if (!filter(filterSubject(insp, { srcPort, dstPort, srcAddress, dstAddress, truncated, dropsDelta: d }))) continue;
+      if (!filter(filterSubject(insp, srcPort, dstPort, srcAddress, dstAddress, truncated, d))) continue;
       pick[matched++] = i;
       h.stats.matched++;
     }
@@ -145,7 +145,7 @@ export class BatchIngest {
     let drops = 0;
     for (let i = 0; i < n; i++) {
       const off = offsets[i]!;
-      const insp = inspect(b.srcPort[i]!, dstPort, payloads.subarray(off, off + lengths[i]!));
+      const insp = decodeFacts(b.srcPort[i]!, dstPort, payloads.subarray(off, off + lengths[i]!));
       const d = delaysNs[i]!;
       const code = insp.error?.code;
       m.rx.series(sock.label, insp.layer, 'in').add(b.origLengths[i]!, (b.flags[i]! & MSG_TRUNC) !== 0, code, d >= 0 ? d / 1e9 : NaN);

@@ -11,12 +11,12 @@ import {
 import { summarizeContent } from '../../decode/summarize.js';
 import type { FilterSubject } from './filter.js';
 
-export interface Inspected {
+/** What the ingest stage needs of a decoding: filter terms and metric labels, no text. */
+export interface DecodedFacts {
   /** Outermost first: ['SCION','UDP','NTP'], ['SCION','SCMP'], ['NTP'], ['Payload']. */
   layers: string[];
   /** layers joined by '/': the `layer` label of metrics and records. */
   layer: string;
-  summary: string;
   srcIA?: string;
   dstIA?: string;
   /** SCION source/destination host IPs (absent for SVC and unknown host types): `src`/`dst` filters match them. */
@@ -25,8 +25,12 @@ export interface Inspected {
   /** Ports of the UDP header inside SCION, when there is one. */
   innerPorts?: { src: number; dst: number };
   error?: { code: string; message: string; offset: number };
-  warnings: string[];
   decoded: DecodedPayload;
+}
+
+export interface Inspected extends DecodedFacts {
+  summary: string;
+  warnings: string[];
 }
 
 function layersOf(d: DecodedPayload): string[] {
@@ -52,17 +56,14 @@ function layersOf(d: DecodedPayload): string[] {
   }
 }
 
-export function inspect(srcPort: number, dstPort: number, payload: Uint8Array, portMap?: UdpPortMap): Inspected {
+/**
+ * Decodes for counting and filtering only: no summary text (the ingest stage decodes every
+ * datagram under -f or --metrics, the display only what it shows).
+ */
+export function decodeFacts(srcPort: number, dstPort: number, payload: Uint8Array, portMap?: UdpPortMap): DecodedFacts {
   const decoded = portMap ? decodePayload({ srcPort, dstPort, payload }, portMap) : decodePayload({ srcPort, dstPort, payload });
   const layers = layersOf(decoded);
-  const out: Inspected = {
-    layers,
-    layer: layers.length === 1 ? layers[0]! : layers.join('/'),
-    // The UDP ports are printed by the caller next to the addresses; summarize the content only.
-    summary: summarizeContent(decoded),
-    warnings: [],
-    decoded,
-  };
+  const out: DecodedFacts = { layers, layer: layers.length === 1 ? layers[0]! : layers.join('/'), decoded };
   if (decoded.layer === 'scion') {
     if (decoded.address) {
       out.srcIA = decoded.address.srcIA.text;
@@ -74,24 +75,43 @@ export function inspect(srcPort: number, dstPort: number, payload: Uint8Array, p
     if (decoded.l4?.type === 'udp') out.innerPorts = { src: decoded.l4.srcPort, dst: decoded.l4.dstPort };
   }
   if (!decoded.ok) out.error = { code: decoded.error.code, message: decoded.error.message, offset: decoded.error.offset };
-  if ('warnings' in decoded && Array.isArray(decoded.warnings)) out.warnings = decoded.warnings.map((w) => w.code);
+  return out;
+}
+
+export function inspect(srcPort: number, dstPort: number, payload: Uint8Array, portMap?: UdpPortMap): Inspected {
+  // The facts object grows into the inspection (no copy: the display calls this per shown line).
+  const out = decodeFacts(srcPort, dstPort, payload, portMap) as Inspected;
+  const d = out.decoded;
+  // The UDP ports are printed by the caller next to the addresses; summarize the content only.
+  out.summary = summarizeContent(d);
+  out.warnings = 'warnings' in d && Array.isArray(d.warnings) ? d.warnings.map((w) => w.code) : [];
   return out;
 }
 
 /** What -f looks at: the decoding's part of it, with the datagram's underlay facts. */
 export function filterSubject(
-  insp: Inspected,
-  d: { srcPort: number; dstPort: number; srcAddress: string; dstAddress: string; truncated: boolean; dropsDelta: number },
+  f: DecodedFacts,
+  srcPort: number,
+  dstPort: number,
+  srcAddress: string,
+  dstAddress: string,
+  truncated: boolean,
+  dropsDelta: number,
 ): FilterSubject {
   return {
-    ...d,
-    innerPorts: insp.innerPorts,
-    layers: insp.layers,
-    srcIA: insp.srcIA,
-    dstIA: insp.dstIA,
-    srcHost: insp.srcHost,
-    dstHost: insp.dstHost,
-    errorCode: insp.error?.code,
+    srcPort,
+    dstPort,
+    innerPorts: f.innerPorts,
+    layers: f.layers,
+    srcIA: f.srcIA,
+    dstIA: f.dstIA,
+    srcHost: f.srcHost,
+    dstHost: f.dstHost,
+    srcAddress,
+    dstAddress,
+    truncated,
+    dropsDelta,
+    errorCode: f.error?.code,
   };
 }
 

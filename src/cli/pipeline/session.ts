@@ -247,7 +247,7 @@ export class Session {
     }
     if (this.filter && insp) {
       const pass = this.filter(
-        filterSubject(insp, { srcPort, dstPort, srcAddress: o.src.address, dstAddress: o.dst?.address ?? o.local.address, truncated: o.truncated, dropsDelta }),
+        filterSubject(insp, srcPort, dstPort, o.src.address, o.dst?.address ?? o.local.address, o.truncated, dropsDelta),
       );
       if (!pass) return null;
     }
