@@ -50,53 +50,37 @@ export class HeldBatch {
     readonly socket: BatchSocket,
     pick?: Uint32Array,
   ) {
-    if (pick) {
-      const n = to;
-      this.count = n;
-      this.readAt = b.readAt;
-      const { data, offsets } = packPayloads(b, n, 0, pick);
-      this.data = data;
-      this.offsets = offsets;
-      this.lengths = gather(b.lengths, pick, n, new Uint32Array(n));
-      this.origLengths = gather(b.origLengths, pick, n, new Uint32Array(n));
-      this.sw = gather(b.swTimestamps, pick, n, new BigInt64Array(n));
-      this.hw = gather(b.hwTimestamps, pick, n, new BigInt64Array(n));
-      this.ifIndex = gather(b.ifIndex, pick, n, new Int32Array(n));
-      this.ttl = gather(b.ttl, pick, n, new Int32Array(n));
-      this.tos = gather(b.tos, pick, n, new Int32Array(n));
-      this.flags = gather(b.flags, pick, n, new Int32Array(n));
-      this.drops = gather(b.drops, pick, n, new Uint32Array(n));
-      this.present = gather(b.present, pick, n, new Int32Array(n));
-      this.srcFamily = gather(b.srcFamily, pick, n, new Int32Array(n));
-      this.dstFamily = gather(b.dstFamily, pick, n, new Int32Array(n));
-      this.srcPort = gather(b.srcPort, pick, n, new Int32Array(n));
-      this.dropsDelta = gather(dropsDelta, pick, n, new Uint32Array(n));
-      const addresses = new Uint8Array(n * ADDR_STRIDE);
-      for (let j = 0; j < n; j++) addresses.set(b.addresses.subarray(pick[j]! * ADDR_STRIDE, (pick[j]! + 1) * ADDR_STRIDE), j * ADDR_STRIDE);
-      this.addresses = addresses;
-      return;
-    }
-    const n = to - from;
+    const n = pick ? to : to - from;
     this.count = n;
     this.readAt = b.readAt;
-    const { data, offsets } = packPayloads(b, n, from, null);
+    const { data, offsets } = packPayloads(b, n, from, pick ?? null);
     this.data = data;
     this.offsets = offsets;
-    this.lengths = b.lengths.slice(from, to);
-    this.origLengths = b.origLengths.slice(from, to);
-    this.sw = b.swTimestamps.slice(from, to);
-    this.hw = b.hwTimestamps.slice(from, to);
-    this.ifIndex = b.ifIndex.slice(from, to);
-    this.ttl = b.ttl.slice(from, to);
-    this.tos = b.tos.slice(from, to);
-    this.flags = b.flags.slice(from, to);
-    this.drops = b.drops.slice(from, to);
-    this.present = b.present.slice(from, to);
-    this.srcFamily = b.srcFamily.slice(from, to);
-    this.dstFamily = b.dstFamily.slice(from, to);
-    this.srcPort = b.srcPort.slice(from, to);
-    this.addresses = b.addresses.slice(from * ADDR_STRIDE, to * ADDR_STRIDE);
-    this.dropsDelta = dropsDelta.slice(from, to);
+    // A range is sliced (one memcpy per column); a filter's matches are gathered.
+    const take = <T extends Column>(src: T, make: (n: number) => T): T => (pick ? gather(src, pick, n, make(n)) : (src.slice(from, to) as T));
+    this.lengths = take(b.lengths, (k) => new Uint32Array(k));
+    this.origLengths = take(b.origLengths, (k) => new Uint32Array(k));
+    this.sw = take(b.swTimestamps, (k) => new BigInt64Array(k));
+    this.hw = take(b.hwTimestamps, (k) => new BigInt64Array(k));
+    this.ifIndex = take(b.ifIndex, (k) => new Int32Array(k));
+    this.ttl = take(b.ttl, (k) => new Int32Array(k));
+    this.tos = take(b.tos, (k) => new Int32Array(k));
+    this.flags = take(b.flags, (k) => new Int32Array(k));
+    this.drops = take(b.drops, (k) => new Uint32Array(k));
+    this.present = take(b.present, (k) => new Int32Array(k));
+    this.srcFamily = take(b.srcFamily, (k) => new Int32Array(k));
+    this.dstFamily = take(b.dstFamily, (k) => new Int32Array(k));
+    this.srcPort = take(b.srcPort, (k) => new Int32Array(k));
+    this.dropsDelta = take(dropsDelta, (k) => new Uint32Array(k));
+    if (pick) {
+      const src = b.addresses;
+      const addresses = new Uint8Array(n * ADDR_STRIDE);
+      for (let j = 0; j < n; j++) {
+        const at = pick[j]! * ADDR_STRIDE;
+        for (let k = 0; k < ADDR_STRIDE; k++) addresses[j * ADDR_STRIDE + k] = src[at + k]!;
+      }
+      this.addresses = addresses;
+    } else this.addresses = b.addresses.slice(from * ADDR_STRIDE, to * ADDR_STRIDE);
   }
 
   /** Bytes this copy holds, for the display queue's bound. */
