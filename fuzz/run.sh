@@ -48,8 +48,10 @@ declare -A FILES=(
   [rtnetlink]="fuzz/rtnetlink_fuzzer.cc native/interfaces/rtnetlink.cc"
   # the passive-capture author's harness for the IPv4/IPv6/UDP packet parser
   [l3]="native/packet_socket/fuzz/l3_parse_fuzz.cc native/packet_socket/l3_parse.cc"
+  # the TPACKET_V3 ring walker over crafted blocks (seeds: fuzz/ring-seeds.mjs)
+  [ring]="native/packet_socket/fuzz/packet_ring_fuzz.cc native/packet_socket/packet_ring.cc"
 )
-all_targets=(cmsg sockaddr rtnetlink l3)
+all_targets=(cmsg sockaddr rtnetlink l3 ring)
 [ ${#targets[@]} -eq 0 ] && targets=("${all_targets[@]}")
 
 CXXFLAGS=(-std=c++17 -g -O1 -fno-omit-frame-pointer -Wall -Wextra

@@ -803,6 +803,26 @@ function opNewPacket(ctx, rng) {
   const w = { kind: 'pkt', s, family: 0, port: 0, arenas: [], cbArenas: [], byId: new Map(), closed: false, closedM: false, pollingM: false, inPool: true, cb: kind };
   wrappers.set(s, w);
   ctx.pkt.push(w);
+  // half of them read through a TPACKET_V3 ring (recv walks it instead of calling recvmmsg)
+  if (rng.chance(0.5)) opSetupRing(ctx, rng, w);
+}
+
+/** setupRing(blockSize, blockCount, retireMs, hardware?, timestamps?): small rings mostly, junk sometimes. */
+function opSetupRing(ctx, rng, given) {
+  const w = given ?? pickSocket(ctx, rng, 'pkt');
+  if (!w) return;
+  const page = native.PacketSocket.pageSize ?? 4096;
+  const args = [
+    num(ctx, rng, () => rng.pick([page, page, 2 * page, 4 * page, page + 1, 0, 8 << 20])),
+    num(ctx, rng, () => rng.pick([1, 2, 3, 8, 0, 65537])),
+    num(ctx, rng, () => rng.pick([1, 5, 8, 100, 0, 10001])),
+  ];
+  if (rng.chance(0.5)) args.push(rng.chance(0.8) ? rng.chance(0.5) : junk(ctx, rng));
+  if (rng.chance(0.3)) args.push(rng.chance(0.8) ? rng.chance(0.5) : junk(ctx, rng));
+  if (rng.chance(0.05)) args.length = rng.int(args.length);
+  const r = call('pkt.setupRing', native.PacketSocket.prototype.setupRing, w.s, args);
+  if (r !== FAIL)
+    invariant(r !== null && typeof r === 'object' && r.bytes === r.blockSize * r.blockCount && r.blockSize >= page, 'pkt.setupRing', `returned ${describe(r)}`);
 }
 
 function opBind(ctx, rng) {
@@ -1509,6 +1529,7 @@ const OPS = [
   [2, 'drop', (c, r) => opDrop(c, r)],
   [1, 'attachFilter', opFilter],
   [1, 'stats', opStats],
+  [1, 'setupRing', (c, r) => opSetupRing(c, r)],
   [2, 'wrongThis', opWrongThis],
   [4, 'detach', opDetach],
   [1, 'gc', opGc],

@@ -158,6 +158,14 @@ struct ReceivedSlot {
   size_t cap_len;
 };
 
+// What every round does before it writes its slots, whatever fills them (recvmmsg, or a packet
+// socket's mmap ring): readAt into the i64 value after the slots, and no packed payloads yet.
+inline void StartRound(Arena& a, size_t i64_fields) {
+  a.i64[a.count * i64_fields] = RealtimeNs();
+  a.has_long = false;
+  a.packed.Reset();
+}
+
 // One recv(arenaId, max, …) call of either socket kind: BeginRound, recvmmsg with `flags`, readAt
 // into the i64 field after the slots, then decode(arena, i, slot) for each datagram; returns the
 // count (0 when nothing is queued) or throws Node-style with `syscall`.
@@ -177,9 +185,7 @@ Napi::Value ReceiveInto(const Napi::CallbackInfo& info, ArenaTable& table, int f
     ThrowErrno(env, err, syscall);
     return env.Undefined();
   }
-  a.i64[a.count * i64_fields] = RealtimeNs();
-  a.has_long = false;
-  a.packed.Reset();
+  StartRound(a, i64_fields);
   for (int i = 0; i < n; i++) {
     const msghdr& h = a.msgs[i].msg_hdr;
     ReceivedSlot slot{h, {}, std::min<size_t>(h.msg_controllen, a.control_size), a.msgs[i].msg_len, 0};

@@ -16,7 +16,7 @@ import { permissionError } from './errors.js';
 import { buildUdpFilter } from './filter.js';
 import { L3_STATUS_NAMES, type L3StatusName } from './layout.js';
 import { captureNative, type NativePacketSocket } from './native.js';
-import { resolveCaptureOptions, type CaptureTimestampMode, type OpenCaptureOptions, type ResolvedCaptureOptions } from './options.js';
+import { resolveCaptureOptions, ringGeometry, type CaptureTimestampMode, type OpenCaptureOptions, type ResolvedCaptureOptions } from './options.js';
 import type { PortRange } from './ports.js';
 import { recordAt, type CaptureRecord } from './record.js';
 
@@ -33,6 +33,11 @@ export interface CaptureStats {
   records: number;
   /** Packets read but not handed out, by why the parser stopped (custom filters, snap length). */
   skipped: Partial<Record<Exclude<L3StatusName, 'udp'>, number>>;
+  /**
+   * Ring blocks whose packet headers pointed outside the block: handed back unread (their packets
+   * are lost). Never expected from a sane kernel; 0 without a ring.
+   */
+  ringErrors: number;
 }
 
 const ETH_P_ALL = 3;
@@ -51,11 +56,18 @@ export class Capture extends PolledSource<CaptureRecord> {
   protected readonly highWaterMark: number;
   readonly #opts: ResolvedCaptureOptions;
   readonly #arena: CaptureArena;
-  readonly #stats: CaptureStats = { packets: 0, kernelDrops: 0, records: 0, skipped: {} };
+  readonly #stats: CaptureStats = { packets: 0, kernelDrops: 0, records: 0, skipped: {}, ringErrors: 0 };
   /** The BPF program attached to the socket. */
   readonly program: readonly BpfInstruction[];
   /** The SO_TIMESTAMPING option the kernel took (65 = _NEW, 37 = old), 0 when off. */
   readonly timestampingOption: number;
+  /**
+   * Packets come through a TPACKET_V3 mmap ring (option `ring`); false: through recvmmsg, because
+   * the option said so or because the kernel refused the ring (ENOMEM, EINVAL, ENOPROTOOPT).
+   */
+  readonly ring: boolean;
+  /** The ring's mapped bytes; 0 without a ring. */
+  readonly #ringBytes: number;
 
   /** @internal use openCapture() */
   constructor(options: OpenCaptureOptions) {
@@ -75,13 +87,18 @@ export class Capture extends PolledSource<CaptureRecord> {
     try {
       this.program = o.filter ?? buildUdpFilter({ ports: o.ports, portMatch: o.portMatch, direction: o.direction, snapLength: o.snapLength });
       sock.attachFilter(encodeProgram(this.program));
-      setRecvBuffer(sock, o.recvBufferSize);
+      // The ring before bind(): nothing may reach the plain receive queue, which a ring reader never reads.
+      this.#ringBytes = o.ring ? setupRing(sock, o) : 0;
+      this.ring = this.#ringBytes > 0;
+      if (!this.ring) setRecvBuffer(sock, o.recvBufferSize);
       this.timestampingOption = 0;
       if (o.timestamps !== 'none') {
+        // With a ring no control messages are made; SO_TIMESTAMPING still switches the kernel's RX
+        // stamping on, so the ring's stamp is the one taken on arrival rather than at the copy.
         this.timestampingOption = setTimestamping(sock, o.timestamps === 'hardware' ? RX_HARDWARE_FLAGS : RX_SOFTWARE_FLAGS);
         // As for UDP taps: the kernel switches RX timestamping on lazily; SO_TIMESTAMPNS gets a
         // fallback stamp for the first packets while SO_TIMESTAMPING alone would give none.
-        setTimestampNs(sock);
+        if (!this.ring) setTimestampNs(sock);
       }
       // Protocol 0 until now: nothing was queued before the filter was in place.
       sock.bind(o.ifIndex, ETH_P_ALL);
@@ -108,8 +125,12 @@ export class Capture extends PolledSource<CaptureRecord> {
     return this.#opts.ports;
   }
 
-  /** SO_RCVBUF as the kernel granted it (twice what was asked, when nothing capped it). */
+  /**
+   * Bytes the kernel may hold for the capture: the ring's size with a ring, else SO_RCVBUF as the
+   * kernel granted it (twice what was asked, when nothing capped it).
+   */
   get recvBufferSize(): number {
+    if (this.ring) return this.#ringBytes;
     return this.handle.getIntOption(C.SOL_SOCKET, C.SO_RCVBUF);
   }
 
@@ -167,9 +188,10 @@ export class Capture extends PolledSource<CaptureRecord> {
   }
 
   #collectKernelStats(): void {
-    const [packets, drops] = this.handle.stats();
+    const [packets, drops, ringErrors] = this.handle.stats();
     this.#stats.packets += packets;
     this.#stats.kernelDrops += drops;
+    this.#stats.ringErrors += ringErrors ?? 0;
   }
 
   #readRound(): number {
@@ -190,6 +212,20 @@ export class Capture extends PolledSource<CaptureRecord> {
       if (!this.deliver(rec, emit, keep)) return 0;
     }
     return n;
+  }
+}
+
+/** setupRing errors after which a capture goes on with recvmmsg: no memory for the ring, or a kernel without TPACKET_V3. */
+const RING_FALLBACK = new Set(['ENOMEM', 'EINVAL', 'ENOPROTOOPT']);
+
+/** The capture's ring (recvBufferSize bytes, see ringGeometry); its bytes, or 0 when the kernel refused it. */
+function setupRing(sock: NativePacketSocket, o: ResolvedCaptureOptions): number {
+  const g = ringGeometry(o.recvBufferSize, captureNative.PacketSocket.pageSize);
+  try {
+    return sock.setupRing(g.blockSize, g.blockCount, o.ringTimeoutMs, o.timestamps === 'hardware', o.timestamps !== 'none').bytes;
+  } catch (e) {
+    if (RING_FALLBACK.has((e as SystemError).code)) return 0;
+    throw e;
   }
 }
 

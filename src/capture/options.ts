@@ -28,10 +28,23 @@ export interface OpenCaptureOptions {
   timestamps?: CaptureTimestampMode;
   /** Bytes kept per packet from the IP header on. Default 65535. */
   snapLength?: number;
-  /** Packets per recvmmsg call. Default 64. */
+  /** Packets per read (recvmmsg call, or walk of the ring). Default 64. */
   batchSize?: number;
-  /** SO_RCVBUF(FORCE) bytes. Default 4 MiB. */
+  /** Bytes the kernel may hold for the capture: the ring's size, or SO_RCVBUF(FORCE) without one. Default 4 MiB. */
   recvBufferSize?: number;
+  /**
+   * Receive through a TPACKET_V3 mmap ring (as tcpdump does): the kernel copies each packet into
+   * memory shared with this process while it handles the packet, and reading costs no syscall per
+   * batch. Default true, except with `timestamps: 'hardware'`: a ring carries one stamp per packet
+   * (the NIC's where it has one), recvmmsg both software and hardware. Where the kernel refuses a
+   * ring (ENOMEM, EINVAL, ENOPROTOOPT) the capture falls back to recvmmsg (`capture.ring` is then false).
+   */
+  ring?: boolean;
+  /**
+   * With a ring: how long (ms) the kernel may keep a block that is not full before handing it over,
+   * so the most a quiet link's packet waits. 1..10000, default 8.
+   */
+  ringTimeoutMs?: number;
   /** Records queued for receive()/iteration before reading pauses (the kernel keeps the rest). Default 8192. */
   highWaterMark?: number;
   /** Keep the captured IP packet bytes in record.packet (for pcapng). Default false. */
@@ -49,11 +62,35 @@ export interface ResolvedCaptureOptions {
   snapLength: number;
   batchSize: number;
   recvBufferSize: number;
+  ring: boolean;
+  ringTimeoutMs: number;
   highWaterMark: number;
   rawPacket: boolean;
 }
 
-const KNOWN = new Set(['interface', 'ports', 'portMatch', 'filter', 'direction', 'timestamps', 'snapLength', 'batchSize', 'recvBufferSize', 'highWaterMark', 'rawPacket']);
+/** Blocks of one capture ring (see ringGeometry). */
+export interface RingGeometry {
+  blockSize: number;
+  blockCount: number;
+}
+
+/**
+ * Splits a ring of `total` bytes into blocks. The kernel hands the ring over block by block (when a
+ * block is full or ringTimeoutMs passed), so blocks of 1 MiB: one hand-over for thousands of small
+ * packets, and room for any datagram a snap length keeps (262144 at most). At least 2 blocks, so the
+ * kernel fills one while the reader empties another: a total below 2 MiB gets smaller blocks (powers
+ * of two, at least a page), and a total below two pages gets two pages. A packet larger than a block
+ * (a tiny ring, a huge datagram) is cut to the block and marked truncated.
+ */
+export function ringGeometry(total: number, pageSize: number): RingGeometry {
+  let blockSize = 1 << 20;
+  while (blockSize > pageSize && blockSize * 2 > total) blockSize /= 2;
+  blockSize = Math.max(blockSize, pageSize);
+  const blockCount = Math.min(65536, Math.max(2, Math.floor(total / blockSize)));
+  return { blockSize, blockCount };
+}
+
+const KNOWN = new Set(['interface', 'ports', 'portMatch', 'filter', 'direction', 'timestamps', 'snapLength', 'batchSize', 'recvBufferSize', 'ring', 'ringTimeoutMs', 'highWaterMark', 'rawPacket']);
 
 export function resolveCaptureOptions(input: unknown, ifNameToIndex: (name: string) => number): ResolvedCaptureOptions {
   if (input === null || typeof input !== 'object') throw invalidArg('ERR_INVALID_ARG_TYPE', 'openCapture(options): options must be an object');
@@ -96,6 +133,8 @@ export function resolveCaptureOptions(input: unknown, ifNameToIndex: (name: stri
   const ports = o.ports === undefined ? [] : normalizePorts(o.ports as PortSpec[], 'options.ports');
   if (o.rawPacket !== undefined && typeof o.rawPacket !== 'boolean')
     throw invalidArg('ERR_INVALID_ARG_TYPE', `options.rawPacket must be a boolean, got ${typeof o.rawPacket}`);
+  if (o.ring !== undefined && typeof o.ring !== 'boolean')
+    throw invalidArg('ERR_INVALID_ARG_TYPE', `options.ring must be a boolean, got ${typeof o.ring}`);
   return {
     interfaceText,
     ifIndex,
@@ -107,6 +146,8 @@ export function resolveCaptureOptions(input: unknown, ifNameToIndex: (name: stri
     snapLength: intOption(o, 'snapLength', 48, 262144) ?? 65535,
     batchSize: intOption(o, 'batchSize', 1, 1024) ?? 64,
     recvBufferSize: intOption(o, 'recvBufferSize', 4096, 2 ** 31 - 1) ?? 4 << 20,
+    ring: (o.ring as boolean | undefined) ?? timestamps !== 'hardware',
+    ringTimeoutMs: intOption(o, 'ringTimeoutMs', 1, 10_000) ?? 8,
     highWaterMark: intOption(o, 'highWaterMark', 1, 1 << 24) ?? 8192,
     rawPacket: o.rawPacket === true,
   };

@@ -48,7 +48,9 @@ describe('receive buffers of the relay and of ntp', () => {
     // --passive: the capture socket's buffer (as watch --passive and transit)
     const c = start(['ntp', '--passive', '--iface', 'lo', '--port', '123', '--json', '-d', '200ms', '--rcvbuf', '1m']);
     expect(await c.exited(10_000)).toBe(0);
-    expect(c.records[0]).toMatchObject({ type: 'listening', command: 'ntp', passive: { recvBufferSize: 2 * 1024 * 1024 } });
+    expect(c.records[0]).toMatchObject({ type: 'listening', command: 'ntp' });
+    // the capture's ring of that size, or (where the kernel refuses a ring) SO_RCVBUF: twice it
+    expect([1024 * 1024, 2 * 1024 * 1024]).toContain((c.records[0]!.passive as { recvBufferSize: number }).recvBufferSize);
     // -d: it ends on its own well after the one datagram sent right after it listens
     const p = start(['ntp', '--bind', '127.0.0.1:0', '--json', '--max-size', '100', '-d', '2s']);
     const [l] = await listening(p);

@@ -37,7 +37,7 @@ describe.skipIf(skip !== null)('fuzz smoke', () => {
       });
       const text = `${r.stdout}\n${r.stderr}`;
       expect(r.status, text).toBe(0);
-      for (const t of ['cmsg', 'sockaddr', 'rtnetlink']) expect(text).toMatch(new RegExp(`${t}: ok, \\d+ runs`));
+      for (const t of ['cmsg', 'sockaddr', 'rtnetlink', 'ring']) expect(text).toMatch(new RegExp(`${t}: ok, \\d+ runs`));
     } finally {
       fs.rmSync(out, { recursive: true, force: true });
     }

@@ -66,8 +66,18 @@ unknownSa[0] = 99;
 const badFilter = Uint32Array.of(0xffff, 0, 0, 0);
 let packet = null;
 let packetErr = null;
+let ringSock = null; // setupRing cases: a fresh socket, and one whose PACKET_RESERVE makes the kernel refuse a ring
+let reserved = null;
+let ringArena = null;
+const page = addon.PacketSocket.pageSize;
 try {
   packet = new addon.PacketSocket(noop);
+  ringSock = new addon.PacketSocket(noop);
+  reserved = new addon.PacketSocket(noop);
+  reserved.setIntOption(263, 12, 2 * page, 'PACKET_RESERVE');
+  const P = addon.packetLayout;
+  const a = { data: new Uint8Array(4 * 256), control: new Uint8Array(4 * 64), i32: new Int32Array(4 * P.i32Fields), i64: new BigInt64Array(4 * P.i64Fields + 1), addr: new Uint8Array(4 * P.addrStride) };
+  ringArena = ringSock.registerArena(a.data, a.control, a.i32, a.i64, a.addr, 256, 64, 4);
 } catch (e) {
   packetErr = e;
 }
@@ -231,7 +241,16 @@ if (packet) {
   throws('PacketSocket attachFilter EINVAL', () => packet.attachFilter(badFilter), 'EINVAL', { address: 'SO_ATTACH_FILTER', syscall: 'setsockopt' });
   throws('PacketSocket attachFilter bad type', () => packet.attachFilter('x'), 'ERR_INVALID_ARG_TYPE');
   throws('PacketSocket bind ENODEV', () => packet.bind(2147483647, 3), 'ENODEV', { syscall: 'bind' });
-  returns('PacketSocket stats', () => packet.stats(), isArr(2));
+  returns('PacketSocket stats', () => packet.stats(), isArr(3));
+  throws('PacketSocket setupRing bad type', () => ringSock.setupRing('x', 2, 8), 'ERR_INVALID_ARG_TYPE');
+  throws('PacketSocket setupRing out of range', () => ringSock.setupRing(page + 1, 2, 8), 'ERR_OUT_OF_RANGE');
+  throws('PacketSocket setupRing EINVAL', () => reserved.setupRing(page, 2, 8), 'EINVAL', { errno: -22, syscall: 'setsockopt', address: 'PACKET_RX_RING' });
+  returns('PacketSocket setupRing', () => ringSock.setupRing(page, 2, 8), (r) => (r && own(r, 'bytes') === 2 * page && own(r, 'blockCount') === 2 ? true : `got ${JSON.stringify(r)}`));
+  throws('PacketSocket setupRing twice', () => ringSock.setupRing(page, 2, 8), 'ERR_INVALID_STATE');
+  returns('PacketSocket ring recv', () => ringSock.recv(ringArena, 4), (r) => r === 0 || `got ${String(r)}`);
+  returns('PacketSocket ring stats', () => ringSock.stats(), isArr(3));
+  ringSock.close();
+  reserved.close();
   throws('PacketSocket recv unknown arena', () => packet.recv(7), 'ERR_OUT_OF_RANGE');
   packet.close();
   throws('PacketSocket closed bind', () => packet.bind(1, 3), 'ERR_SOCKET_CLOSED');

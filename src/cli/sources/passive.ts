@@ -66,7 +66,13 @@ export async function openPassiveCapture(o: PassiveWatchOptions & { rawPacket: b
     const hint = code === 'EPERM' || code === 'EACCES' ? ' — a passive capture needs CAP_NET_RAW (root)' : '';
     throw new CliError(`cannot capture on ${o.iface}: ${oneLine(e)}${hint}`, code, { cause: e });
   }
-  if (capture.recvBufferSize < 2 * o.recvBufferSize) {
+  // A ring is as big as asked or not there at all (the capture then fell back to a socket buffer);
+  // a socket buffer is granted twice what was asked, unless net.core.rmem_max caps it.
+  if (capture.ring) {
+    if (capture.recvBufferSize < o.recvBufferSize) {
+      warn(`the capture ring is ${capture.recvBufferSize} bytes, less than the ${o.recvBufferSize} asked: bursts may be dropped`);
+    }
+  } else if (capture.recvBufferSize < 2 * o.recvBufferSize) {
     warn(`the kernel granted a receive buffer of ${capture.recvBufferSize} bytes, less than the ${2 * o.recvBufferSize} asked (net.core.rmem_max caps it without CAP_NET_ADMIN): bursts may be dropped`);
   }
   return capture;

@@ -1,0 +1,337 @@
+// The TPACKET_V3 mmap ring of a passive capture (PacketSocket.setupRing): the same records as the
+// recvmmsg path, bursts larger than an arena (a block taken over several reads), a full ring
+// (kernel drops counted), truncation, the mapping's lifetime, the block retire timeout.
+import dgram from 'node:dgram';
+import fs from 'node:fs';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { openCapture, type Capture, type CaptureRecord } from '../../src/capture/index.js';
+import { captureNative } from '../../src/capture/native.js';
+import { resolveCaptureOptions, ringGeometry } from '../../src/capture/options.js';
+import { clock } from '../../src/sys/clock.js';
+import { openUdp, type UdpTap } from '../../src/index.js';
+import { fdIsOpen, gcUntil } from '../helpers/fds.js';
+import { closeSocket, sleep, udpSender } from '../helpers/send.js';
+import { captureSkipReason } from './helpers/privileges.js';
+
+const skip = await captureSkipReason();
+if (skip) console.warn(`[capture ring tests skipped] ${skip}`);
+
+const open: Array<Capture | UdpTap | dgram.Socket> = [];
+afterEach(async () => {
+  for (const c of open.splice(0)) {
+    if (c instanceof dgram.Socket) await closeSocket(c);
+    else c.close();
+  }
+});
+
+async function cap(opts: Parameters<typeof openCapture>[0]): Promise<Capture> {
+  const c = await openCapture(opts);
+  open.push(c);
+  return c;
+}
+
+async function sink(family: 4 | 6 = 4): Promise<dgram.Socket> {
+  const s = await udpSender(family);
+  open.push(s);
+  return s;
+}
+
+async function take(c: Capture, n: number, timeoutMs = 3000): Promise<CaptureRecord[]> {
+  const out: CaptureRecord[] = [];
+  for (let i = 0; i < n; i++) out.push(await c.receive({ timeoutMs }));
+  return out;
+}
+
+/** Every record field that does not depend on when it was read. */
+function facts(r: CaptureRecord): Record<string, unknown> {
+  return {
+    data: r.data.toString('hex'),
+    length: r.length,
+    src: r.src,
+    dst: r.dst,
+    ifIndex: r.ifIndex,
+    ifName: r.ifName,
+    direction: r.direction,
+    packetType: r.packetType,
+    ttl: r.ttl,
+    tos: r.tos,
+    ip: r.ip,
+    udpChecksum: r.udpChecksum,
+    truncated: r.truncated,
+    flags: r.flags,
+    packetLength: r.packetLength,
+    packet: r.packet?.toString('hex'),
+  };
+}
+
+/** The socket inode behind an fd ('socket:[123]'), as /proc/self/maps names a mapping of it. */
+function socketName(fd: number): string {
+  return fs.readlinkSync(`/proc/self/fd/${fd}`);
+}
+
+function mapped(name: string): boolean {
+  return fs.readFileSync('/proc/self/maps', 'utf8').split('\n').some((l) => l.endsWith(` ${name}`));
+}
+
+describe('ring geometry and options', () => {
+  it('splits recvBufferSize into 1 MiB blocks, smaller ones for a small total, always at least 2', () => {
+    expect(ringGeometry(4 << 20, 4096)).toEqual({ blockSize: 1 << 20, blockCount: 4 });
+    expect(ringGeometry(3 << 20, 4096)).toEqual({ blockSize: 1 << 20, blockCount: 3 });
+    expect(ringGeometry(1 << 20, 4096)).toEqual({ blockSize: 512 << 10, blockCount: 2 });
+    expect(ringGeometry(8192, 4096)).toEqual({ blockSize: 4096, blockCount: 2 });
+    expect(ringGeometry(4096, 4096)).toEqual({ blockSize: 4096, blockCount: 2 });
+    expect(ringGeometry(4096, 65536)).toEqual({ blockSize: 65536, blockCount: 2 });
+    expect(ringGeometry(2 ** 31 - 1, 4096)).toEqual({ blockSize: 1 << 20, blockCount: 2047 });
+  });
+
+  it("ring defaults to true, except with timestamps 'hardware'; ringTimeoutMs to 8; both are checked", () => {
+    const r = (o: Record<string, unknown>) => resolveCaptureOptions({ interface: 1, ...o }, () => 1);
+    expect(r({})).toMatchObject({ ring: true, ringTimeoutMs: 8 });
+    expect(r({ timestamps: 'none' }).ring).toBe(true);
+    expect(r({ timestamps: 'hardware' }).ring).toBe(false);
+    expect(r({ timestamps: 'hardware', ring: true }).ring).toBe(true);
+    expect(r({ ring: false }).ring).toBe(false);
+    expect(r({ ringTimeoutMs: 100 }).ringTimeoutMs).toBe(100);
+    expect(() => r({ ring: 'yes' })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
+    expect(() => r({ ringTimeoutMs: 0 })).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+    expect(() => r({ ringTimeoutMs: 10_001 })).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+    expect(() => r({ ringTimeoutMs: '8' })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
+  });
+});
+
+describe.skipIf(skip !== null)('capture through the TPACKET_V3 ring on lo', () => {
+  let tx: UdpTap;
+  beforeAll(async () => {
+    tx = await openUdp({ address: '127.0.0.1' });
+    return () => tx.close();
+  });
+
+  it('gives the same records as recvmmsg for the same traffic (IPv4 and IPv6, both directions)', async () => {
+    const rx4 = await sink(4);
+    const rx6 = await sink(6);
+    const tx6 = await openUdp({ address: '::1' });
+    open.push(tx6);
+    const ports = [rx4.address().port, rx6.address().port];
+    const ring = await cap({ interface: 'lo', ports, rawPacket: true });
+    const plain = await cap({ interface: 'lo', ports, rawPacket: true, ring: false });
+    expect(ring.ring).toBe(true);
+    expect(plain.ring).toBe(false);
+    expect(ring.recvBufferSize).toBe(4 << 20);
+    expect(plain.recvBufferSize).toBeGreaterThan(0);
+    const before = clock.realtimeNs();
+    const sizes = [0, 1, 7, 100, 1400, 9000, 40_000];
+    for (const [i, n] of sizes.entries()) {
+      const payload = Buffer.alloc(n, i + 1);
+      await tx.send(payload, { address: '127.0.0.1', port: ports[0]! }, { ttl: 9 + i, tos: 0x20 + 4 * i });
+      await tx6.send(payload, { address: '::1', port: ports[1]! }, { ttl: 30 + i, tos: 0x2e });
+    }
+    const count = sizes.length * 2 * 2; // each datagram twice on lo: 'out', then 'in'
+    const a = await take(ring, count);
+    const b = await take(plain, count);
+    const after = clock.realtimeNs();
+    expect(a.map(facts)).toEqual(b.map(facts));
+    expect(new Set(a.map((r) => r.direction))).toEqual(new Set(['in', 'out']));
+    expect(a.filter((r) => r.src.family === 6)).toHaveLength(sizes.length * 2);
+    expect(a.map((r) => r.length)).toEqual(b.map((r) => r.length));
+    for (const [i, r] of a.entries()) {
+      expect(r.truncated).toBe(false);
+      expect(r.flags).toBe(0);
+      const sw = r.timestamps.software!;
+      expect(sw).toBeGreaterThanOrEqual(before);
+      expect(sw).toBeLessThanOrEqual(after);
+      expect(r.timestamps.hardware).toBeUndefined();
+      expect(r.readDelayNs).toBe(r.readAt - sw);
+      expect(r.readAt).toBeGreaterThanOrEqual(sw);
+      // the same packet, stamped by the same kernel: both stamps within a sane distance
+      const other = b[i]!.timestamps.software!;
+      expect(sw > other ? sw - other : other - sw).toBeLessThan(100_000_000n);
+    }
+    for (let i = 1; i < a.length; i++) expect(a[i]!.timestamps.software!).toBeGreaterThanOrEqual(a[i - 1]!.timestamps.software!);
+    const rs = ring.stats();
+    expect(rs).toMatchObject({ packets: count, kernelDrops: 0, records: count, skipped: {} });
+    expect(plain.stats()).toMatchObject({ packets: count, kernelDrops: 0, records: count });
+  });
+
+  it('a burst larger than the arena (batchSize 4, 1000 datagrams) arrives in order, nothing lost or repeated', async () => {
+    const rx = await sink();
+    const port = rx.address().port;
+    const c = await cap({ interface: 'lo', ports: [port], direction: 'in', batchSize: 4 });
+    expect(c.ring).toBe(true);
+    const N = 1000;
+    const records: CaptureRecord[] = [];
+    c.on('record', (r) => records.push(r));
+    const items = Array.from({ length: N }, (_, i) => ({ data: `burst ${i}`, address: '127.0.0.1', port }));
+    for (let i = 0; i < N; i += 250) await tx.sendBatch(items.slice(i, i + 250));
+    const deadline = Date.now() + 5000;
+    while (records.length < N && Date.now() < deadline) await sleep(20);
+    await sleep(50); // nothing more may come
+    expect(records.map((r) => r.data.toString())).toEqual(items.map((i) => i.data));
+    for (let i = 1; i < N; i++) expect(records[i]!.timestamps.software!).toBeGreaterThanOrEqual(records[i - 1]!.timestamps.software!);
+    expect(c.stats()).toMatchObject({ packets: N, kernelDrops: 0, records: N });
+  });
+
+  it('a tiny ring nobody reads fills: the kernel drops and counts, and packets = records + drops + skipped', async () => {
+    const rx = await sink();
+    const port = rx.address().port;
+    // two blocks of a page: a few dozen small packets
+    const c = await cap({ interface: 'lo', ports: [port], direction: 'in', recvBufferSize: 8192, ringTimeoutMs: 5 });
+    expect(c.ring).toBe(true);
+    expect(c.recvBufferSize).toBe(ringGeometry(8192, captureNative.PacketSocket.pageSize).blockSize * 2);
+    const N = 400;
+    const items = Array.from({ length: N }, (_, i) => ({ data: `fill ${i}`, address: '127.0.0.1', port }));
+    for (let i = 0; i < N; i += 100) await tx.sendBatch(items.slice(i, i + 100));
+    await sleep(50); // every block retired
+    const records: CaptureRecord[] = [];
+    for (;;) {
+      try {
+        records.push(await c.receive({ timeoutMs: 200 }));
+      } catch (e) {
+        expect(e).toMatchObject({ code: 'ETIMEDOUT' });
+        break;
+      }
+    }
+    const st = c.stats();
+    const skipped = Object.values(st.skipped).reduce((s, n) => s + n, 0);
+    expect(st.kernelDrops).toBeGreaterThan(0);
+    expect(records.length).toBeGreaterThan(0);
+    expect(records.length).toBeLessThan(N);
+    expect(st.records).toBe(records.length);
+    expect(st.packets).toBe(st.records + st.kernelDrops + skipped);
+    expect(st.packets).toBe(N);
+    // what got through is a prefix-ordered subset: in order, no repeats
+    const seq = records.map((r) => Number(r.data.toString().split(' ')[1]));
+    for (let i = 1; i < seq.length; i++) expect(seq[i]!).toBeGreaterThan(seq[i - 1]!);
+    // and after the drops, the ring works again
+    await tx.send('after', { address: '127.0.0.1', port });
+    const [r] = await take(c, 1);
+    expect(r!.data.toString()).toBe('after');
+  });
+
+  it('a snap length shorter than the datagram: truncated, with the real lengths', async () => {
+    const rx = await sink();
+    const c = await cap({ interface: 'lo', ports: [rx.address().port], direction: 'in', snapLength: 64, rawPacket: true });
+    expect(c.ring).toBe(true);
+    await tx.send(Buffer.alloc(500, 7), { address: '127.0.0.1', port: rx.address().port });
+    const [r] = await take(c, 1);
+    expect(r!.length).toBe(500);
+    expect(r!.data).toEqual(Buffer.alloc(64 - 28, 7));
+    expect(r!.truncated).toBe(true);
+    expect(r!.flags & 0x20).toBe(0x20); // MSG_TRUNC: the ring says the filter cut it
+    expect(r!.packet!.length).toBe(64);
+    expect(r!.packetLength).toBe(528);
+  });
+
+  it('a datagram larger than a block is cut to the block and marked truncated', async () => {
+    const rx = await sink();
+    const c = await cap({ interface: 'lo', ports: [rx.address().port], direction: 'in', recvBufferSize: 8192 });
+    const block = ringGeometry(8192, captureNative.PacketSocket.pageSize).blockSize;
+    await tx.send(Buffer.alloc(block + 1000, 3), { address: '127.0.0.1', port: rx.address().port });
+    // (read before sending more: a packet that fills a block whole makes the kernel hand over the
+    // block it had open, empty, then take the other: a 2-block ring is then full until read)
+    const [big] = await take(c, 1);
+    await tx.send('small after', { address: '127.0.0.1', port: rx.address().port });
+    const [small] = await take(c, 1);
+    expect(big!.length).toBe(block + 1000);
+    expect(big!.truncated).toBe(true);
+    expect(big!.data.length).toBeGreaterThan(0);
+    expect(big!.data.length).toBeLessThan(block);
+    expect(big!.data).toEqual(Buffer.alloc(big!.data.length, 3));
+    expect(big!.packetLength).toBe(block + 1000 + 28);
+    expect(small!.data.toString()).toBe('small after');
+    expect(small!.truncated).toBe(false);
+  });
+
+  it("timestamps 'none' through the ring: no stamps", async () => {
+    const rx = await sink();
+    const c = await cap({ interface: 'lo', ports: [rx.address().port], direction: 'in', timestamps: 'none' });
+    expect(c.ring).toBe(true);
+    await tx.send('no stamp', { address: '127.0.0.1', port: rx.address().port });
+    const [r] = await take(c, 1);
+    expect(r!.timestamps).toEqual({});
+    expect(r!.readDelayNs).toBeUndefined();
+  });
+
+  it("timestamps 'hardware' with ring: true: one stamp per packet (lo has no NIC clock: the software one)", async () => {
+    const rx = await sink();
+    const c = await cap({ interface: 'lo', ports: [rx.address().port], direction: 'in', timestamps: 'hardware', ring: true });
+    expect(c.ring).toBe(true);
+    const before = clock.realtimeNs();
+    await tx.send('hw?', { address: '127.0.0.1', port: rx.address().port });
+    const [r] = await take(c, 1);
+    expect(r!.timestamps.hardware).toBeUndefined();
+    expect(r!.timestamps.software!).toBeGreaterThanOrEqual(before);
+  });
+
+  it('close() unmaps the ring and releases the fd', async () => {
+    const c = await openCapture({ interface: 'lo', ports: [9] });
+    const fd = c.fd;
+    const name = socketName(fd);
+    expect(c.ring).toBe(true);
+    expect(mapped(name)).toBe(true);
+    c.close();
+    expect(mapped(name)).toBe(false);
+    expect(fdIsOpen(fd)).toBe(false);
+    c.close();
+  });
+
+  it('a capture nobody closed is collected: its ring unmapped, its fd released', async () => {
+    let fd = -1;
+    let name = '';
+    await (async () => {
+      const c = await openCapture({ interface: 'lo', ports: [9] });
+      fd = c.fd;
+      name = socketName(fd);
+    })();
+    expect(mapped(name)).toBe(true);
+    expect(await gcUntil(() => !mapped(name) && !fdIsOpen(fd))).toBe(true);
+  });
+
+  it('falls back to recvmmsg when the kernel refuses the ring (ENOMEM), and still captures', async () => {
+    // The methods of a native class are read-only: swap in a subclass whose setupRing fails as the
+    // kernel would. (test/native/packet-ring.test.ts makes the kernel itself refuse one.)
+    const binding = captureNative as unknown as { PacketSocket: typeof captureNative.PacketSocket };
+    const Real = binding.PacketSocket;
+    const failing = (code: string) =>
+      class extends Real {
+        override setupRing(): never {
+          throw Object.assign(new Error(`setsockopt ${code} PACKET_RX_RING`), { code, syscall: 'setsockopt' });
+        }
+      };
+    const rx = await sink();
+    try {
+      for (const code of ['ENOMEM', 'EINVAL', 'ENOPROTOOPT']) {
+        binding.PacketSocket = failing(code);
+        const c = await cap({ interface: 'lo', ports: [rx.address().port], direction: 'in' });
+        expect(c.ring).toBe(false);
+        expect(mapped(socketName(c.fd))).toBe(false);
+        expect(c.recvBufferSize).toBeGreaterThan(0); // SO_RCVBUF
+        await tx.send(`via recvmmsg ${code}`, { address: '127.0.0.1', port: rx.address().port });
+        const [r] = await take(c, 1);
+        expect(r!.data.toString()).toBe(`via recvmmsg ${code}`);
+        expect(r!.timestamps.software).toBeDefined();
+      }
+      // any other error still fails the open
+      binding.PacketSocket = failing('EPERM');
+      await expect(openCapture({ interface: 'lo', ports: [9] })).rejects.toMatchObject({ code: 'EPERM' });
+    } finally {
+      binding.PacketSocket = Real;
+    }
+  });
+
+  it('a lone datagram arrives within about the retire timeout', async () => {
+    const rx = await sink();
+    for (const ringTimeoutMs of [8, 100]) {
+      const c = await cap({ interface: 'lo', ports: [rx.address().port], direction: 'in', ringTimeoutMs });
+      // The kernel's retire timer ticks every ringTimeoutMs and hands over a block with packets that
+      // was already open at the previous tick: a lone packet waits one or two periods.
+      await sleep(2 * ringTimeoutMs);
+      const p = c.receive({ timeoutMs: 2000 });
+      const sent = Date.now();
+      await tx.send(`lone ${ringTimeoutMs}`, { address: '127.0.0.1', port: rx.address().port });
+      const r = await p;
+      const waited = Date.now() - sent;
+      expect(r.data.toString()).toBe(`lone ${ringTimeoutMs}`);
+      expect(waited).toBeLessThan(ringTimeoutMs + 1000);
+    }
+  });
+});
