@@ -14,7 +14,8 @@ import { CaptureArena } from './arena.js';
 import { encodeProgram, type BpfInstruction } from './bpf.js';
 import { permissionError } from './errors.js';
 import { buildUdpFilter } from './filter.js';
-import { L3_STATUS_NAMES, type L3StatusName } from './layout.js';
+import { L3_STATUS, L3_STATUS_NAMES, type L3StatusName } from './layout.js';
+import { CaptureBatchView } from './batch.js';
 import { captureNative, type NativePacketSocket } from './native.js';
 import { resolveCaptureOptions, ringGeometry, type CaptureTimestampMode, type OpenCaptureOptions, type ResolvedCaptureOptions } from './options.js';
 import type { PortRange } from './ports.js';
@@ -29,7 +30,7 @@ export interface CaptureStats {
   packets: number;
   /** Packets the kernel dropped because the socket queue was full (tp_drops), cumulative. */
   kernelDrops: number;
-  /** Records handed out (parsed UDP datagrams). */
+  /** Parsed UDP datagrams read and handed out (as records or in batches). */
   records: number;
   /** Packets read but not handed out, by why the parser stopped (custom filters, snap length). */
   skipped: Partial<Record<Exclude<L3StatusName, 'udp'>, number>>;
@@ -49,13 +50,17 @@ const UV_READABLE = 1;
 
 /**
  * A passive capture from {@link openCapture}: an AF_PACKET socket with a kernel BPF port filter.
- * Consume it like a tap: `receive()`, `for await`, or `'record'` events with {@link CaptureRecord}s.
+ * Consume it like a tap: `receive()`, `for await`, or `'record'` events with {@link CaptureRecord}s;
+ * or take whole read rounds as arrays with `'batch'` events ({@link CaptureBatch}, valid only
+ * inside the listener): no object per packet, the way a capture keeps up with a burst. With only
+ * `'batch'` listeners no records are made.
  */
 export class Capture extends PolledSource<CaptureRecord> {
   protected readonly handle: NativePacketSocket;
   protected readonly highWaterMark: number;
   readonly #opts: ResolvedCaptureOptions;
   readonly #arena: CaptureArena;
+  readonly #view: CaptureBatchView;
   readonly #stats: CaptureStats = { packets: 0, kernelDrops: 0, records: 0, skipped: {}, ringErrors: 0 };
   /** The BPF program attached to the socket. */
   readonly program: readonly BpfInstruction[];
@@ -72,6 +77,12 @@ export class Capture extends PolledSource<CaptureRecord> {
   /** @internal use openCapture() */
   constructor(options: OpenCaptureOptions) {
     super('record', 'capture');
+    // 'batch' listeners start and stop the reading as 'record' listeners do.
+    const onListenerChange = (event: string | symbol): void => {
+      if (event === 'batch') queueMicrotask(() => this.updatePolling());
+    };
+    this.on('newListener', onListenerChange);
+    this.on('removeListener', onListenerChange);
     this.#opts = resolveCaptureOptions(options, (name) => native.ifNameToIndex(name));
     const o = this.#opts;
     this.highWaterMark = o.highWaterMark;
@@ -103,6 +114,7 @@ export class Capture extends PolledSource<CaptureRecord> {
       // Protocol 0 until now: nothing was queued before the filter was in place.
       sock.bind(o.ifIndex, ETH_P_ALL);
       this.#arena = new CaptureArena(sock, o.batchSize, o.snapLength, CONTROL_SIZE);
+      this.#view = new CaptureBatchView(this.#arena);
     } catch (e) {
       sock.close();
       throw e;
@@ -165,7 +177,7 @@ export class Capture extends PolledSource<CaptureRecord> {
   protected override onClose(): void {}
 
   protected override pollEvents(): number {
-    return !this.closed && this.wantsItems() ? UV_READABLE : 0;
+    return !this.closed && this.#wanted() ? UV_READABLE : 0;
   }
 
   protected override onPollError(status: number): void {
@@ -173,7 +185,7 @@ export class Capture extends PolledSource<CaptureRecord> {
   }
 
   protected override onReady(): void {
-    for (let round = 0; round < ROUNDS_PER_WAKE && this.wantsItems(); round++) {
+    for (let round = 0; round < ROUNDS_PER_WAKE && this.#wanted(); round++) {
       const n = this.#readRound();
       if (n < this.#arena.cap) break; // drained (or closed by a listener)
     }
@@ -185,6 +197,11 @@ export class Capture extends PolledSource<CaptureRecord> {
     // Like an EventEmitter 'error' nobody handles: not silently lost.
     if (!this.emitError(err) && rejected === 0) queueMicrotask(() => { throw err; });
     return rejected;
+  }
+
+  /** Someone takes what a round brings: records (see PolledSource) or whole batches. */
+  #wanted(): boolean {
+    return this.wantsItems() || this.listenerCount('batch') > 0;
   }
 
   #collectKernelStats(): void {
@@ -199,17 +216,28 @@ export class Capture extends PolledSource<CaptureRecord> {
     const n = this.handle.recv(a.id, a.cap);
     if (n === 0) return 0;
     const readAt = a.readAt;
+    const view = this.#view;
+    const status = view.status;
+    let udp = n;
+    for (let i = 0; i < n; i++) {
+      if (status[i] === L3_STATUS.udp) continue;
+      udp--;
+      const name = L3_STATUS_NAMES[status[i]!] as Exclude<L3StatusName, 'udp'> | undefined;
+      if (name) this.#stats.skipped[name] = (this.#stats.skipped[name] ?? 0) + 1;
+    }
+    this.#stats.records += udp;
+    if (this.listenerCount('batch') > 0) {
+      view.count = n;
+      view.readAt = readAt;
+      this.emit('batch', view);
+      if (this.closed) return 0;
+    }
     const emit = this.listenerCount('record') > 0;
     const keep = this.keepsItems();
+    if (!emit && !keep) return n;
     for (let i = 0; i < n; i++) {
-      const rec = recordAt(a, i, readAt, this.#opts.rawPacket);
-      if (rec === null) {
-        const name = L3_STATUS_NAMES[a.status(i)] as Exclude<L3StatusName, 'udp'> | undefined;
-        if (name) this.#stats.skipped[name] = (this.#stats.skipped[name] ?? 0) + 1;
-        continue;
-      }
-      this.#stats.records++;
-      if (!this.deliver(rec, emit, keep)) return 0;
+      if (status[i] !== L3_STATUS.udp) continue;
+      if (!this.deliver(recordAt(a, i, readAt, this.#opts.rawPacket)!, emit, keep)) return 0;
     }
     return n;
   }

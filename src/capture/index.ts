@@ -2,6 +2,10 @@
 export { Capture, openCapture } from './capture.js';
 export type { CaptureReceiveOptions, CaptureStats } from './capture.js';
 export type { OpenCaptureOptions, CaptureTimestampMode } from './options.js';
+export { captureReadDelays, isDatagram, packetLength } from './batch.js';
+export type { CaptureBatch } from './batch.js';
+export { L3_STATUS } from './layout.js';
+export type { L3StatusName } from './layout.js';
 export type { CaptureRecord, CaptureDirection, CaptureEndpoint, CaptureIpInfo, PacketType } from './record.js';
 export { buildUdpFilter, MAX_FILTER_RANGES } from './filter.js';
 export type { UdpFilterSpec, DirectionFilter, PortMatch } from './filter.js';

@@ -38,7 +38,11 @@ export const P64_FIELDS = 2;
 export const PADDR = { src: 0, dst: 16 } as const;
 export const PADDR_STRIDE = 32;
 
-/** l3::Status */
+/**
+ * Why the native parser (l3::Status) stopped at a captured packet: `udp` is a parsed UDP datagram
+ * (a `CaptureBatch` entry with `status[i] === L3_STATUS.udp`); the rest are counted in
+ * `capture.stats().skipped` under their name.
+ */
 export const L3_STATUS = {
   udp: 0,
   notIp: 1,
@@ -49,6 +53,7 @@ export const L3_STATUS = {
   truncatedUdp: 6,
   malformedUdp: 7,
 } as const;
+/** A name of {@link L3_STATUS}: 'udp', or why a packet is no parsed UDP datagram. */
 export type L3StatusName = keyof typeof L3_STATUS;
 export const L3_STATUS_NAMES = Object.keys(L3_STATUS) as L3StatusName[];
 

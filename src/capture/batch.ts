@@ -1,0 +1,134 @@
+// A whole read round of a capture as arrays: what `'batch'` listeners get instead of one
+// CaptureRecord per packet. Views of the capture's arena, made once per arena and reused every
+// round: nothing is allocated per packet, and nothing may be kept past the listener.
+import { HALF_HI, HALF_LO, int64Halves } from '../tap/rx/layout.js';
+import type { CaptureArena } from './arena.js';
+import { L3_STATUS, P32, P64 } from './layout.js';
+
+/**
+ * Packets 0..count-1 of one read round. Column `x[i]` is packet i's field; only packets with
+ * `status[i] === L3_STATUS.udp` are parsed UDP datagrams (the rest were counted in the capture's
+ * `stats().skipped`). Valid only inside the listener: the next round overwrites it.
+ */
+export interface CaptureBatch {
+  /** Packets read in this round (UDP datagrams and the skipped rest). */
+  readonly count: number;
+  /** CLOCK_REALTIME ns when user space got the round. */
+  readonly readAt: bigint;
+  /** L3_STATUS of each packet (0 = a parsed UDP datagram). */
+  readonly status: Int32Array;
+  /** 4 or 6. */
+  readonly family: Int32Array;
+  readonly srcPort: Int32Array;
+  readonly dstPort: Int32Array;
+  readonly ttl: Int32Array;
+  readonly tos: Int32Array;
+  readonly ifIndex: Int32Array;
+  /** sll_pkttype: 4 (PACKET_OUTGOING) = sent by this host ('out'), else 'in'. */
+  readonly pktType: Int32Array;
+  /** msg_flags (MSG_TRUNC when the slot or snap length cut the packet). */
+  readonly flags: Int32Array;
+  /** IP packet bytes captured, at `data[i * slotSize]`. */
+  readonly capLen: Int32Array;
+  /** IP packet length as read (see packetLength() for the length on the wire). */
+  readonly origLen: Int32Array;
+  /** IPv4 total length / IPv6 40 + payload length, from the header. */
+  readonly ipLength: Int32Array;
+  /** The UDP header's length field (payload + 8). */
+  readonly udpLength: Int32Array;
+  /** Where the UDP payload starts, from the start of the packet's slot. */
+  readonly payloadOffset: Int32Array;
+  /** UDP payload bytes captured. */
+  readonly payloadLen: Int32Array;
+  /** Kernel software RX timestamp, ns since the epoch; 0 = none. */
+  readonly software: BigInt64Array;
+  /** Hardware RX timestamp (NIC clock); 0 = none. */
+  readonly hardware: BigInt64Array;
+  /** 32 bytes per packet: source address at 0, destination at 16 (IPv4: the first 4 bytes). */
+  readonly addresses: Uint8Array;
+  /** The packets from the IP header on, packet i at `i * slotSize`. */
+  readonly data: Uint8Array;
+  readonly slotSize: number;
+}
+
+/** The arena's columns, named; `count` and `readAt` change every round. */
+export class CaptureBatchView implements CaptureBatch {
+  count = 0;
+  readAt = 0n;
+  readonly status: Int32Array;
+  readonly family: Int32Array;
+  readonly srcPort: Int32Array;
+  readonly dstPort: Int32Array;
+  readonly ttl: Int32Array;
+  readonly tos: Int32Array;
+  readonly ifIndex: Int32Array;
+  readonly pktType: Int32Array;
+  readonly flags: Int32Array;
+  readonly capLen: Int32Array;
+  readonly origLen: Int32Array;
+  readonly ipLength: Int32Array;
+  readonly udpLength: Int32Array;
+  readonly payloadOffset: Int32Array;
+  readonly payloadLen: Int32Array;
+  readonly software: BigInt64Array;
+  readonly hardware: BigInt64Array;
+  readonly addresses: Uint8Array;
+  readonly data: Uint8Array;
+  readonly slotSize: number;
+  /** @internal the whole arena, for native code that reads it (src/pcapng/bulk-capture.ts) */
+  readonly arena: { readonly i32: Int32Array; readonly i64: BigInt64Array; readonly cap: number };
+
+  constructor(a: CaptureArena) {
+    const cap = a.cap;
+    this.arena = a;
+    const col = (f: number): Int32Array => a.i32.subarray(f * cap, (f + 1) * cap);
+    this.status = col(P32.status);
+    this.family = col(P32.family);
+    this.srcPort = col(P32.srcPort);
+    this.dstPort = col(P32.dstPort);
+    this.ttl = col(P32.ttl);
+    this.tos = col(P32.tos);
+    this.ifIndex = col(P32.ifIndex);
+    this.pktType = col(P32.pktType);
+    this.flags = col(P32.flags);
+    this.capLen = col(P32.capLen);
+    this.origLen = col(P32.origLen);
+    this.ipLength = col(P32.ipLength);
+    this.udpLength = col(P32.udpLength);
+    this.payloadOffset = col(P32.payloadOffset);
+    this.payloadLen = col(P32.payloadLen);
+    this.software = a.i64.subarray(P64.software * cap, (P64.software + 1) * cap);
+    this.hardware = a.i64.subarray(P64.hardware * cap, (P64.hardware + 1) * cap);
+    this.addresses = a.addr;
+    this.data = a.data;
+    this.slotSize = a.slotSize;
+  }
+}
+
+/** Whether packet i of `b` is a parsed UDP datagram. */
+export function isDatagram(b: CaptureBatch, i: number): boolean {
+  return b.status[i] === L3_STATUS.udp;
+}
+
+/** The IP packet's length on the wire: a snap length trims what was read, the header still says. */
+export function packetLength(b: CaptureBatch, i: number): number {
+  return Math.max(b.origLen[i]!, b.ipLength[i]!, b.capLen[i]!);
+}
+
+/**
+ * readAt − software stamp per packet in ns, as numbers (NaN without a stamp): no BigInt per packet.
+ * `out` must hold count elements.
+ */
+export function captureReadDelays(b: CaptureBatch, out: Float64Array): Float64Array {
+  const n = b.count;
+  const half = int64Halves(b.software, n);
+  const readAt = BigInt.asUintN(64, b.readAt);
+  const readLo = Number(readAt & 0xffffffffn);
+  const readHi = Number(readAt >> 32n);
+  for (let i = 0; i < n; i++) {
+    const lo = half[2 * i + HALF_LO]!;
+    const hi = half[2 * i + HALF_HI]!;
+    out[i] = lo === 0 && hi === 0 ? NaN : (readHi - hi) * 0x1_0000_0000 + (readLo - lo);
+  }
+  return out;
+}
