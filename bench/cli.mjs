@@ -7,7 +7,7 @@
 //   npm run bench:cli                      300 000 datagrams, 3 repetitions
 //   npm run bench:cli -- --quick           50 000 datagrams, 1 repetition
 //   rows: write, write-q (--write --quiet: no line per datagram, like tcpdump -w), text, json,
-//         passive, relay, tcpdump-w, tcpdump-n
+//         passive, passive-q (--passive --write --quiet), relay, tcpdump-w, tcpdump-n
 //   options: --count N  --reps N  --rows write,text,…  --out FILE.json  --keep (leave the captures)
 //            --timer c|gnu (CPU time from bench/c/cpu_time.c in µs, the default, or /usr/bin/time)
 //
@@ -114,6 +114,14 @@ const ROWS = [
     // --direction in: on lo AF_PACKET sees each datagram leave and arrive; libpcap (tcpdump) keeps one
     cmd: (c) => disptap('watch', '--passive', '--iface', 'lo', '--direction', 'in', '--port', String(c.port), '--write', path.join(c.dir, 'f.pcapng')),
     // no listening line (yet) in passive mode: its packet socket existing is the sign
+    ready: (err, _out, pid) => /listening|capturing/.test(err) || hasPacketSocket(pid),
+    kept: (c) => capCount(path.join(c.dir, 'f.pcapng')),
+    drops: (c) => num(/(\d+) dropped/.exec(c.stderr)?.[1]),
+  },
+  {
+    // what tcpdump -w does, passively: the capture only, no line per datagram
+    id: 'passive-q', label: '`disptap watch --passive --write f.pcapng --quiet`', out: 'null', anchor: 'tcpdump-w', maxRatio: 3, receiver: true, keepsLikeTcpdump: true,
+    cmd: (c) => disptap('watch', '--passive', '--iface', 'lo', '--direction', 'in', '--port', String(c.port), '--write', path.join(c.dir, 'f.pcapng'), '--quiet'),
     ready: (err, _out, pid) => /listening|capturing/.test(err) || hasPacketSocket(pid),
     kept: (c) => capCount(path.join(c.dir, 'f.pcapng')),
     drops: (c) => num(/(\d+) dropped/.exec(c.stderr)?.[1]),

@@ -58,7 +58,7 @@ const READ_DELAY = Buffer.from(' read-delay=', 'latin1');
 const DROPS = Buffer.from(' drops=', 'latin1');
 
 /** Writes the integer `v` (a safe integer, maybe negative) as ASCII digits at `at`; returns the end. */
-function writeDecimal(out: Uint8Array, at: number, v: number): number {
+export function writeDecimal(out: Uint8Array, at: number, v: number): number {
   if (v < 0) {
     out[at++] = 0x2d; // -
     v = -v;

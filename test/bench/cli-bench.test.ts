@@ -12,7 +12,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const skip = await captureSkipReason(); // passive and tcpdump rows capture with AF_PACKET
 if (skip) console.warn(`[bench:cli test skipped] ${skip}`);
 
-const ROWS = ['write', 'write-q', 'text', 'json', 'passive', 'relay', 'tcpdump-w', 'tcpdump-n'];
+const ROWS = ['write', 'write-q', 'text', 'json', 'passive', 'passive-q', 'relay', 'tcpdump-w', 'tcpdump-n'];
 
 describe.skipIf(skip !== null)('bench/cli.mjs --quick', () => {
   it('runs every row once and reports a table with a positive count per row', () => {
@@ -27,7 +27,7 @@ describe.skipIf(skip !== null)('bench/cli.mjs --quick', () => {
       expect(header).toBeGreaterThan(0);
       const table = lines.slice(header + 2).filter((l) => l.startsWith('| '));
       expect(table).toHaveLength(ROWS.length);
-      for (const [i, label] of [/disptap watch --write f\.pcapng`/, /--write f\.pcapng --quiet/, /disptap watch` \(text/, /--json/, /--passive/, /disptap relay/, /tcpdump -w/, /tcpdump -n/].entries()) {
+      for (const [i, label] of [/disptap watch --write f\.pcapng`/, /--write f\.pcapng --quiet/, /disptap watch` \(text/, /--json/, /--passive --write f\.pcapng`/, /--passive --write f\.pcapng --quiet/, /disptap relay/, /tcpdump -w/, /tcpdump -n/].entries()) {
         const cells = table[i]!.split(' | ');
         expect(cells[0], table[i]).toMatch(label);
         const [kept, sent] = cells[1]!.split(' / ').map((x) => parseInt(x, 10));

@@ -308,3 +308,36 @@ describe('one pipeline: capture never waits for display', () => {
     expectValidRecords([summary]);
   }, 60_000);
 });
+
+describe.skipIf(process.getuid?.() !== 0)('one pipeline: a passive capture takes whole rounds', () => {
+  it(`--passive --json --write: a burst of ${N} to a port someone else owns, every datagram in order in the lines and in the pcapng (tshark)`, async () => {
+    const { openUdp } = await import('../../src/index.js');
+    // The port's owner reads nothing: the capture sees each datagram at the device either way.
+    const owner = await openUdp({ address: '127.0.0.1' });
+    const port = owner.address().port;
+    const cap = path.join(dir, 'passive.pcapng');
+    const out = path.join(dir, 'passive.ndjson');
+    try {
+      const p = startToFile(['watch', '--passive', '--iface', 'lo', '--port', String(port), '--direction', 'in', '--json', '--write', cap], out);
+      await firstRecord(out);
+      await new Promise((r) => setTimeout(r, 200)); // the filter is attached before `listening`; give the poll a turn
+      burst(port, N);
+      const until = Date.now() + 60_000;
+      while (fs.readFileSync(out, 'utf8').split('\n').length < N + 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+      p.child.kill('SIGINT');
+      expect(await p.exited).toBe(0);
+      const recs = fs.readFileSync(out, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Json);
+      const pk = recs.filter((r) => r.type === 'packet');
+      expect(pk).toHaveLength(N);
+      const seqs = pk.map((r) => Buffer.from((r.decoded as Json).data as string, 'hex').readUInt32LE(0));
+      expect(seqs.every((v, i) => v === i)).toBe(true);
+      expect(pk.every((r) => r.direction === 'in' && r.bind === 'lo' && (r.dst as Json).port === port && r.frame === r.seq)).toBe(true);
+      const summary = recs.at(-1)!;
+      expect(summary).toMatchObject({ type: 'summary', packets: N, matched: N, skipped: 0, write: { packets: N, errors: 0 }, capture: { drops: 0 } });
+      expect(tsharkCount(cap)).toBe(N);
+      expectValidRecords([recs[0]!, ...pk.slice(0, 50), summary]);
+    } finally {
+      owner.close();
+    }
+  }, 120_000);
+});

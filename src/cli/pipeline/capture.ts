@@ -4,6 +4,9 @@
 import ipaddr from 'ipaddr.js';
 import { PcapngWriter } from '../../pcapng/index.js';
 import { encodeUdpBatch } from '../../pcapng/bulk.js';
+import { commentOptions, encodeCaptureBatch } from '../../pcapng/bulk-capture.js';
+import type { CaptureBatchView } from '../../capture/batch.js';
+import { HOST } from './record.js';
 import { ifNameOf } from '../../netif/ifname-cache.js';
 import type { RxBatch } from '../../tap/rx/batch.js';
 import type { BatchSocket } from './held-batch.js';
@@ -79,6 +82,28 @@ export class Capture {
   }
 
   private readonly locals = new Map<string, Uint8Array>();
+
+  /**
+   * Datagrams pick[0..n) of a passive capture's round in one write (the blocks write() makes for
+   * their records); returns the frame number of the first.
+   */
+  writeCaptureBatch(b: CaptureBatchView, pick: Uint32Array, n: number, label: string): number {
+    const w = this.writer;
+    let extra = this.captureComments.get(label);
+    if (!extra) {
+      const of = (direction: string): Buffer => commentOptions([`host ${HOST}, socket ${label}, direction ${direction}`]);
+      extra = { extraIn: of('in'), extraOut: of('out') };
+      this.captureComments.set(label, extra);
+    }
+    const blocks = encodeCaptureBatch(b, pick, n, {
+      interfaceId: (ifIndex, linkType) => w.interfaceId(ifNameOf(ifIndex) ?? (ifIndex ? `ifindex${ifIndex}` : 'unknown'), ifIndex, linkType),
+      ...extra,
+    });
+    return w.writeBlocks(blocks, n);
+  }
+
+  /** The comment options of a capture's packets, by label: the same for every round. */
+  private readonly captureComments = new Map<string, { extraIn: Buffer; extraOut: Buffer }>();
 
   /** Gathers writes until uncork() (one write per receive round instead of one per datagram). */
   cork(): void {

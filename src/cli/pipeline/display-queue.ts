@@ -3,7 +3,7 @@
 // did that already), only their lines are skipped — and a `gap` item says how many, where.
 import type { Inspected } from './inspect.js';
 import type { Observation } from './observation.js';
-import type { HeldBatch } from './held-batch.js';
+import type { HeldDatagrams } from './held-batch.js';
 
 export interface OneItem {
   kind: 'one';
@@ -16,7 +16,7 @@ export interface OneItem {
 
 export interface BatchItem {
   kind: 'batch';
-  b: HeldBatch;
+  b: HeldDatagrams;
   /** Next datagram of `b` to show. */
   next: number;
   /** Capture frame number of datagram 0, when it was written. */
@@ -70,7 +70,7 @@ export class DisplayQueue {
   }
 
   /** `make` copies the batch only when it fits. */
-  pushBatch(count: number, bytes: number, make: () => HeldBatch, firstFrame: number | undefined): void {
+  pushBatch(count: number, bytes: number, make: () => HeldDatagrams, firstFrame: number | undefined): void {
     if (!this.room(bytes)) return this.gap(count);
     this.bytes += bytes;
     this.items.push({ kind: 'batch', b: make(), next: 0, firstFrame, bytes });

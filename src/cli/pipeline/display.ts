@@ -7,7 +7,7 @@ import type { Observation } from './observation.js';
 import type { Output } from './output.js';
 import type { AnyRecord } from './record.js';
 import { DisplayQueue } from './display-queue.js';
-import type { HeldBatch } from './held-batch.js';
+import type { HeldDatagrams } from './held-batch.js';
 
 /** How one datagram becomes output; the session provides it (it knows the record schema). */
 export interface Formatter {
@@ -53,7 +53,7 @@ export class Display {
     this.schedule();
   }
 
-  batch(count: number, bytes: number, make: () => HeldBatch, firstFrame: number | undefined): void {
+  batch(count: number, bytes: number, make: () => HeldDatagrams, firstFrame: number | undefined): void {
     this.queue.pushBatch(count, bytes, make, firstFrame);
     this.schedule();
   }

@@ -14,7 +14,18 @@ export interface BatchSocket {
   local: EndpointJson;
 }
 
-export class HeldBatch {
+/** Datagrams copied for the display queue: a bound socket's batch or a capture's round. */
+export interface HeldDatagrams {
+  readonly count: number;
+  /** Drop-counter increase per datagram, as the ingest stage computed it. */
+  readonly dropsDelta: ArrayLike<number>;
+  /** The ingest stage decoded every datagram and counted its decode faults. */
+  readonly decodeCounted: boolean;
+  /** Datagram i as the CLI's Observation. */
+  observation(i: number): Observation;
+}
+
+export class HeldBatch implements HeldDatagrams {
   readonly count: number;
   readonly readAt: bigint;
   readonly data: Buffer;

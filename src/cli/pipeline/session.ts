@@ -15,7 +15,9 @@ import { HOST, base, countersJson, type ConnectionRecord, type FrameRecord, type
 import { Stats } from './stats.js';
 import { Display } from './display.js';
 import type { BatchSocket } from './held-batch.js';
-import { BatchIngest } from './batch-ingest.js';
+import { BatchIngest, type IngestHost } from './batch-ingest.js';
+import { CaptureIngest } from './capture-ingest.js';
+import type { CaptureBatchView } from '../../capture/batch.js';
 import { packetJson } from './packet-json.js';
 import { RateLine } from './rate-line.js';
 import type { RxBatch } from '../../tap/rx/batch.js';
@@ -73,6 +75,7 @@ export class Session {
   private readonly quiet: boolean;
   private rateLine: RateLine | null = null;
   private readonly batches: BatchIngest;
+  private readonly captureRounds: CaptureIngest;
   private hardwareChecked = false;
   private captureCorked = false;
   private readonly startNs: bigint;
@@ -122,7 +125,7 @@ export class Session {
     );
     if (opts.count !== undefined && opts.count < 1) throw new UsageError('--count must be at least 1');
     const self = this;
-    this.batches = new BatchIngest({
+    const host: IngestHost = {
       stats: this.stats,
       metrics: this.metrics,
       filter: this.filter,
@@ -138,7 +141,9 @@ export class Session {
         if (!this.hardwareChecked && this.opts.expectHardware) this.checkHardware(has, label);
       },
       countReached: () => void this.stop('count'),
-    });
+    };
+    this.batches = new BatchIngest(host);
+    this.captureRounds = new CaptureIngest(host);
   }
 
   /** Opens the capture and the metrics endpoint, installs the signal handlers and the timer. */
@@ -285,6 +290,12 @@ export class Session {
   ingestBatch(b: RxBatch, sock: BatchSocket): void {
     if (this.stopping) return;
     this.batches.ingest(b, sock);
+  }
+
+  /** A passive capture's read round (capture-ingest.ts), the same way. */
+  ingestCaptureBatch(b: CaptureBatchView, label: string): void {
+    if (this.stopping) return;
+    this.captureRounds.ingest(b, label);
   }
 
   private uncorkCapture(): void {

@@ -3,13 +3,22 @@
 // --write, --metrics, --quiet, summary and exit codes.
 import type { Capture as PacketCapture } from '../../capture/capture.js';
 import type { CaptureRecord } from '../../capture/record.js';
+import type { CaptureBatchView } from '../../capture/batch.js';
 import type { DirectionFilter } from '../../capture/filter.js';
 import { UsageError, errorCode, oneLine } from '../errors.js';
 import type { Observation } from '../pipeline/observation.js';
 import { Session } from '../pipeline/session.js';
 import type { WatchCli } from '../types.js';
 import { openPassiveCapture, type PassiveWatchOptions } from './passive.js';
-import { DEFAULT_RCVBUF, checkTimestampMode, sessionOptions } from './watch.js';
+import { checkTimestampMode, sessionOptions } from './watch.js';
+
+/**
+ * The capture's ring (or, where the kernel refuses a ring, its SO_RCVBUF) unless --rcvbuf says:
+ * kernel memory taken up front and never swapped, unlike a socket buffer's limit. A ring holds a
+ * small datagram in ~180 bytes (a socket buffer charges ~1 KiB a packet), so 64 MiB keeps some
+ * 370 000 of them — seconds of a dispatcher's bursts while the reader catches up.
+ */
+export const DEFAULT_CAPTURE_BUFFER = 64 * 1024 * 1024;
 
 /** A captured datagram as the Session takes it; `label` names the capture ("lo", "any"). */
 export function fromCaptureRecord(r: CaptureRecord, label: string): Observation {
@@ -59,7 +68,7 @@ export function attachCapture(session: Session, capture: PacketCapture, label: s
 }
 
 /**
- * Opens the capture a session reads (128 MiB buffer unless --rcvbuf; the IP packets as captured
+ * Opens the capture a session reads (DEFAULT_CAPTURE_BUFFER unless --rcvbuf; the IP packets as captured
  * when it writes a pcapng), then starts the session; closes the capture when that fails.
  */
 export async function startCaptureSession(
@@ -67,7 +76,7 @@ export async function startCaptureSession(
   o: PassiveWatchOptions & { rcvbuf?: number; write?: string },
 ): Promise<PacketCapture> {
   const capture = await openPassiveCapture(
-    { ...o, rawPacket: o.write !== undefined, recvBufferSize: o.rcvbuf ?? DEFAULT_RCVBUF },
+    { ...o, rawPacket: o.write !== undefined, recvBufferSize: o.rcvbuf ?? DEFAULT_CAPTURE_BUFFER },
     (l) => session.out.warn(l),
   );
   try {
@@ -94,7 +103,8 @@ export async function runPassiveSession(o: WatchCli): Promise<number> {
     write: o.write,
   });
   const label = iface;
-  capture.on('record', (r) => session.observe(fromCaptureRecord(r, label)));
+  // Whole read rounds, as bound taps hand over batches: no record or observation per datagram.
+  capture.on('batch', (b: CaptureBatchView) => session.ingestCaptureBatch(b, label));
   capture.on('error', (e: Error) => {
     session.problem(`${label}: ${oneLine(e)}`, errorCode(e));
     void session.stop('error');
