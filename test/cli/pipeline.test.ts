@@ -310,6 +310,30 @@ describe('one pipeline: capture never waits for display', () => {
 });
 
 describe.skipIf(process.getuid?.() !== 0)('one pipeline: a passive capture takes whole rounds', () => {
+  it('Ctrl-C while the capture is frozen behind a burst: what the kernel took is read first, into the lines and the pcapng', async () => {
+    const { openUdp } = await import('../../src/index.js');
+    const owner = await openUdp({ address: '127.0.0.1' });
+    const port = owner.address().port;
+    const cap = path.join(dir, 'passive-stop.pcapng');
+    try {
+      const w = start(['watch', '--passive', '--iface', 'lo', '--port', String(port), '--direction', 'in', '--json', '--quiet', '--write', cap]);
+      await w.waitFor((r) => r.type === 'listening');
+      await new Promise((r) => setTimeout(r, 200));
+      const n = 20_000;
+      w.kill('SIGSTOP');
+      burst(port, n); // into the ring while nobody reads it
+      w.kill('SIGINT');
+      w.kill('SIGCONT');
+      expect(await w.exited(30_000)).toBe(0);
+      const summary = w.records.at(-1)!;
+      // without the drain: 0 read and 20 000 "unread"
+      expect(summary).toMatchObject({ type: 'summary', reason: 'signal', packets: n, capture: { packets: n, drops: 0, unread: 0 }, write: { packets: n } });
+      expect(tsharkCount(cap)).toBe(n);
+    } finally {
+      owner.close();
+    }
+  }, 60_000);
+
   it(`--passive --json --write: a burst of ${N} to a port someone else owns, every datagram in order in the lines and in the pcapng (tshark)`, async () => {
     const { openUdp } = await import('../../src/index.js');
     // The port's owner reads nothing: the capture sees each datagram at the device either way.

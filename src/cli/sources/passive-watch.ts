@@ -1,7 +1,7 @@
 // `watch --passive`: an AF_PACKET capture of ports owned by other sockets, fed into the same
 // Session as bound taps — the same filters, decoding, NDJSON schema (direction 'in' or 'out'),
 // --write, --metrics, --quiet, summary and exit codes.
-import type { Capture as PacketCapture } from '../../capture/capture.js';
+import type { Capture as PacketCapture, CaptureStats } from '../../capture/capture.js';
 import type { CaptureRecord } from '../../capture/record.js';
 import type { CaptureBatchView } from '../../capture/batch.js';
 import type { DirectionFilter } from '../../capture/filter.js';
@@ -10,7 +10,7 @@ import type { Observation } from '../pipeline/observation.js';
 import { Session } from '../pipeline/session.js';
 import type { WatchCli } from '../types.js';
 import { openPassiveCapture, type PassiveWatchOptions } from './passive.js';
-import { checkTimestampMode, sessionOptions } from './watch.js';
+import { checkTimestampMode, pause, sessionOptions } from './watch.js';
 
 /**
  * The capture's ring (or, where the kernel refuses a ring, its SO_RCVBUF) unless --rcvbuf says:
@@ -54,6 +54,19 @@ export function fromCaptureRecord(r: CaptureRecord, label: string): Observation 
 export function attachCapture(session: Session, capture: PacketCapture, label: string): void {
   const counters = session.stats.socket(label);
   let kernel = capture.stats();
+  // A stop by signal or --duration first reads what the kernel had taken: packets in the ring's
+  // open block are handed over when it retires (ringTimeoutMs), then read like any other round.
+  session.onDrain(async (signal) => {
+    for (;;) {
+      const left = unread(capture.stats());
+      if (left === 0) return;
+      if (signal.aborted) {
+        session.out.warn(`stopped with ${left} captured packets not yet read: they were not read`);
+        return;
+      }
+      await pause(5, signal);
+    }
+  });
   session.onStop(() => {
     kernel = capture.stats();
     const d = counters.dropsDelta(kernel.kernelDrops);
@@ -61,10 +74,14 @@ export function attachCapture(session: Session, capture: PacketCapture, label: s
     capture.close();
   });
   session.onSummary((s) => {
-    const skipped = Object.values(kernel.skipped).reduce((n, v) => n + (v ?? 0), 0);
-    const unread = Math.max(0, kernel.packets - kernel.kernelDrops - kernel.records - skipped);
-    s.capture = { packets: kernel.packets, drops: kernel.kernelDrops, unread };
+    s.capture = { packets: kernel.packets, drops: kernel.kernelDrops, unread: unread(kernel) };
   });
+}
+
+/** What passed the filter but was neither read nor dropped: still in the kernel. */
+function unread(k: CaptureStats): number {
+  const skipped = Object.values(k.skipped).reduce((n, v) => n + (v ?? 0), 0);
+  return Math.max(0, k.packets - k.kernelDrops - k.records - skipped);
 }
 
 /**

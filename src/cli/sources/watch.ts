@@ -137,16 +137,21 @@ export function drainTaps(session: Session, taps: readonly OpenTap[]): void {
         session.out.warn(`stopped with datagrams still queued in the kernel (${queued} bytes of socket memory): they were not read`);
         return;
       }
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(done, 5);
-        function done(): void {
-          clearTimeout(t);
-          signal.removeEventListener('abort', done);
-          resolve();
-        }
-        signal.addEventListener('abort', done);
-      });
+      await pause(5, signal);
     }
+  });
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+export function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const t = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done);
   });
 }
 
