@@ -200,6 +200,18 @@ describe('one pipeline: capture never waits for display', () => {
     expect(tsharkCount(cap)).toBe(20_000);
   }, 120_000);
 
+  it('ntp --bind: the stop reads what the kernel had queued too', async () => {
+    const w = start(['ntp', '--bind', '127.0.0.1:0', '--json']);
+    const [s] = await listening(w);
+    w.child.kill('SIGSTOP');
+    burst(s!.port, 20_000);
+    w.kill('SIGINT');
+    w.child.kill('SIGCONT');
+    expect(await w.exited(60_000)).toBe(0);
+    // without the drain: 0 of 20 000
+    expect(w.records.at(-1)).toMatchObject({ type: 'summary', command: 'ntp', reason: 'signal', packets: 20_000, drops: 0 });
+  }, 120_000);
+
   it('what the stop could not read is said, not lost silently', async () => {
     // A second SIGINT ends the reading of the queue at once: the datagrams left are reported.
     const w = start(['watch', '--bind', '127.0.0.1:0', '--json', '--quiet']);

@@ -14,7 +14,7 @@ import { fromRxMessage } from '../pipeline/observation.js';
 import { Session } from '../pipeline/session.js';
 import { passiveOptionsFrom } from '../sources/passive.js';
 import { attachCapture, fromCaptureRecord, startCaptureSession } from '../sources/passive-watch.js';
-import { finalDrops, openTaps, sessionOptions, type LiveOutputOptions } from '../sources/watch.js';
+import { drainTaps, finalDrops, openTaps, sessionOptions, type LiveOutputOptions } from '../sources/watch.js';
 
 /** What `disptap ntp` takes for its live sources and their Session. */
 export interface NtpLiveOptions extends LiveOutputOptions {
@@ -89,6 +89,7 @@ export async function startNtpLive(session: Session, o: NtpLiveOptions, onRecord
     });
     t.tap.on('error', (e: Error) => session.problem(`${t.label}: ${oneLine(e)}`, errorCode(e)));
   }
+  drainTaps(session, taps);
   session.onStop(() => {
     finalDrops(session, taps);
     for (const t of taps) t.tap.close();
