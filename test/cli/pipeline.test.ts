@@ -212,6 +212,33 @@ describe('one pipeline: capture never waits for display', () => {
     expect(w.records.at(-1)).toMatchObject({ type: 'summary', command: 'ntp', reason: 'signal', packets: 20_000, drops: 0 });
   }, 120_000);
 
+  it('relay: the stop forwards what clients had already sent first', async () => {
+    const { openUdp } = await import('../../src/index.js');
+    // The target keeps everything: a big buffer, read in batches.
+    const target = await openUdp({ address: '127.0.0.1', recvBufferSize: 64 << 20 });
+    let got = 0;
+    const reading = (async () => {
+      for await (const b of target.batches()) got += b.count;
+    })();
+    try {
+      const w = start(['relay', '--listen', '127.0.0.1:0', '--to', `127.0.0.1:${target.address().port}`, '--json', '--quiet']);
+      const [s] = await listening(w);
+      w.child.kill('SIGSTOP');
+      burst(s!.port, 20_000);
+      w.kill('SIGINT');
+      w.child.kill('SIGCONT');
+      expect(await w.exited(60_000)).toBe(0);
+      // without the drain: 0 of 20 000 read, forwarded or counted
+      expect(w.records.at(-1)).toMatchObject({ type: 'summary', command: 'relay', reason: 'signal', packets: 20_000, relay: { forwarded: 20_000, forwardErrors: 0 } });
+      const until = Date.now() + 10_000;
+      while (got < 20_000 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      expect(got).toBe(20_000);
+    } finally {
+      target.close();
+      await reading;
+    }
+  }, 120_000);
+
   it('what the stop could not read is said, not lost silently', async () => {
     // A second SIGINT ends the reading of the queue at once: the datagrams left are reported.
     const w = start(['watch', '--bind', '127.0.0.1:0', '--json', '--quiet']);

@@ -13,7 +13,7 @@ import { CliError, UsageError, errorCode, oneLine } from '../errors.js';
 import { fromRxMessage, type Observation } from '../pipeline/observation.js';
 import { base, type EndpointJson, type TargetRecord } from '../pipeline/record.js';
 import { Session } from '../pipeline/session.js';
-import { DEFAULT_RCVBUF, finalDrops, openTaps, sessionOptions, type LiveOutputOptions, type OpenTap, type TapOptions } from './watch.js';
+import { DEFAULT_RCVBUF, drainTaps, finalDrops, openTaps, sessionOptions, type LiveOutputOptions, type OpenTap, type TapOptions } from './watch.js';
 import { nsToIso } from '../../sys/time.js';
 
 export interface RelayOptions extends TapOptions, LiveOutputOptions {
@@ -347,6 +347,8 @@ export async function startRelay(session: Session, o: RelayOptions, tee?: (o: Ob
     throw e;
   }
   new Relay(session, listen, target, o, tee);
+  // A stop by signal or --duration first forwards what clients had already sent (still queued).
+  drainTaps(session, [listen]);
   return { listen, target };
 }
 
