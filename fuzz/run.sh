@@ -50,8 +50,11 @@ declare -A FILES=(
   [l3]="native/packet_socket/fuzz/l3_parse_fuzz.cc native/packet_socket/l3_parse.cc"
   # the TPACKET_V3 ring walker over crafted blocks (seeds: fuzz/ring-seeds.mjs)
   [ring]="native/packet_socket/fuzz/packet_ring_fuzz.cc native/packet_socket/packet_ring.cc"
+  # the pcapng Enhanced Packet Block encoder over random capture arenas and jobs (seeds:
+  # fuzz/pcapng-seeds.mjs)
+  [pcapng]="native/pcapng/fuzz/epb_encode_fuzz.cc native/pcapng/epb_encode.cc"
 )
-all_targets=(cmsg sockaddr rtnetlink l3 ring)
+all_targets=(cmsg sockaddr rtnetlink l3 ring pcapng)
 [ ${#targets[@]} -eq 0 ] && targets=("${all_targets[@]}")
 
 CXXFLAGS=(-std=c++17 -g -O1 -fno-omit-frame-pointer -Wall -Wextra

@@ -1440,6 +1440,151 @@ function opPure(ctx, rng) {
   }
 }
 
+// encodeCaptureEpbs(out, i32, i64, data, cap, slotSize, readAt, pick, n, ifaceIds, prefixIds,
+// prefixes, prefixOffsets, extraIn, extraOut) (native/pcapng/pcapng_binding.cc): a capture arena
+// and a job, mostly valid (as src/pcapng/bulk-capture.ts makes them), then spoiled: indexes, ids,
+// lengths and offsets out of range, `out` too small or a view of an input, detached and shrunk
+// buffers, wrong types, NaN / huge / negative numbers, BigInts outside int64, hostile objects.
+const PF = PL.fields?.i32 ?? { capLen: 0, origLen: 1, pktType: 4, ipLength: 12 };
+const PF64 = PL.fields?.i64 ?? { software: 0, hardware: 1 };
+const EPB_READ_AT = 1_700_000_000_000_000_000n;
+
+/** byteLength of a typed array or DataView; `none` for anything else (no getter of a hostile object runs). */
+function byteLen(v, none = 0) {
+  try {
+    return ArrayBuffer.isView(v) ? v.byteLength : none;
+  } catch {
+    return none; // a DataView of a detached buffer
+  }
+}
+
+/** A typed array of `len` elements of K on some backing, maybe at an (aligned) offset. */
+function typedArg(ctx, rng, K, len) {
+  const kind = rng.pick(BACKINGS);
+  const off = rng.chance(0.2) ? K.BYTES_PER_ELEMENT * rng.range(1, 3) : 0;
+  const buf = allocBuffer(ctx, rng, off + len * K.BYTES_PER_ELEMENT, kind);
+  remember(ctx, buf);
+  return (kind === 'rab' || kind === 'gsab') && rng.chance(0.3) ? new K(buf, off) : new K(buf, off, len);
+}
+
+/** Comment options as commentOptions() makes them, or bytes that are none. */
+function epbExtras(ctx, rng) {
+  const r = rng.int(10);
+  if (r < 2) return new Uint8Array(0);
+  if (r < 8) {
+    const parts = [];
+    for (let k = rng.range(1, 3); k > 0; k--) {
+      const len = rng.pick([0, 1, 3, 4, 30, 200]);
+      const o = new Uint8Array(4 + ((len + 3) & ~3));
+      o[0] = rng.chance(0.9) ? 1 : rng.int(4);
+      o[2] = len & 0xff;
+      o.set(rng.bytes(len), 4);
+      parts.push(o);
+    }
+    const all = Buffer.concat(parts);
+    const v = u8(ctx, rng, all.length, { fill: false });
+    v.set(all);
+    return v;
+  }
+  return byteArg(ctx, rng, rng.int(40));
+}
+
+function opEpb(ctx, rng) {
+  const cap = rng.pick([1, 2, 4, 8, 16, 64]);
+  const slot = rng.pick([1, 16, 64, 128, 1500, 2048]);
+  const i32 = typedArg(ctx, rng, Int32Array, PL.i32Fields * cap - (rng.chance(0.05) ? 1 : 0));
+  const i64 = typedArg(ctx, rng, BigInt64Array, PL.i64Fields * cap - (rng.chance(0.05) ? 1 : 0));
+  const readAt = rng.chance(0.9) ? EPB_READ_AT + BigInt(rng.u32()) : rng.pick([0n, -1n, 2n ** 63n - 1n, -(2n ** 63n)]);
+  const stamp = () => (rng.chance(0.97) ? rng.pick([0n, readAt - BigInt(rng.int(100000)), readAt + BigInt(rng.int(1000))]) : rng.pick([2n ** 63n - 1n, -(2n ** 63n), 1n]));
+  for (let i = 0; i < cap; i++) {
+    const set = (arr, f, v) => {
+      const k = f * cap + i;
+      if (k < arr.length) arr[k] = v;
+    };
+    set(i32, PF.capLen, rng.chance(0.97) ? rng.int(slot + 1) : rng.pick([-1, slot + 1, 2 ** 31 - 1, -(2 ** 31)]));
+    set(i32, PF.origLen, rng.chance(0.8) ? rng.int(70000) : rng.u32() | 0);
+    set(i32, PF.ipLength, rng.chance(0.8) ? rng.int(70000) : rng.u32() | 0);
+    set(i32, PF.pktType, rng.pick([0, 0, 1, 4, 4, 3, rng.u32() | 0]));
+    set(i64, PF64.software, stamp());
+    set(i64, PF64.hardware, rng.chance(0.7) ? 0n : stamp());
+  }
+  const data = rng.chance(0.9) ? u8(ctx, rng, cap * slot - (rng.chance(0.05) ? 1 : 0), { fill: cap * slot <= 4096 }) : byteArg(ctx, rng, cap * slot);
+  const n = rng.chance(0.9) ? rng.int(2 * cap + 1) : 0;
+  const np = rng.range(rng.chance(0.95) ? 1 : 0, 4);
+  const pick = typedArg(ctx, rng, Uint32Array, n);
+  const ifaceIds = typedArg(ctx, rng, Int32Array, n);
+  const prefixIds = typedArg(ctx, rng, Int32Array, n);
+  for (let j = 0; j < n; j++) {
+    pick[j] = rng.chance(0.99) ? rng.int(cap) : rng.pick([cap, cap + 1, 0xffffffff]);
+    ifaceIds[j] = rng.chance(0.99) ? rng.int(4) : rng.pick([-1, -(2 ** 31)]);
+    prefixIds[j] = rng.chance(0.99) ? rng.int(Math.max(np, 1)) : rng.pick([np, np + 1, -1]);
+  }
+  const lens = Array.from({ length: np }, () => rng.pick([0, 1, 20, 70, 200]));
+  const total = lens.reduce((a, b) => a + b, 0);
+  const prefixes = u8(ctx, rng, total);
+  const prefixOffsets = typedArg(ctx, rng, Int32Array, np + 1);
+  for (let k = 0; k < np; k++) prefixOffsets[k + 1] = prefixOffsets[k] + lens[k];
+  if (rng.chance(0.1)) prefixOffsets[rng.int(np + 1)] = rng.pick([-1, total + 1, 2 ** 31 - 1, -(2 ** 31), 3]);
+  const extraIn = epbExtras(ctx, rng);
+  const extraOut = epbExtras(ctx, rng);
+  // out: what JS would reserve, give or take, on some backing, or a view of one of the inputs
+  let bound = 0;
+  for (let j = 0; j < n; j++) {
+    const i = pick[j] < cap ? pick[j] : 0;
+    const c = Math.max(0, Math.min(slot, i32[PF.capLen * cap + i] ?? 0));
+    const plen = lens[prefixIds[j]] ?? 0;
+    bound += 28 + ((c + 3) & ~3) + 4 + ((plen + 34 + 3) & ~3) + Math.max(byteLen(extraIn), byteLen(extraOut)) + 16;
+  }
+  const r = rng.int(20);
+  let out;
+  if (r < 14) out = u8(ctx, rng, Math.max(0, bound + rng.pick([0, 0, 0, -1, 4, 100])), { fill: false });
+  else if (r < 17) {
+    const v = rng.pick([i32, i64, data, pick, prefixes, prefixOffsets, extraIn]);
+    try {
+      out = new Uint8Array(v.buffer, v.byteOffset + rng.int(8), v.byteLength - 8);
+    } catch {
+      out = v; // junk, detached or shrunk: passed as it is
+    }
+  } else out = byteArg(ctx, rng, bound);
+  const args = [out, i32, i64, data, cap, slot, readAt, pick, n, ifaceIds, prefixIds, prefixes, prefixOffsets, extraIn, extraOut];
+  // the hostile part (in about half the calls)
+  const h = rng.int(18);
+  if (h === 0) args[rng.int(15)] = junk(ctx, rng);
+  else if (h === 1) args[rng.pick([4, 5, 8])] = rng.pick([...JUNK_NUMBERS, 2 ** 64, 1e300, -1e300, '3', 3n]);
+  else if (h === 2) args[6] = rng.pick([2n ** 63n, -(2n ** 63n) - 1n, 2n ** 64n, 1, NaN, '1', undefined]);
+  else if (h === 3) {
+    const k = rng.pick([0, 1, 2, 3, 7, 9, 10, 11, 12, 13, 14]);
+    if (ArrayBuffer.isView(args[k])) detach(args[k].buffer, rng.int(3));
+  } else if (h === 4) {
+    const k = rng.pick([0, 1, 2, 3, 7, 9, 10, 11, 12, 13, 14]);
+    const v = args[k];
+    if (ArrayBuffer.isView(v) && v.buffer.resizable) {
+      try {
+        v.buffer.resize(rng.int(v.buffer.byteLength + 1));
+      } catch {}
+    }
+  } else if (h === 5) args[rng.pick([0, 1, 2, 3, 7, 9, 10, 11, 12, 13, 14])] = hostileObject(rng, 'epb');
+  else if (h === 6) args[rng.pick([0, 3, 11, 13, 14])] = new (rng.pick([Int8Array, Uint8ClampedArray, Uint16Array, Int32Array, Float64Array]))(rng.int(64));
+  else if (h === 7) args.length = rng.int(15);
+  else if (h === 8) args[8] = rng.pick([n + 1, 2 * cap + 1, 2 ** 32, 2 ** 53, Infinity, 1e300]);
+  const res = call('encodeCaptureEpbs', native.encodeCaptureEpbs, native, args);
+  if (res === FAIL) return;
+  const outLen = byteLen(args[0], -1);
+  invariant(typeof res === 'number' && Number.isInteger(res) && res >= 0 && res % 4 === 0 && res <= outLen, 'encodeCaptureEpbs', `returned ${describe(res)} (out ${outLen} bytes)`);
+  // what it returned is a run of whole Enhanced Packet Blocks, one per pick
+  const dv = res > 0 ? new DataView(args[0].buffer, args[0].byteOffset, res) : null;
+  let blocks = 0;
+  for (let at = 0; at < res; blocks++) {
+    const len = res - at >= 8 ? dv.getUint32(at + 4, true) : 0;
+    const ok = dv.getUint32(at, true) === 6 && len >= 32 && len % 4 === 0 && len <= res - at && dv.getUint32(at + len - 4, true) === len;
+    invariant(ok, 'encodeCaptureEpbs', `block ${blocks} at ${at} of ${res} bytes is no whole EPB`);
+    at += len;
+  }
+  invariant(blocks === Math.trunc(args[8]), 'encodeCaptureEpbs', `wrote ${blocks} blocks for n = ${describe(args[8])}`);
+  bump(stats.got, 'epb calls');
+  bump(stats.got, 'epb blocks', blocks);
+}
+
 /** A raw fd: one of our own sockets' (udp only when it may send), or a number that is not open. */
 function fdArg(ctx, rng, anyKind) {
   const w = pickSocket(ctx, rng, anyKind ? undefined : 'udp');
@@ -1535,6 +1680,7 @@ const OPS = [
   [1, 'gc', opGc],
   [1, 'hostile', opHostile],
   [8, 'pure', opPure],
+  [3, 'encodeCaptureEpbs', opEpb],
   [3, 'rawmsg', opRaw],
   [2, 'localAddress', opLocal],
   [5, 'yield', opYield],

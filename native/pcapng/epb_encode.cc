@@ -48,6 +48,26 @@ size_t Decimal(int64_t v, uint8_t* p) {
   return len;
 }
 
+// A list of whole options that goes on after ours: each a code other than opt_endofopt and a value
+// padded to 4 bytes, exactly filling the bytes (else the block would end or misalign in them).
+bool WellFormedOptions(const uint8_t* p, size_t len) {
+  size_t k = 0;
+  while (k < len) {
+    if (len - k < 4) return false;
+    const uint16_t code = static_cast<uint16_t>(p[k] | p[k + 1] << 8);
+    const size_t value = static_cast<size_t>(p[k + 2] | p[k + 3] << 8);
+    if (code == 0 || len - k - 4 < Pad4(value)) return false;
+    k += 4 + Pad4(value);
+  }
+  return true;
+}
+
+// Whether [p, p + n) and [q, q + m) share a byte (as addresses: the arrays are unrelated objects).
+bool Overlaps(const void* p, size_t n, const void* q, size_t m) {
+  const uintptr_t a = reinterpret_cast<uintptr_t>(p), b = reinterpret_cast<uintptr_t>(q);
+  return n != 0 && m != 0 && a < b + m && b < a + n;
+}
+
 }  // namespace
 
 size_t EpbSize(size_t cap_len, size_t prefix_len, bool has_read_delay, size_t extra_len) {
@@ -64,6 +84,27 @@ int64_t EncodeCaptureEpbs(const CaptureArenaView& a, const EpbJob& job, uint8_t*
     *why = "the arena columns are shorter than its capacity";
     return -1;
   }
+  // `out` may be no view of an input (JS can make one): the writes would change what was checked
+  // (the prefix offsets) and memcpy would copy between overlapping bytes.
+  const struct {
+    const void* p;
+    size_t n;
+  } inputs[] = {{a.i32, a.i32_len * sizeof(int32_t)},
+                {a.i64, a.i64_len * sizeof(int64_t)},
+                {a.data, a.data_len},
+                {job.pick, job.n * sizeof(uint32_t)},
+                {job.iface_ids, job.n * sizeof(int32_t)},
+                {job.prefix_ids, job.n * sizeof(int32_t)},
+                {job.prefixes, job.prefixes_len},
+                {job.prefix_offsets, job.n_prefix_offsets * sizeof(int32_t)},
+                {job.extra_in, job.extra_in_len},
+                {job.extra_out, job.extra_out_len}};
+  for (const auto& input : inputs) {
+    if (Overlaps(out, out_len, input.p, input.n)) {
+      *why = "the output buffer shares memory with an input";
+      return -1;
+    }
+  }
   if (job.n_prefix_offsets == 0 || job.prefix_offsets[0] < 0) {
     *why = "no prefix table";
     return -1;
@@ -76,6 +117,10 @@ int64_t EncodeCaptureEpbs(const CaptureArenaView& a, const EpbJob& job, uint8_t*
       *why = "prefix offsets out of range";
       return -1;
     }
+  }
+  if (!WellFormedOptions(job.extra_in, job.extra_in_len) || !WellFormedOptions(job.extra_out, job.extra_out_len)) {
+    *why = "the extra options are not a list of whole options";
+    return -1;
   }
   const int32_t* cap_len = a.i32 + pl::kCapLen * cap;
   const int32_t* orig_len = a.i32 + pl::kOrigLen * cap;
@@ -91,7 +136,7 @@ int64_t EncodeCaptureEpbs(const CaptureArenaView& a, const EpbJob& job, uint8_t*
       return -1;
     }
     const int32_t c = cap_len[i];
-    if (c < 0 || static_cast<size_t>(c) > a.slot_size || (i + size_t{1}) * a.slot_size > a.data_len) {
+    if (c < 0 || static_cast<size_t>(c) > a.slot_size || a.slot_size > a.data_len / (i + size_t{1})) {
       *why = "a captured length is out of range";
       return -1;
     }
@@ -101,12 +146,25 @@ int64_t EncodeCaptureEpbs(const CaptureArenaView& a, const EpbJob& job, uint8_t*
       return -1;
     }
     const size_t captured = static_cast<size_t>(c);
-    const uint8_t* prefix = job.prefixes + job.prefix_offsets[p];
-    const size_t prefix_len = static_cast<size_t>(job.prefix_offsets[p + 1] - job.prefix_offsets[p]);
+    // Checked again as read here, once: a SharedArrayBuffer's may have changed since (another thread).
+    const int32_t from = job.prefix_offsets[p], to = job.prefix_offsets[p + 1];
+    if (from < 0 || to < from || static_cast<size_t>(to) > job.prefixes_len ||
+        static_cast<size_t>(to - from) > 0xffff - kMaxDelayText) {
+      *why = "prefix offsets out of range";
+      return -1;
+    }
+    const uint8_t* prefix = job.prefixes + from;
+    const size_t prefix_len = static_cast<size_t>(to - from);
     const bool outgoing = pkt_type[i] == kPacketOutgoing;
     const uint8_t* extra = outgoing ? job.extra_out : job.extra_in;
     const size_t extra_len = outgoing ? job.extra_out_len : job.extra_in_len;
     const bool has_sw = sw[i] != 0;
+    // The read delay, readAt − software stamp: refused where it is no int64 (stamps of no clock).
+    int64_t delay = 0;
+    if (has_sw && __builtin_sub_overflow(job.read_at, sw[i], &delay)) {
+      *why = "a software stamp is too far from readAt";
+      return -1;
+    }
     if (off > out_len || out_len - off < EpbSize(captured, prefix_len, has_sw, extra_len)) {
       *why = "the output buffer is too small";
       return -1;
@@ -123,17 +181,18 @@ int64_t EncodeCaptureEpbs(const CaptureArenaView& a, const EpbJob& job, uint8_t*
     PutU32(b + 16, static_cast<uint32_t>(static_cast<uint64_t>(ts)));
     PutU32(b + 20, static_cast<uint32_t>(captured));
     PutU32(b + 24, static_cast<uint32_t>(wire));
-    std::memcpy(b + 28, a.data + i * a.slot_size, captured);
+    // (memcpy's pointers must not be null even for 0 bytes: an empty typed array may have none)
+    if (captured) std::memcpy(b + 28, a.data + i * a.slot_size, captured);
     size_t at = 28 + captured;
     while (at < 28 + Pad4(captured)) b[at++] = 0;
     // The metadata comment: the prefix JS made, then the read delay.
     uint8_t* opt = b + at;
-    std::memcpy(opt + 4, prefix, prefix_len);
+    if (prefix_len) std::memcpy(opt + 4, prefix, prefix_len);
     size_t mlen = prefix_len;
     if (has_sw) {
       std::memcpy(opt + 4 + mlen, kReadDelay, kReadDelayLen);
       mlen += kReadDelayLen;
-      mlen += Decimal(job.read_at - sw[i], opt + 4 + mlen);
+      mlen += Decimal(delay, opt + 4 + mlen);
       opt[4 + mlen++] = 'n';
       opt[4 + mlen++] = 's';
     }

@@ -42,8 +42,9 @@ struct EpbJob {
 size_t EpbSize(size_t cap_len, size_t prefix_len, bool has_read_delay, size_t extra_len);
 
 // Writes the blocks of job.pick[0..n) into out; returns the bytes written, or -1 with *why set
-// when an index, length or id is out of range or `out` is too small (nothing is read or written
-// out of bounds either way).
+// when an index, length or id is out of range, `out` is too small or shares memory with an input,
+// the extras are not whole options, or a read delay is no int64 (nothing is read or written out of
+// bounds either way).
 int64_t EncodeCaptureEpbs(const CaptureArenaView& a, const EpbJob& job, uint8_t* out, size_t out_len, const char** why);
 
 }  // namespace disptap::pcapng

@@ -55,11 +55,13 @@ Napi::Value EncodeCaptureEpbs(const Napi::CallbackInfo& info) {
     ThrowRangeError(env, "ERR_OUT_OF_RANGE", "encodeCaptureEpbs: cap and slotSize 1..2^20, n ≥ 0, readAt an int64");
     return env.Undefined();
   }
-  const size_t n = static_cast<size_t>(count);
-  if (n > pick.n / 4 || n > ifaces.n / 4 || n > prefix_ids.n / 4) {
+  // Compared as a double: a count past size_t (1e300, Infinity) must not be converted.
+  if (count > static_cast<double>(pick.n / 4) || count > static_cast<double>(ifaces.n / 4) ||
+      count > static_cast<double>(prefix_ids.n / 4)) {
     ThrowRangeError(env, "ERR_OUT_OF_RANGE", "encodeCaptureEpbs: n is larger than pick, ifaceIds or prefixIds");
     return env.Undefined();
   }
+  const size_t n = static_cast<size_t>(count);
   // Every JS value is read: from here on only memory.
   pcapng::CaptureArenaView a{static_cast<const int32_t*>(i32.p), i32.n / 4, static_cast<const int64_t*>(i64.p), i64.n / 8,
                              static_cast<const uint8_t*>(data.p), data.n, static_cast<size_t>(cap), static_cast<size_t>(slot)};
