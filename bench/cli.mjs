@@ -116,7 +116,8 @@ const ROWS = [
     // no listening line (yet) in passive mode: its packet socket existing is the sign
     ready: (err, _out, pid) => /listening|capturing/.test(err) || hasPacketSocket(pid),
     kept: (c) => capCount(path.join(c.dir, 'f.pcapng')),
-    drops: (c) => num(/(\d+) dropped/.exec(c.stderr)?.[1]),
+    // the capture's own kernel drops (ring or socket full), from the summary's kernel line
+    drops: (c) => num(/kernel: \d+ packets passed the capture filter, (\d+) dropped/.exec(c.stderr)?.[1]),
   },
   {
     // what tcpdump -w does, passively: the capture only, no line per datagram
@@ -124,7 +125,7 @@ const ROWS = [
     cmd: (c) => disptap('watch', '--passive', '--iface', 'lo', '--direction', 'in', '--port', String(c.port), '--write', path.join(c.dir, 'f.pcapng'), '--quiet'),
     ready: (err, _out, pid) => /listening|capturing/.test(err) || hasPacketSocket(pid),
     kept: (c) => capCount(path.join(c.dir, 'f.pcapng')),
-    drops: (c) => num(/(\d+) dropped/.exec(c.stderr)?.[1]),
+    drops: (c) => num(/kernel: \d+ packets passed the capture filter, (\d+) dropped/.exec(c.stderr)?.[1]),
   },
   {
     id: 'relay', label: '`disptap relay` → C receiver (text to a file)', out: 'file', relay: true,
