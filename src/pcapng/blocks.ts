@@ -179,3 +179,17 @@ export function encodeEnhancedPacket(p: EnhancedPacketOptions): Uint8Array {
     bytes.set(p.data, off + 20);
   });
 }
+
+/** One encoded comment option per string, end to end. */
+export function commentOptions(comments: readonly string[]): Buffer {
+  return Buffer.concat(
+    comments.map((c) => {
+      const e = Buffer.from(c, 'utf8');
+      const o = Buffer.alloc(4 + pad4(e.length));
+      o.writeUInt16LE(OPT_COMMENT, 0);
+      o.writeUInt16LE(e.length, 2);
+      e.copy(o, 4);
+      return o;
+    }),
+  );
+}

@@ -8,13 +8,13 @@ import type { CaptureBatchView } from '../capture/batch.js';
 import { formatAddress } from '../sys/address.js';
 import { native } from '../sys/native.js';
 import { int64Halves } from '../tap/rx/layout.js';
-import { LINKTYPE_IPV4, LINKTYPE_RAW, OPT_COMMENT, pad4 } from './blocks.js';
+import { LINKTYPE_IPV4, LINKTYPE_RAW, pad4 } from './blocks.js';
 import { META_PREFIX } from './comments.js';
 
 export interface CaptureBatchTarget {
   /** Interface id for packets seen on ifIndex (the caller keeps the interface blocks). */
   interfaceId(ifIndex: number, linkType: number): number;
-  /** Comment options after the metadata line (commentOptions()), by direction. */
+  /** Comment options after the metadata line (blocks.ts commentOptions()), by direction. */
   extraIn: Uint8Array;
   extraOut: Uint8Array;
 }
@@ -43,20 +43,6 @@ const pcapngNative = native as unknown as PcapngBinding;
 const PACKET_OUTGOING = 4;
 /** " read-delay=" + sign + 19 digits + "ns" (native/pcapng/epb_encode.cc kMaxDelayText). */
 const MAX_DELAY_TEXT = 12 + 1 + 19 + 2;
-
-/** One encoded comment option per string, end to end. */
-export function commentOptions(comments: readonly string[]): Buffer {
-  return Buffer.concat(
-    comments.map((c) => {
-      const e = Buffer.from(c, 'utf8');
-      const o = Buffer.alloc(4 + pad4(e.length));
-      o.writeUInt16LE(OPT_COMMENT, 0);
-      o.writeUInt16LE(e.length, 2);
-      e.copy(o, 4);
-      return o;
-    }),
-  );
-}
 
 /** The tables of one call, kept between rounds (a round is at most a few thousand packets). */
 let ifaceIds = new Int32Array(1024);

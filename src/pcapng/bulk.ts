@@ -3,7 +3,7 @@
 // checksums, the `disptap:` metadata comment, extra comments, the inbound flag), but written
 // straight from the batch's arrays — no per-datagram record object, header array or block
 // allocation — so a capture costs about a copy of the bytes received.
-import { LINKTYPE_IPV4, LINKTYPE_RAW, OPT_COMMENT, EPB_FLAGS, BLOCK_EPB, DIRECTION_INBOUND, pad4 } from './blocks.js';
+import { LINKTYPE_IPV4, LINKTYPE_RAW, OPT_COMMENT, EPB_FLAGS, BLOCK_EPB, DIRECTION_INBOUND, commentOptions, pad4 } from './blocks.js';
 import { META_PREFIX } from './comments.js';
 import { fold, sum16 } from './synth.js';
 import { ADDR, ADDR_STRIDE, HALF_HI, HALF_LO, PRESENT, int64Halves } from '../tap/rx/layout.js';
@@ -96,18 +96,7 @@ export function encodeUdpBatch(
   t: UdpBatchTarget,
   pick?: Uint32Array,
 ): Buffer {
-  const extra = Buffer.from(
-    t.comments
-      .map((c) => {
-        const e = Buffer.from(c, 'utf8');
-        const o = Buffer.alloc(4 + pad4(e.length));
-        o.writeUInt16LE(OPT_COMMENT, 0);
-        o.writeUInt16LE(e.length, 2);
-        e.copy(o, 4);
-        return o;
-      })
-      .reduce((a, x) => Buffer.concat([a, x]), Buffer.alloc(0)),
-  );
+  const extra = commentOptions(t.comments);
   // Upper bound per datagram: block 12 + EPB 20 + IPv6 40 + UDP 8 + payload + 3 pad + options
   // (meta comment ≤ 200 + extra + flags 8 + end 4).
   let bound = 0;

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { captureNative } from '../../src/capture/native.js';
 import { P32, P32_FIELDS, P64, P64_FIELDS } from '../../src/capture/layout.js';
 import { LINKTYPE_IPV4, LINKTYPE_RAW, encodeInterfaceDescription, encodeSectionHeader, pad4 } from '../../src/pcapng/blocks.js';
-import { commentOptions } from '../../src/pcapng/bulk-capture.js';
+import { commentOptions } from '../../src/pcapng/blocks.js';
 import { readPcapng } from '../../src/pcapng/reader.js';
 import { native } from '../../src/sys/native.js';
 

@@ -4,7 +4,8 @@
 import ipaddr from 'ipaddr.js';
 import { PcapngWriter } from '../../pcapng/index.js';
 import { encodeUdpBatch } from '../../pcapng/bulk.js';
-import { commentOptions, encodeCaptureBatch } from '../../pcapng/bulk-capture.js';
+import { encodeCaptureBatch } from '../../pcapng/bulk-capture.js';
+import { commentOptions } from '../../pcapng/blocks.js';
 import type { CaptureBatchView } from '../../capture/batch.js';
 import { HOST } from './record.js';
 import { ifNameOf } from '../../netif/ifname-cache.js';
