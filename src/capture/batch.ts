@@ -2,6 +2,7 @@
 // CaptureRecord per packet. Views of the capture's arena, made once per arena and reused every
 // round: nothing is allocated per packet, and nothing may be kept past the listener.
 import { HALF_HI, HALF_LO, int64Halves } from '../tap/rx/layout.js';
+import { invalidArg } from '../sys/errors.js';
 import type { CaptureArena } from './arena.js';
 import { L3_STATUS, P32, P64 } from './layout.js';
 
@@ -117,10 +118,17 @@ export function packetLength(b: CaptureBatch, i: number): number {
 
 /**
  * readAt − software stamp per packet in ns, as numbers (NaN without a stamp): no BigInt per packet.
- * `out` must hold count elements.
+ * Into `out` (at least `count` elements; reuse one across rounds) or a new array.
  */
-export function captureReadDelays(b: CaptureBatch, out: Float64Array): Float64Array {
+export function captureReadDelays(b: CaptureBatch, out?: Float64Array): Float64Array {
   const n = b.count;
+  if (out !== undefined && !(out instanceof Float64Array)) {
+    throw invalidArg('ERR_INVALID_ARG_TYPE', 'captureReadDelays: out must be a Float64Array', TypeError);
+  }
+  if (out !== undefined && out.length < n) {
+    throw invalidArg('ERR_OUT_OF_RANGE', `captureReadDelays: out has ${out.length} elements, the round ${n}`, RangeError);
+  }
+  out ??= new Float64Array(n);
   const half = int64Halves(b.software, n);
   const readAt = BigInt.asUintN(64, b.readAt);
   const readLo = Number(readAt & 0xffffffffn);

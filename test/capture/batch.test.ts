@@ -90,9 +90,11 @@ describe.skipIf(skip !== null)("capture 'batch' events", () => {
     const fromBatches: Seen[] = [];
     const fromRecords: Seen[] = [];
     const order: string[] = [];
+    let lastRound: CaptureBatch | undefined;
     c.on('batch', (b: CaptureBatch) => {
       order.push('batch');
       copyRound(b, fromBatches);
+      lastRound = b;
     });
     c.on('record', (r: CaptureRecord) => {
       if (order.at(-1) !== 'record') order.push('record');
@@ -116,6 +118,11 @@ describe.skipIf(skip !== null)("capture 'batch' events", () => {
       expect(s.delay).toBe(Number(s.readAt - s.sw));
     }
     expect(fromBatches.filter((s) => s.dir === 'out')).toHaveLength(40);
+    // a wrong `out` for the read delays is refused, not written past
+    const one: CaptureBatch = { ...lastRound!, count: 2 };
+    expect(() => captureReadDelays(one, new Float64Array(1))).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+    expect(() => captureReadDelays(one, new Float32Array(2) as unknown as Float64Array)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
+    expect(captureReadDelays(one)).toHaveLength(2);
     expect(c.stats()).toMatchObject({ packets: 80, kernelDrops: 0, records: 80, skipped: {}, ringErrors: 0 });
   });
 
