@@ -11,6 +11,7 @@ import { LINKTYPE_IPV4, LINKTYPE_RAW, encodeInterfaceDescription, encodeSectionH
 import { commentOptions } from '../../src/pcapng/blocks.js';
 import { readPcapng } from '../../src/pcapng/reader.js';
 import { native } from '../../src/sys/native.js';
+import { ipv4, ipv6 } from '../capture/helpers/packets.js';
 
 type Encode = (...args: unknown[]) => number;
 const encodeCaptureEpbs = (native as unknown as { encodeCaptureEpbs: Encode }).encodeCaptureEpbs;
@@ -23,35 +24,8 @@ const PACKET_OUTGOING = 4;
 const MAX_DELAY_TEXT = 12 + 1 + 19 + 2; // " read-delay=" + sign + 19 digits + "ns"
 const GUARD = 64;
 
-function udp4(payload: Uint8Array, ttl = 64): Buffer {
-  const p = Buffer.alloc(28 + payload.length);
-  p[0] = 0x45;
-  p.writeUInt16BE(p.length, 2);
-  p[8] = ttl;
-  p[9] = 17;
-  p.set([127, 0, 0, 1], 12);
-  p.set([127, 0, 0, 1], 16);
-  p.writeUInt16BE(40000, 20);
-  p.writeUInt16BE(9, 22);
-  p.writeUInt16BE(8 + payload.length, 24);
-  p.set(payload, 28);
-  return p;
-}
-
-function udp6(payload: Uint8Array): Buffer {
-  const p = Buffer.alloc(48 + payload.length);
-  p[0] = 0x60;
-  p.writeUInt16BE(8 + payload.length, 4);
-  p[6] = 17;
-  p[7] = 64;
-  p[23] = 1;
-  p[39] = 1;
-  p.writeUInt16BE(40000, 40);
-  p.writeUInt16BE(9, 42);
-  p.writeUInt16BE(8 + payload.length, 44);
-  p.set(payload, 48);
-  return p;
-}
+const udp4 = (payload: Uint8Array, ttl = 64): Buffer => Buffer.from(ipv4({ payload, ttl, src: [127, 0, 0, 1], dst: [127, 0, 0, 1], dstPort: 9 }));
+const udp6 = (payload: Uint8Array): Buffer => Buffer.from(ipv6({ payload, dstPort: 9 }));
 
 interface Slot {
   bytes: Uint8Array;
