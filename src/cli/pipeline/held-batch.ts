@@ -2,7 +2,7 @@
 // copied in bulk, the payloads packed end to end. Costs a few allocations per batch and a copy of
 // the bytes received, nothing per datagram until a line is made from it.
 import type { RxBatch } from '../../tap/rx/batch.js';
-import { ADDR, ADDR_STRIDE, PRESENT } from '../../tap/rx/layout.js';
+import { ADDR, ADDR_STRIDE, PRESENT, int64Halves } from '../../tap/rx/layout.js';
 import { AddressTexts } from '../../tap/rx/slot-reader.js';
 import { ifNameOf } from '../../netif/ifname-cache.js';
 import type { Observation } from './observation.js';
@@ -71,8 +71,8 @@ export class HeldBatch implements HeldDatagrams {
     const take = <T extends Column>(src: T, make: (n: number) => T): T => (pick ? gather(src, pick, n, make(n)) : (src.slice(from, to) as T));
     this.lengths = take(b.lengths, (k) => new Uint32Array(k));
     this.origLengths = take(b.origLengths, (k) => new Uint32Array(k));
-    this.sw = take(b.swTimestamps, (k) => new BigInt64Array(k));
-    this.hw = take(b.hwTimestamps, (k) => new BigInt64Array(k));
+    this.sw = pick ? gather64(b.swTimestamps, pick, n) : b.swTimestamps.slice(from, to);
+    this.hw = pick ? gather64(b.hwTimestamps, pick, n) : b.hwTimestamps.slice(from, to);
     this.ifIndex = take(b.ifIndex, (k) => new Int32Array(k));
     this.ttl = take(b.ttl, (k) => new Int32Array(k));
     this.tos = take(b.tos, (k) => new Int32Array(k));
@@ -166,10 +166,23 @@ function packPayloads(b: RxBatch, n: number, from: number, pick: Uint32Array | n
   return { data, offsets: own };
 }
 
-type Column = Uint32Array | Int32Array | BigInt64Array;
+type Column = Uint32Array | Int32Array;
 
 function gather<T extends Column>(src: T, pick: Uint32Array, n: number, out: T): T {
   for (let j = 0; j < n; j++) out[j] = src[pick[j]!]!;
+  return out;
+}
+
+/** src[pick[0..n)] through the 32-bit halves: reading a BigInt64Array element makes a BigInt. */
+export function gather64(src: BigInt64Array, pick: Uint32Array, n: number): BigInt64Array {
+  const out = new BigInt64Array(n);
+  const from = int64Halves(src);
+  const to = int64Halves(out);
+  for (let j = 0; j < n; j++) {
+    const k = pick[j]!;
+    to[2 * j] = from[2 * k]!;
+    to[2 * j + 1] = from[2 * k + 1]!;
+  }
   return out;
 }
 

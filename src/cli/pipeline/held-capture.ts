@@ -2,10 +2,9 @@
 // columns a line needs gathered in bulk, the payloads packed end to end. Nothing per datagram
 // until a line is made from it.
 import type { CaptureBatch } from '../../capture/batch.js';
-import { int64Halves } from '../../tap/rx/layout.js';
 import { AddressTexts } from '../../tap/rx/slot-reader.js';
 import { ifNameOf } from '../../netif/ifname-cache.js';
-import type { HeldDatagrams } from './held-batch.js';
+import { gather64, type HeldDatagrams } from './held-batch.js';
 import type { Observation } from './observation.js';
 
 const MSG_TRUNC = 0x20;
@@ -49,18 +48,6 @@ export class HeldCaptureBatch implements HeldDatagrams {
       for (let j = 0; j < n; j++) out[j] = src[pick[j]!]!;
       return out;
     };
-    // through 32-bit halves: reading a BigInt64Array element makes a BigInt
-    const i64 = (src: BigInt64Array): BigInt64Array => {
-      const out = new BigInt64Array(n);
-      const from = int64Halves(src, b.count);
-      const to = int64Halves(out);
-      for (let j = 0; j < n; j++) {
-        const k = pick[j]!;
-        to[2 * j] = from[2 * k]!;
-        to[2 * j + 1] = from[2 * k + 1]!;
-      }
-      return out;
-    };
     this.lengths = i32(b.payloadLen);
     this.udpLength = i32(b.udpLength);
     this.family = i32(b.family);
@@ -71,8 +58,8 @@ export class HeldCaptureBatch implements HeldDatagrams {
     this.ifIndex = i32(b.ifIndex);
     this.pktType = i32(b.pktType);
     this.flags = i32(b.flags);
-    this.sw = i64(b.software);
-    this.hw = i64(b.hardware);
+    this.sw = gather64(b.software, pick, n);
+    this.hw = gather64(b.hardware, pick, n);
     const addresses = new Uint8Array(n * 32);
     const src = b.addresses;
     for (let j = 0; j < n; j++) {
