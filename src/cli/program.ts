@@ -53,7 +53,7 @@ const countOpt = () => new Option('-c, --count <n>', 'stop after n shown datagra
 const durationOpt = () => new Option('-d, --duration <time>', 'stop after this long (500ms, 10s, 2m)').argParser(parseDuration);
 const writeOpt = () => new Option('-w, --write <file.pcapng>', 'also write shown datagrams to a pcapng capture');
 const tsOpt = () => new Option('--timestamps <mode>', 'kernel RX timestamps: none, software, hardware').default('software');
-const rcvbufOpt = () => new Option('--rcvbuf <bytes>', 'SO_RCVBUF for the receiving sockets (64k, 8M; default 128M, SO_RCVBUFFORCE when permitted)').argParser(parseSize);
+const rcvbufOpt = () => new Option('--rcvbuf <bytes>', 'SO_RCVBUF for the receiving sockets (64k, 8M; default 128M, SO_RCVBUFFORCE when permitted); a passive capture\'s ring (default 64M)').argParser(parseSize);
 const quietOpt = () => new Option('-q, --quiet', 'no line per datagram: a rate line every second and the summary (capture and metrics get everything)');
 const queueOpt = () =>
   new Option('--queue-size <bytes>', 'received datagrams that may wait for their line while capture goes on (default 256m); beyond it lines are skipped, and counted').argParser(parseSize);
