@@ -52,58 +52,44 @@ export interface CaptureBatch {
   readonly slotSize: number;
 }
 
-/** The arena's columns, named; `count` and `readAt` change every round. */
-export class CaptureBatchView implements CaptureBatch {
-  count = 0;
-  readAt = 0n;
-  readonly status: Int32Array;
-  readonly family: Int32Array;
-  readonly srcPort: Int32Array;
-  readonly dstPort: Int32Array;
-  readonly ttl: Int32Array;
-  readonly tos: Int32Array;
-  readonly ifIndex: Int32Array;
-  readonly pktType: Int32Array;
-  readonly flags: Int32Array;
-  readonly capLen: Int32Array;
-  readonly origLen: Int32Array;
-  readonly ipLength: Int32Array;
-  readonly udpLength: Int32Array;
-  readonly payloadOffset: Int32Array;
-  readonly payloadLen: Int32Array;
-  readonly software: BigInt64Array;
-  readonly hardware: BigInt64Array;
-  readonly addresses: Uint8Array;
-  readonly data: Uint8Array;
-  readonly slotSize: number;
+/** The view a capture reuses every round: its `count` and `readAt` change, the columns do not. */
+export interface CaptureBatchView extends CaptureBatch {
+  count: number;
+  readAt: bigint;
   /** @internal the whole arena, for native code that reads it (src/pcapng/bulk-capture.ts) */
   readonly arena: { readonly i32: Int32Array; readonly i64: BigInt64Array; readonly cap: number };
+}
 
-  constructor(a: CaptureArena) {
-    const cap = a.cap;
-    this.arena = a;
-    const col = (f: number): Int32Array => a.i32.subarray(f * cap, (f + 1) * cap);
-    this.status = col(P32.status);
-    this.family = col(P32.family);
-    this.srcPort = col(P32.srcPort);
-    this.dstPort = col(P32.dstPort);
-    this.ttl = col(P32.ttl);
-    this.tos = col(P32.tos);
-    this.ifIndex = col(P32.ifIndex);
-    this.pktType = col(P32.pktType);
-    this.flags = col(P32.flags);
-    this.capLen = col(P32.capLen);
-    this.origLen = col(P32.origLen);
-    this.ipLength = col(P32.ipLength);
-    this.udpLength = col(P32.udpLength);
-    this.payloadOffset = col(P32.payloadOffset);
-    this.payloadLen = col(P32.payloadLen);
-    this.software = a.i64.subarray(P64.software * cap, (P64.software + 1) * cap);
-    this.hardware = a.i64.subarray(P64.hardware * cap, (P64.hardware + 1) * cap);
-    this.addresses = a.addr;
-    this.data = a.data;
-    this.slotSize = a.slotSize;
-  }
+/** The arena's columns, named: views made once for the capture's lifetime. */
+export function captureBatchView(a: CaptureArena): CaptureBatchView {
+  const cap = a.cap;
+  const col = (f: number): Int32Array => a.i32.subarray(f * cap, (f + 1) * cap);
+  const col64 = (f: number): BigInt64Array => a.i64.subarray(f * cap, (f + 1) * cap);
+  return {
+    count: 0,
+    readAt: 0n,
+    status: col(P32.status),
+    family: col(P32.family),
+    srcPort: col(P32.srcPort),
+    dstPort: col(P32.dstPort),
+    ttl: col(P32.ttl),
+    tos: col(P32.tos),
+    ifIndex: col(P32.ifIndex),
+    pktType: col(P32.pktType),
+    flags: col(P32.flags),
+    capLen: col(P32.capLen),
+    origLen: col(P32.origLen),
+    ipLength: col(P32.ipLength),
+    udpLength: col(P32.udpLength),
+    payloadOffset: col(P32.payloadOffset),
+    payloadLen: col(P32.payloadLen),
+    software: col64(P64.software),
+    hardware: col64(P64.hardware),
+    addresses: a.addr,
+    data: a.data,
+    slotSize: a.slotSize,
+    arena: a,
+  };
 }
 
 /** Whether packet i of `b` is a parsed UDP datagram. */

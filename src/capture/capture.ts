@@ -15,7 +15,7 @@ import { encodeProgram, type BpfInstruction } from './bpf.js';
 import { permissionError } from './errors.js';
 import { buildUdpFilter } from './filter.js';
 import { L3_STATUS, L3_STATUS_NAMES, type L3StatusName } from './layout.js';
-import { CaptureBatchView } from './batch.js';
+import { captureBatchView, type CaptureBatchView } from './batch.js';
 import { captureNative, type NativePacketSocket } from './native.js';
 import { resolveCaptureOptions, ringGeometry, type CaptureTimestampMode, type OpenCaptureOptions, type ResolvedCaptureOptions } from './options.js';
 import type { PortRange } from './ports.js';
@@ -114,7 +114,7 @@ export class Capture extends PolledSource<CaptureRecord> {
       // Protocol 0 until now: nothing was queued before the filter was in place.
       sock.bind(o.ifIndex, ETH_P_ALL);
       this.#arena = new CaptureArena(sock, o.batchSize, o.snapLength, CONTROL_SIZE);
-      this.#view = new CaptureBatchView(this.#arena);
+      this.#view = captureBatchView(this.#arena);
     } catch (e) {
       sock.close();
       throw e;
