@@ -2,22 +2,17 @@
 // records, nothing made per packet when only batches are taken, stats kept, close and listener
 // removal respected.
 import dgram from 'node:dgram';
-import { afterEach, describe, expect, it } from 'vitest';
-import { captureReadDelays, isDatagram, openCapture, packetLength, type Capture, type CaptureBatch, type CaptureRecord } from '../../src/capture/index.js';
+import { describe, expect, it } from 'vitest';
+import { captureReadDelays, isDatagram, openCapture, packetLength, type CaptureBatch, type CaptureRecord } from '../../src/capture/index.js';
 import { clock } from '../../src/sys/clock.js';
 import { formatAddress } from '../../src/sys/address.js';
-import { openUdp, type UdpTap } from '../../src/index.js';
-import { closeSocket, sleep, udpSender } from '../helpers/send.js';
+import { openUdp } from '../../src/index.js';
+import { sleep, udpSender } from '../helpers/send.js';
 import { captureSkipReason } from './helpers/privileges.js';
+import { captureScope } from './helpers/scope.js';
 
 const skip = await captureSkipReason();
-const open: Array<Capture | UdpTap | dgram.Socket> = [];
-afterEach(async () => {
-  for (const c of open.splice(0)) {
-    if (c instanceof dgram.Socket) await closeSocket(c);
-    else c.close();
-  }
-});
+const { open } = captureScope();
 
 interface Seen {
   dir: 'in' | 'out';

@@ -1,43 +1,22 @@
 // Passive capture on the real loopback: both copies of each datagram, kernel timestamps, the
 // kernel filter, IPv6, truncation, batching, lifecycle.
 import dgram from 'node:dgram';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openCapture, type Capture, type CaptureRecord } from '../../src/capture/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openCapture, type CaptureRecord } from '../../src/capture/index.js';
 import { clock } from '../../src/sys/clock.js';
 import { openUdp, type UdpTap } from '../../src/index.js';
 import { fdIsOpen, gcUntil } from '../helpers/fds.js';
-import { closeSocket, sendTo, sleep, udpSender } from '../helpers/send.js';
+import { sendTo, sleep, udpSender } from '../helpers/send.js';
 import { captureSkipReason } from './helpers/privileges.js';
+import { captureScope } from './helpers/scope.js';
 
 const skip = await captureSkipReason();
 if (skip) console.warn(`[capture tests skipped] ${skip}`);
 
-const open: Array<Capture | UdpTap | dgram.Socket> = [];
-afterEach(async () => {
-  for (const c of open.splice(0)) {
-    if (c instanceof dgram.Socket) await closeSocket(c);
-    else c.close();
-  }
-});
+const { open, cap, sink, take } = captureScope();
 
-async function cap(opts: Parameters<typeof openCapture>[0]): Promise<Capture> {
-  const c = await openCapture(opts);
-  open.push(c);
-  return c;
-}
 
-/** A bound receiver that nobody reads: the capture sees the traffic, the socket just absorbs it. */
-async function sink(family: 4 | 6 = 4): Promise<dgram.Socket> {
-  const s = await udpSender(family);
-  open.push(s);
-  return s;
-}
 
-async function take(c: Capture, n: number, timeoutMs = 3000): Promise<CaptureRecord[]> {
-  const out: CaptureRecord[] = [];
-  for (let i = 0; i < n; i++) out.push(await c.receive({ timeoutMs }));
-  return out;
-}
 
 describe.skipIf(skip !== null)('passive capture on lo', () => {
   let tx: UdpTap;

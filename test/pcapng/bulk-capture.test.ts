@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import dgram from 'node:dgram';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openCapture, type Capture, type CaptureRecord } from '../../src/capture/index.js';
 import type { CaptureBatchView } from '../../src/capture/batch.js';
 import { L3_STATUS } from '../../src/capture/layout.js';
@@ -15,19 +15,14 @@ import { fromCaptureRecord } from '../../src/cli/sources/passive-watch.js';
 import { timestampOf } from '../../src/cli/pipeline/observation.js';
 import { HOST } from '../../src/cli/pipeline/record.js';
 import { clock } from '../../src/sys/clock.js';
-import { openUdp, type UdpTap } from '../../src/index.js';
+import { openUdp } from '../../src/index.js';
 import { readPcapng } from '../../src/pcapng/index.js';
-import { closeSocket, udpSender } from '../helpers/send.js';
+import { udpSender } from '../helpers/send.js';
 import { captureSkipReason } from '../capture/helpers/privileges.js';
+import { captureScope } from '../capture/helpers/scope.js';
 
 const skip = await captureSkipReason();
-const open: Array<Capture | UdpTap | dgram.Socket> = [];
-afterEach(async () => {
-  for (const c of open.splice(0)) {
-    if (c instanceof dgram.Socket) await closeSocket(c);
-    else c.close();
-  }
-});
+const { open } = captureScope();
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'disptap-bulkcap-'));
 
