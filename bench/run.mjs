@@ -27,7 +27,11 @@ const pick = (env, all) => {
   return got;
 };
 const SIZES = pick('BENCH_SIZES', ['64', '1200']).map(Number);
-const PHASES = pick('BENCH_PHASES', ['drain', 'blast', 'delay']);
+// drain: a burst queued while the receiver is frozen, emptied by a fresh process (JIT compilation
+// included); warm: the same after a warm-up burst, the steady state of a tap that has been running;
+// blast: live at the sender's full rate; delay: 1 k/s after a warm-up at that rate (read delay and
+// CPU per wake-up).
+const PHASES = pick('BENCH_PHASES', ['drain', 'warm', 'blast', 'delay']);
 const HOST = '127.0.0.1';
 const RCVBUF = 1 << 30;
 // The receiver on one core, the sender on the other (BENCH_PIN=0 to let the scheduler place them).
@@ -62,8 +66,8 @@ function cpuTicks() {
   return { busy: total - idle, total, ours };
 }
 
-function startReceiver(cmd, expect, idleMs) {
-  const full = pinned(1, [...cmd, HOST, String(RCVBUF), String(expect), String(idleMs)]);
+function startReceiver(cmd, expect, idleMs, warm) {
+  const full = pinned(1, [...cmd, HOST, String(RCVBUF), String(expect), String(idleMs), String(warm)]);
   const child = spawn(full[0], full.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
   let buf = '';
   const lines = [];
@@ -74,12 +78,18 @@ function startReceiver(cmd, expect, idleMs) {
     while ((i = buf.indexOf('\n')) >= 0) { lines.push(buf.slice(0, i)); buf = buf.slice(i + 1); }
     wake?.();
   });
-  const next = (ms = 120_000) => new Promise((res, rej) => {
-    const t = setTimeout(() => rej(new Error('receiver timed out')), ms);
+  const next = (ms = 120_000, what = 'its result') => new Promise((res, rej) => {
+    const t = setTimeout(() => rej(new Error(`${cmd.at(-1)}: no ${what} within ${ms / 1000} s (exit code ${child.exitCode}, signal ${child.signalCode})`)), ms);
     const check = () => { if (lines.length) { clearTimeout(t); wake = null; res(lines.shift()); } else wake = check; };
     check();
   });
-  return { child, next };
+  // 'exit' may have fired already: exitCode, or signalCode when a signal ended it
+  const exited = () => new Promise((res, rej) => {
+    if (child.exitCode !== null || child.signalCode !== null) return res();
+    const t = setTimeout(() => { child.kill('SIGKILL'); rej(new Error(`${cmd.at(-1)}: did not exit within 30 s of its result`)); }, 30_000);
+    child.on('exit', () => { clearTimeout(t); res(); });
+  });
+  return { child, next, exited };
 }
 
 function blast(port, count, size, rate) {
@@ -90,14 +100,23 @@ function blast(port, count, size, rate) {
 
 async function runOne(name, phase, size) {
   const cmd = receivers[name];
-  const counts = { drain: quick ? 100_000 : size > 1000 ? 200_000 : 500_000, blast: quick ? 100_000 : 300_000, delay: quick ? 1000 : 3000 };
+  const drain = quick ? 100_000 : size > 1000 ? 200_000 : 500_000;
+  const counts = { drain, warm: drain, blast: quick ? 100_000 : 300_000, delay: quick ? 1000 : 3000 };
+  // The warm-up fits in the receiver's 1 GiB queue, so none of it is lost and all of it is read.
+  const warmUps = { warm: quick ? 50_000 : 200_000, delay: quick ? 300 : 1000 };
   const count = counts[phase];
+  const warm = warmUps[phase] ?? 0;
   const idleMs = phase === 'delay' ? 1500 : 500;
-  const r = startReceiver(cmd, count, idleMs);
-  const port = Number((await r.next(30_000)).split(' ')[1]);
+  const r = startReceiver(cmd, count, idleMs, warm);
+  const port = Number((await r.next(30_000, '"ready" line')).split(' ')[1]);
+  if (warm > 0) {
+    blast(port, warm, size, phase === 'delay' ? 1000 : 0);
+    const line = await r.next(30_000, '"warm" line');
+    if (line !== 'warm') throw new Error(`${name}: expected "warm" after the warm-up, got ${JSON.stringify(line)}`);
+  }
   const t0 = cpuTicks();
   let sent;
-  if (phase === 'drain') {
+  if (phase === 'drain' || phase === 'warm') {
     // Freeze the receiver, queue a burst in its (large) buffer, then time how fast it empties it.
     r.child.kill('SIGSTOP');
     sent = blast(port, count, size, 0).sent;
@@ -108,7 +127,7 @@ async function runOne(name, phase, size) {
     sent = blast(port, count, size, 1000).sent;
   }
   const res = JSON.parse(await r.next());
-  await new Promise((res2) => (r.child.exitCode !== null ? res2() : r.child.on('exit', res2)));
+  await r.exited();
   const t1 = cpuTicks();
   const spanS = (Number(BigInt(res.lastNs) - BigInt(res.firstNs)) / 1e9) || 1e-9;
   return {
@@ -205,7 +224,7 @@ async function main() {
   for (const s of summary) {
     // read delay is only meaningful at a steady rate (drain freezes the receiver on purpose)
     const delay = s.phase !== 'delay' ? '' : s.delayP50Us === null ? 'n/a (no kernel ts)' : `${s.delayP50Us} / ${s.delayP99Us}${s.receiver === base ? '' : ` (+${s.delayP50OverCUs})`}`;
-    console.log(`| ${s.phase} | ${s.size} B | ${s.receiver} | ${s.rateMedian} | ${s.ratioToC} (${s.ratioSpread.join('–')}) | ${(s.lossMin * 100).toFixed(1)}–${(s.lossMax * 100).toFixed(1)} % | ${s.cpuUsPerDatagram} | ${delay} |`);
+    console.log(`| ${s.phase === 'warm' ? 'drain, warm' : s.phase} | ${s.size} B | ${s.receiver} | ${s.rateMedian} | ${s.ratioToC} (${s.ratioSpread.join('–')}) | ${(s.lossMin * 100).toFixed(1)}–${(s.lossMax * 100).toFixed(1)} % | ${s.cpuUsPerDatagram} | ${delay} |`);
   }
   for (const w of warnings) console.log(`warning: ${w}`);
 }

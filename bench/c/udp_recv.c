@@ -1,6 +1,7 @@
 // C baseline receiver: recvmmsg x64 with the same metadata disptap asks for (SO_TIMESTAMPING
 // RX_SOFTWARE|SOFTWARE, SO_TIMESTAMPNS, SO_RXQ_OVFL, IP_PKTINFO, IP_RECVTTL, IP_RECVTOS), cmsgs walked.
-// usage: udp_recv HOST RCVBUF EXPECT IDLE_MS  → prints "ready PORT", then one JSON line of results.
+// usage: udp_recv HOST RCVBUF EXPECT IDLE_MS [WARM] → prints "ready PORT", then one JSON line of results.
+// WARM > 0: the first WARM datagrams are a warm-up (read, then "warm" printed; counting starts after).
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <linux/net_tstamp.h>
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
   int rcvbuf = atoi(argv[2]);
   long expect = atol(argv[3]);
   int idle_ms = atoi(argv[4]);
+  long warm = argc > 5 ? atol(argv[5]) : 0;
   int fd = socket(AF_INET, SOCK_DGRAM, 0);
   if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf)) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
   int on = 1, tsf = SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
@@ -54,6 +56,11 @@ int main(int argc, char** argv) {
     }
     int n = recvmmsg(fd, m, B, MSG_DONTWAIT, NULL);
     if (n <= 0) continue;
+    if (warm > 0) {
+      warm -= n;
+      if (warm <= 0) { getrusage(RUSAGE_SELF, &ru0); printf("warm\n"); fflush(stdout); }
+      continue;
+    }
     long long at = rt_ns();
     if (!got) first = at;
     last = at;

@@ -1,8 +1,29 @@
-// Shared protocol of the benchmark receivers: argv HOST RCVBUF EXPECT IDLE_MS; prints "ready PORT",
-// then one JSON result line. Counting stops at EXPECT datagrams or after IDLE_MS without any.
+// Shared protocol of the benchmark receivers: argv HOST RCVBUF EXPECT IDLE_MS [WARM]; prints "ready
+// PORT", then one JSON result line. Counting stops at EXPECT datagrams or after IDLE_MS without any.
+// With WARM > 0 the first WARM datagrams are a warm-up: read as usual, then "warm" is printed and
+// counting, CPU time and read delays start from there (the steady state of a long-running tap,
+// without the one-time JIT compilation a fresh process pays).
 export function args() {
-  const [host, rcvbuf, expect, idleMs] = process.argv.slice(2);
-  return { host, rcvbuf: Number(rcvbuf), expect: Number(expect), idleMs: Number(idleMs) };
+  const [host, rcvbuf, expect, idleMs, warm] = process.argv.slice(2);
+  return { host, rcvbuf: Number(rcvbuf), expect: Number(expect), idleMs: Number(idleMs), warm: Number(warm ?? 0) };
+}
+
+/** Counts the warm-up: take(n) is true while n more datagrams still belong to it. */
+export function warmUp(count, onWarm) {
+  let seen = 0;
+  let warming = count > 0;
+  return {
+    take(n) {
+      if (!warming) return false;
+      seen += n;
+      if (seen >= count) {
+        warming = false;
+        onWarm();
+        process.stdout.write('warm\n');
+      }
+      return true;
+    },
+  };
 }
 
 export function realtimeNs() {

@@ -1,13 +1,14 @@
 // Node's own dgram: no kernel metadata at all; read time from the JS clock.
 import dgram from 'node:dgram';
 import { clock } from '../../dist/index.js';
-import { args, idleWatch, report } from './common.mjs';
+import { args, idleWatch, report, warmUp } from './common.mjs';
 
-const { host, rcvbuf, expect, idleMs } = args();
+const { host, rcvbuf, expect, idleMs, warm } = args();
 const s = dgram.createSocket({ type: 'udp4', recvBufferSize: rcvbuf });
 await new Promise((r) => s.bind(0, host, r));
 try { s.setRecvBufferSize(rcvbuf); } catch { /* capped by rmem_max */ }
-const cpu0 = process.cpuUsage();
+let cpu0 = process.cpuUsage();
+const warming = warmUp(warm, () => (cpu0 = process.cpuUsage()));
 console.log(`ready ${s.address().port}`);
 let got = 0, bytes = 0, first = 0n, last = 0n;
 const done = () => {
@@ -17,6 +18,7 @@ const done = () => {
 };
 idleWatch(() => got, idleMs, done);
 s.on('message', (msg) => {
+  if (warming.take(1)) return;
   const now = clock.realtimeNs();
   if (got === 0) first = now;
   last = now;

@@ -1,11 +1,12 @@
 // disptap batch API: one recvmmsg round per iteration as struct-of-arrays, all metadata on.
 import { openUdp } from '../../dist/index.js';
-import { args, idleWatch, percentile, report } from './common.mjs';
+import { args, idleWatch, percentile, report, warmUp } from './common.mjs';
 
-const { host, rcvbuf, expect, idleMs } = args();
+const { host, rcvbuf, expect, idleMs, warm } = args();
 // Default options but the queue size every receiver here gets: the target is speed as users run it.
 const tap = await openUdp({ address: host, recvBufferSize: rcvbuf });
-const cpu0 = process.cpuUsage();
+let cpu0 = process.cpuUsage();
+const warming = warmUp(warm, () => (cpu0 = process.cpuUsage()));
 console.log(`ready ${tap.address().port}`);
 let got = 0, bytes = 0, first = 0n, last = 0n;
 const delays = new Float64Array(Math.max(1, expect));
@@ -13,6 +14,7 @@ let nd = 0;
 let scratch = new Float64Array(1024);
 idleWatch(() => got, idleMs, () => tap.close());
 for await (const b of tap.batches()) {
+  if (warming.take(b.count)) continue;
   if (got === 0) first = b.readAt;
   last = b.readAt;
   const n = b.count, len = b.origLengths;
