@@ -10,6 +10,7 @@
 //         passive, passive-q (--passive --write --quiet), relay, tcpdump-w, tcpdump-n
 //   options: --count N  --reps N  --rows write,text,…  --out FILE.json  --keep (leave the captures)
 //            --timer c|gnu (CPU time from bench/c/cpu_time.c in µs, the default, or /usr/bin/time)
+//            --no-steady (skip the steady-state runs)
 //
 // Per row: datagrams kept (packets in the capture file, lines of text / NDJSON packet records, what
 // reached the relay's C target), kernel drops the tool reports, and CPU µs per kept datagram: the
@@ -20,6 +21,11 @@
 // /usr/bin/time -f '%e %U %S' all the same). Rows that capture a port someone else owns (passive,
 // tcpdump) get a plain C receiver bound on it, on the tool's CPU, so the datagrams are consumed as
 // in real life.
+//
+// Steady state (a second column): the same tool gets two bursts; the CPU its threads used for the
+// second one (/proc/PID/task/*/schedstat, ns), less its idle rate times that window, per datagram.
+// The first burst of a fresh process carries one-time costs (Node compiles the hot paths while it
+// runs); a tap left running, as on a dispatcher host, pays the second figure.
 import { execFileSync, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import fs from 'node:fs';
@@ -37,7 +43,7 @@ const RECEIVER_RCVBUF = 1 << 28; // the plain receivers must never be the ones t
 const QUIET_MS = 1000;
 
 function parseArgs(argv) {
-  const o = { quick: false, keep: false, count: undefined, reps: undefined, rows: undefined, out: undefined, timer: 'c' };
+  const o = { quick: false, keep: false, count: undefined, reps: undefined, rows: undefined, out: undefined, timer: 'c', steady: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -52,7 +58,8 @@ function parseArgs(argv) {
     else if (a === '--rows') o.rows = val().split(',');
     else if (a === '--out') o.out = val();
     else if (a === '--timer') o.timer = val();
-    else throw new Error(`unknown option ${a} (--quick, --count N, --reps N, --rows a,b, --out FILE, --keep, --timer gnu|c)`);
+    else if (a === '--no-steady') o.steady = false;
+    else throw new Error(`unknown option ${a} (--quick, --count N, --reps N, --rows a,b, --out FILE, --keep, --timer gnu|c, --no-steady)`);
   }
   if (o.count !== undefined && !(Number.isInteger(o.count) && o.count > 0)) throw new Error('--count must be a positive integer');
   if (o.reps !== undefined && !(Number.isInteger(o.reps) && o.reps > 0)) throw new Error('--reps must be a positive integer');
@@ -203,6 +210,17 @@ function cpuTicksOf(pid) {
   }
 }
 
+/** CPU time of all the process's threads in ns (schedstat: what the scheduler ran them for). */
+function cpuNsOf(pid) {
+  let ns = 0;
+  for (const t of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(fs.readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0]);
+    } catch { /* the thread ended */ }
+  }
+  return ns;
+}
+
 function hasPacketSocket(pid) {
   if (pid === undefined) return false;
   let inodes;
@@ -302,8 +320,8 @@ function jsonSummaryDrops(file) {
 }
 
 /** A C receiver (bench/c/udp_recv.c) on a kernel-chosen port: resolves to { port, result }. */
-async function cReceiver(cpu, expect) {
-  const cmd = pinned(cpu, [path.join(build, 'udp_recv'), HOST, String(RECEIVER_RCVBUF), String(expect), String(QUIET_MS)]);
+async function cReceiver(cpu, expect, idleMs = QUIET_MS) {
+  const cmd = pinned(cpu, [path.join(build, 'udp_recv'), HOST, String(RECEIVER_RCVBUF), String(expect), String(idleMs)]);
   const child = spawn(cmd[0], cmd.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
   let buf = '';
   const lines = [];
@@ -344,10 +362,14 @@ function blast(port, count) {
 
 /**
  * One run of one row. With `stopAtMs` it is the idle twin: no traffic, stopped that long after it
- * was started. Returns the timer's wall/user/sys, when it was stopped, and (loaded) what it kept.
+ * was started. With `steady`, two bursts, and the CPU of the second (steadyCpuS, see the header).
+ * Returns the timer's wall/user/sys, when it was stopped, and (loaded) what it kept.
  */
-async function runRow(row, { stopAtMs } = {}) {
+async function runRow(row, { stopAtMs, steady = false } = {}) {
   const idle = stopAtMs !== undefined;
+  const bursts = steady ? 2 : 1;
+  // between two bursts the tool goes quiet for a while: the plain receivers must not end then
+  const receiverIdleMs = steady ? 60_000 : QUIET_MS;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `disptap-bench-cli-${row.id}-`));
   const ctx = { dir, stdoutPath: path.join(dir, 'stdout'), stderr: '' };
   let receiver;
@@ -356,7 +378,7 @@ async function runRow(row, { stopAtMs } = {}) {
     if (row.receiver) {
       if (idle) ctx.port = await freeUdpPort();
       else {
-        receiver = await cReceiver(TOOL_CPU, COUNT);
+        receiver = await cReceiver(TOOL_CPU, bursts * COUNT, receiverIdleMs);
         ctx.port = receiver.port;
       }
     }
@@ -365,7 +387,7 @@ async function runRow(row, { stopAtMs } = {}) {
       else {
         // the relay's target with the sender: the relay gets its CPU to itself, and the receiver's
         // large buffer means whatever is missing was lost by the relay
-        target = await cReceiver(SENDER_CPU, COUNT);
+        target = await cReceiver(SENDER_CPU, bursts * COUNT, receiverIdleMs);
         ctx.target = target.port;
       }
     }
@@ -395,9 +417,23 @@ async function runRow(row, { stopAtMs } = {}) {
     }
     if (row.id === 'passive' && !/listening|capturing/.test(ctx.stderr)) await sleep(300); // socket first, filter next
     let sent = 0;
-    if (!idle) {
+    let steadyCpuS;
+    const files = () => [ctx.stdoutPath, ...fs.readdirSync(dir).map((f) => path.join(dir, f))];
+    if (steady) {
       sent = blast(port, COUNT).sent;
-      await quiet(tool, [ctx.stdoutPath, ...fs.readdirSync(dir).map((f) => path.join(dir, f))]);
+      await quiet(tool, files());
+      // its idle rate (timers, the periodic rate line), then the second burst
+      const i0 = { ns: cpuNsOf(tool), at: process.hrtime.bigint() };
+      await sleep(QUIET_MS);
+      const s1 = { ns: cpuNsOf(tool), at: process.hrtime.bigint() };
+      const idleRate = (s1.ns - i0.ns) / Number(s1.at - i0.at);
+      sent += blast(port, COUNT).sent;
+      await quiet(tool, files());
+      const s2 = { ns: cpuNsOf(tool), at: process.hrtime.bigint() };
+      steadyCpuS = (s2.ns - s1.ns - idleRate * Number(s2.at - s1.at)) / 1e9;
+    } else if (!idle) {
+      sent = blast(port, COUNT).sent;
+      await quiet(tool, files());
     } else {
       await sleep(Math.max(0, startedAt + stopAtMs - Date.now()));
     }
@@ -417,7 +453,8 @@ async function runRow(row, { stopAtMs } = {}) {
     if (receiver) ctx.receiverResult = await receiver.result();
     if (target) ctx.targetResult = await target.result();
     const t1 = machineTicks();
-    const res = { row: row.id, idle, wall, cpuS: user + sys, stoppedAtMs, sent };
+    const res = { row: row.id, idle, steady, wall, cpuS: user + sys, stoppedAtMs, sent };
+    if (steady) res.steadyCpuS = steadyCpuS;
     const span = Math.max(1, t1.total - t0.total);
     res.otherBusy = Math.max(0, t1.proc - t0.proc - (t1.ours - t0.ours)) / span;
     res.irqShare = (t1.softirq - t0.softirq) / span;
@@ -492,8 +529,17 @@ async function main() {
       const loaded = await runRow(row);
       const idle = await runRow(row, { stopAtMs: loaded.stoppedAtMs });
       const cpuUs = loaded.kept > 0 ? ((loaded.cpuS - idle.cpuS) * 1e6) / loaded.kept : null;
-      runs.push({ rep, ...loaded, idleCpuS: idle.cpuS, idleWall: idle.wall, cpuUsPerDatagram: cpuUs });
-      process.stderr.write(`rep ${rep} ${row.id}: kept ${loaded.kept}/${loaded.sent}, drops ${loaded.drops ?? '?'}, cpu ${fmt(loaded.cpuS)} s − idle ${fmt(idle.cpuS)} s = ${fmt(cpuUs)} µs/datagram${loaded.note ? ` — stderr: ${loaded.note}` : ''}\n`);
+      const run = { rep, ...loaded, idleCpuS: idle.cpuS, idleWall: idle.wall, cpuUsPerDatagram: cpuUs };
+      if (opts.steady) {
+        // per datagram of the second burst, counting what the tool kept of it
+        const st = await runRow(row, { steady: true });
+        const second = st.kept - COUNT;
+        run.steady = { kept: st.kept, sent: st.sent, cpuS: st.steadyCpuS };
+        run.steadyUsPerDatagram = second > 0 ? (st.steadyCpuS * 1e6) / second : null;
+      }
+      runs.push(run);
+      const steadyText = opts.steady ? `; steady: kept ${run.steady.kept}/${run.steady.sent}, ${fmt(run.steadyUsPerDatagram)} µs/datagram` : '';
+      process.stderr.write(`rep ${rep} ${row.id}: kept ${loaded.kept}/${loaded.sent}, drops ${loaded.drops ?? '?'}, cpu ${fmt(loaded.cpuS)} s − idle ${fmt(idle.cpuS)} s = ${fmt(cpuUs)} µs/datagram${steadyText}${loaded.note ? ` — stderr: ${loaded.note}` : ''}\n`);
     }
   }
   const byRow = (id) => runs.filter((r) => r.row === id);
@@ -508,13 +554,18 @@ async function main() {
       drops: median(rs.map((r) => r.drops)),
       cpuUsPerDatagram: median(rs.map((r) => r.cpuUsPerDatagram)),
       ratio: null,
+      steadyUsPerDatagram: opts.steady ? median(rs.map((r) => r.steadyUsPerDatagram)) : null,
+      steadyRatio: null,
       anchor: row.anchor ?? null,
     };
+    // ratios per repetition (the anchor ran the same minute), then their median
+    const ratioTo = (key) => median(rs.map((r) => {
+      const a = byRow(row.anchor).find((x) => x.rep === r.rep);
+      return r[key] !== null && r[key] !== undefined && a && a[key] > 0 ? r[key] / a[key] : null;
+    }));
     if (row.anchor && byRow(row.anchor).length) {
-      s.ratio = median(rs.map((r) => {
-        const a = byRow(row.anchor).find((x) => x.rep === r.rep);
-        return r.cpuUsPerDatagram !== null && a && a.cpuUsPerDatagram > 0 ? r.cpuUsPerDatagram / a.cpuUsPerDatagram : null;
-      }));
+      s.ratio = ratioTo('cpuUsPerDatagram');
+      if (opts.steady) s.steadyRatio = ratioTo('steadyUsPerDatagram');
     }
     return s;
   });
@@ -554,12 +605,13 @@ async function main() {
   }
   console.log(`host: ${machine.cpus} × ${machine.model}, Linux ${machine.kernel}, Node ${machine.node}`);
   console.log(`${COUNT} × ${SIZE} B datagrams per row, ${REPS} repetition(s), medians; tool on CPU ${TOOL_CPU}, sender on CPU ${SENDER_CPU}${PIN ? '' : ' (not pinned: one CPU)'}; CPU = user+sys less idle (${path.basename(result.timer)})\n`);
-  console.log('| row | kept / sent | kernel drops | CPU µs/datagram | × tcpdump | target | met |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('| row | kept / sent | kernel drops | CPU µs/datagram | × tcpdump | steady µs/datagram (× tcpdump) | target | met |');
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const s of summary) {
     const ratio = s.ratio === null ? '' : `${fmt(s.ratio)} (vs ${s.anchor === 'tcpdump-w' ? '-w' : '-n'})`;
+    const steady = !opts.steady ? '' : `${fmt(s.steadyUsPerDatagram)}${s.steadyRatio === null ? '' : ` (${fmt(s.steadyRatio)})`}`;
     const met = s.met === null ? '' : s.met ? 'yes' : 'no';
-    console.log(`| ${s.label} | ${s.kept} / ${s.sent}${s.keptMin !== s.kept ? ` (min ${s.keptMin})` : ''} | ${s.drops ?? '?'} | ${fmt(s.cpuUsPerDatagram)} | ${ratio} | ${s.target} | ${met} |`);
+    console.log(`| ${s.label} | ${s.kept} / ${s.sent}${s.keptMin !== s.kept ? ` (min ${s.keptMin})` : ''} | ${s.drops ?? '?'} | ${fmt(s.cpuUsPerDatagram)} | ${ratio} | ${steady} | ${s.target} | ${met} |`);
   }
   for (const w of warnings) console.log(`warning: ${w}`);
   for (const r of runs) if (r.note) console.log(`note: rep ${r.rep} ${r.row} kept nothing; its stderr ended with: ${r.note}`);

@@ -19,7 +19,7 @@ describe.skipIf(skip !== null)('bench/cli.mjs --quick', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-cli-test-'));
     try {
       const out = path.join(dir, 'cli.json');
-      const r = spawnSync(process.execPath, [path.join(ROOT, 'bench/cli.mjs'), '--quick', '--count', '20000', '--out', out], { cwd: ROOT, encoding: 'utf8', timeout: 280_000 });
+      const r = spawnSync(process.execPath, [path.join(ROOT, 'bench/cli.mjs'), '--quick', '--count', '20000', '--no-steady', '--out', out], { cwd: ROOT, encoding: 'utf8', timeout: 280_000 });
       expect(r.status, `${r.stderr}\n${r.stdout}`).toBe(0);
       const lines = r.stdout.split('\n');
       expect(lines[0]).toMatch(/^host: \d+ × .+/);
@@ -57,4 +57,30 @@ describe.skipIf(skip !== null)('bench/cli.mjs --quick', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }, 300_000);
+
+  it('measures the steady state: a second burst into the same tool, its CPU per datagram and the ratio', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-cli-test-'));
+    try {
+      const out = path.join(dir, 'cli.json');
+      const r = spawnSync(process.execPath, [path.join(ROOT, 'bench/cli.mjs'), '--quick', '--count', '20000', '--rows', 'write-q,tcpdump-w', '--out', out], { cwd: ROOT, encoding: 'utf8', timeout: 200_000 });
+      expect(r.status, `${r.stderr}\n${r.stdout}`).toBe(0);
+      const res = JSON.parse(fs.readFileSync(out, 'utf8')) as {
+        summary: Array<{ row: string; steadyUsPerDatagram: number | null; steadyRatio: number | null }>;
+        runs: Array<{ row: string; steady: { kept: number; sent: number; cpuS: number }; steadyUsPerDatagram: number | null }>;
+      };
+      for (const run of res.runs) {
+        // both bursts went through the same process
+        expect(run.steady.sent, run.row).toBe(40_000);
+        expect(run.steady.kept, run.row).toBeGreaterThan(20_000);
+        expect(run.steady.cpuS, run.row).toBeGreaterThan(0);
+      }
+      const q = res.summary.find((s) => s.row === 'write-q')!;
+      expect(q.steadyUsPerDatagram).toBeGreaterThan(0);
+      expect(q.steadyRatio).toBeGreaterThan(0);
+      const header = r.stdout.split('\n').find((l) => l.startsWith('| row |'))!;
+      expect(header).toContain('steady µs/datagram');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 220_000);
 });
