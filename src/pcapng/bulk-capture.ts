@@ -17,6 +17,8 @@ export interface CaptureBatchTarget {
   /** Comment options after the metadata line (blocks.ts commentOptions()), by direction. */
   extraIn: Uint8Array;
   extraOut: Uint8Array;
+  /** Where the blocks go (at least `size` bytes; block-scratch.ts for the command); a fresh buffer when absent. */
+  output?: (size: number) => Buffer;
 }
 
 interface PcapngBinding {
@@ -110,7 +112,7 @@ export function encodeCaptureBatch(b: CaptureBatchView, pick: Uint32Array, n: nu
   }
   const offsets = new Int32Array(prefixes.length + 1);
   for (let k = 0; k < prefixes.length; k++) offsets[k + 1] = offsets[k]! + prefixes[k]!.length;
-  const out = Buffer.allocUnsafe(bound);
+  const out = t.output ? t.output(bound) : Buffer.allocUnsafe(bound);
   const a = b.arena;
   const written = pcapngNative.encodeCaptureEpbs(
     out, a.i32, a.i64, data, a.cap, slot, b.readAt, pick, n, ifaceIds, prefixIds,

@@ -39,6 +39,8 @@ export interface UdpBatchTarget {
   interfaceId(ifIndex: number, linkType: number): number;
   /** Comments after the metadata line, the same for every datagram of the socket. */
   comments: readonly string[];
+  /** Where the blocks go (at least `size` bytes; block-scratch.ts for the command); a fresh buffer when absent. */
+  output?: (size: number) => Buffer;
 }
 
 const PROTO_UDP = 17;
@@ -101,7 +103,7 @@ export function encodeUdpBatch(
   // (meta comment ≤ 200 + extra + flags 8 + end 4).
   let bound = 0;
   for (let j = from; j < to; j++) bound += 300 + extra.length + b.lengths[pick ? pick[j]! : j]!;
-  const out = Buffer.allocUnsafe(bound);
+  const out = t.output ? t.output(bound) : Buffer.allocUnsafe(bound);
   const payloads = Buffer.isBuffer(payloadBytes) ? payloadBytes : Buffer.from(payloadBytes.buffer, payloadBytes.byteOffset, payloadBytes.byteLength);
   const swHalf = int64Halves(b.swTimestamps);
   const hwHalf = int64Halves(b.hwTimestamps);

@@ -212,14 +212,15 @@ export class PcapngWriter {
 
   /**
    * Writes `packets` complete packet blocks (made by encodeUdpBatch) in one write; returns the
-   * frame number of the first. Their interface ids must come from interfaceId().
+   * frame number of the first. Their interface ids must come from interfaceId(). `borrowed`: the
+   * caller reuses `blocks` once this returns, so a corked writer keeps a copy.
    */
-  writeBlocks(blocks: Uint8Array, packets: number): number {
+  writeBlocks(blocks: Uint8Array, packets: number, borrowed = false): number {
     if (this.closed) throw pcapngClosedError(this.path);
     if (this.damaged) {
       throw codedError(this.damaged.code ?? 'EIO', `${this.path}: an earlier failed write left a partial block: ${this.damaged.message}`, this.damaged);
     }
-    this.append(blocks);
+    this.append(borrowed && this.corked ? new Uint8Array(blocks) : blocks);
     const first = this.packetCount + 1;
     this.packetCount += packets;
     return first;

@@ -39,6 +39,35 @@ describe('PcapngWriter cork', () => {
     expect(f.interfaces).toHaveLength(1);
   });
 
+  it('copies borrowed blocks written while corked: the caller may reuse its buffer right away', async () => {
+    // the blocks of two packets, taken from another writer's file (interface 0 = lo, as below)
+    const other = path.join(dir, 'src.pcapng');
+    const src = await PcapngWriter.open(other);
+    src.write(rec(1));
+    src.write(rec(2));
+    src.closeSync();
+    const bytes = fs.readFileSync(other);
+    const epb = (k: number): Buffer => {
+      const at = readPcapng(bytes).packets[k]!.offset;
+      return Buffer.from(bytes.subarray(at, at + bytes.readUInt32LE(at + 4)));
+    };
+    const [one, two] = [epb(0), epb(1)];
+    expect(one.length).toBe(two.length);
+    const file = path.join(dir, 'borrowed.pcapng');
+    const w = await PcapngWriter.open(file);
+    w.write(rec(0));
+    w.cork();
+    const scratch = Buffer.from(one);
+    expect(w.writeBlocks(scratch, 1, true)).toBe(2);
+    scratch.set(two); // reused as the batch encoders reuse theirs
+    expect(w.writeBlocks(scratch, 1, true)).toBe(3);
+    w.uncork();
+    w.closeSync();
+    const f = readPcapng(fs.readFileSync(file));
+    expect(f.errors).toEqual([]);
+    expect(f.packets.map((p) => Buffer.from(p.data.subarray(28)).toString())).toEqual(['p0', 'p1', 'p2']);
+  });
+
   it('a failed uncork loses exactly the corked packets; the next packet rewrites its interface block', async () => {
     const fifo = path.join(dir, 'f.pcapng');
     expect(spawnSync('mkfifo', [fifo]).status).toBe(0);

@@ -6,6 +6,7 @@ import { PcapngWriter } from '../../pcapng/index.js';
 import { encodeUdpBatch } from '../../pcapng/bulk.js';
 import { encodeCaptureBatch } from '../../pcapng/bulk-capture.js';
 import { commentOptions } from '../../pcapng/blocks.js';
+import { blockScratch } from '../../pcapng/block-scratch.js';
 import type { CaptureBatchView } from '../../capture/batch.js';
 import { HOST } from './record.js';
 import { ifNameOf } from '../../netif/ifname-cache.js';
@@ -78,8 +79,9 @@ export class Capture {
       comments,
       interfaceId: (ifIndex, linkType) =>
         w.interfaceId(ifNameOf(ifIndex) ?? (ifIndex ? `ifindex${ifIndex}` : 'unknown'), ifIndex || undefined, linkType),
+      output: blockScratch,
     }, pick);
-    return w.writeBlocks(blocks, count);
+    return w.writeBlocks(blocks, count, true);
   }
 
   private readonly locals = new Map<string, Uint8Array>();
@@ -99,8 +101,9 @@ export class Capture {
     const blocks = encodeCaptureBatch(b, pick, n, {
       interfaceId: (ifIndex, linkType) => w.interfaceId(ifNameOf(ifIndex) ?? (ifIndex ? `ifindex${ifIndex}` : 'unknown'), ifIndex, linkType),
       ...extra,
+      output: blockScratch,
     });
-    return w.writeBlocks(blocks, n);
+    return w.writeBlocks(blocks, n, true);
   }
 
   /** The comment options of a capture's packets, by label: the same for every round. */
