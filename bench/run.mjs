@@ -6,6 +6,8 @@
 //   BENCH_QUICK=1 npm run bench   one repetition, smaller counts
 //   BENCH_PHASES=drain BENCH_SIZES=64 BENCH_RECEIVERS='C recvmmsg,disptap batch' npm run bench
 //                                 a subset (comma-separated), e.g. while working on one path
+//   BENCH_OUT=FILE.json           where the results go (default bench/results/latest.json, or
+//                                 subset.json for a subset)
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -161,8 +163,9 @@ async function main() {
   compile();
   if (!fs.existsSync(path.join(here, '..', 'dist', 'index.js'))) throw new Error('run `npm run build:ts` first');
   // dgram can only ask for SO_RCVBUF (capped by rmem_max); raise the cap for the run when root so
-  // every receiver gets the same queue, and put it back afterwards.
-  const oldRmem = setRmemMax(RCVBUF);
+  // every receiver gets the same queue, and put it back afterwards. The others use SO_RCVBUFFORCE:
+  // without dgram the machine-wide setting is left alone (tests may be reading it meanwhile).
+  const oldRmem = receivers['node dgram'] ? setRmemMax(RCVBUF) : null;
   const rows = [];
   try {
     for (const phase of PHASES) {
@@ -217,7 +220,8 @@ async function main() {
   fs.mkdirSync(path.join(here, 'results'), { recursive: true });
   // a subset run does not overwrite the full run the README quotes
   const subset = ['BENCH_PHASES', 'BENCH_SIZES', 'BENCH_RECEIVERS'].some((e) => process.env[e]);
-  fs.writeFileSync(path.join(here, 'results', subset ? 'subset.json' : 'latest.json'), JSON.stringify({ machine, reps: REPS, summary, rows, warnings }, null, 2) + '\n');
+  const out = process.env.BENCH_OUT ?? path.join(here, 'results', subset ? 'subset.json' : 'latest.json');
+  fs.writeFileSync(out, JSON.stringify({ machine, reps: REPS, summary, rows, warnings }, null, 2) + '\n');
   console.log(`machine: ${machine.cpus} × ${machine.model}, Linux ${machine.kernel}, Node ${machine.node}; ${REPS} repetition(s)\n`);
   console.log('| phase | size | receiver | rate/s (median) | × C (min–max) | loss (min–max) | CPU µs/dgram | read delay p50 / p99 µs |');
   console.log('|---|---|---|---|---|---|---|---|');
