@@ -141,12 +141,22 @@ async function startTap(kind, listen, target, tmp) {
   };
 }
 
-function connect(p) {
-  return new Promise((resolve, reject) => {
-    const s = net.createConnection(p);
-    s.once('connect', () => resolve(s));
-    s.once('error', reject);
-  });
+// The socket file appears at bind(), a moment before listen(): a connect in between is refused
+// (seen under ASan, where that moment is longer). A refused connect never reached accept(), so
+// trying again opens no extra session.
+async function connect(p) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await new Promise((resolve, reject) => {
+        const s = net.createConnection(p);
+        s.once('connect', () => resolve(s));
+        s.once('error', reject);
+      });
+    } catch (e) {
+      if (e.code !== 'ECONNREFUSED' || attempt >= 200) throw e;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
 }
 
 async function throughput(tapPath, frame, frames) {
