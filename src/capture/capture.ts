@@ -248,7 +248,7 @@ const RING_FALLBACK = new Set(['ENOMEM', 'EINVAL', 'ENOPROTOOPT']);
 
 /** The capture's ring (recvBufferSize bytes, see ringGeometry); its bytes, or 0 when the kernel refused it. */
 function setupRing(sock: NativePacketSocket, o: ResolvedCaptureOptions): number {
-  const g = ringGeometry(o.recvBufferSize, captureNative.PacketSocket.pageSize);
+  const g = ringGeometry(o.recvBufferSize, captureNative.PacketSocket.pageSize, o.snapLength);
   try {
     return sock.setupRing(g.blockSize, g.blockCount, o.ringTimeoutMs, o.timestamps === 'hardware', o.timestamps !== 'none').bytes;
   } catch (e) {

@@ -75,17 +75,27 @@ export interface RingGeometry {
 }
 
 /**
- * Splits a ring of `total` bytes into blocks. The kernel hands the ring over block by block (when a
- * block is full or ringTimeoutMs passed), so blocks of 1 MiB: one hand-over for thousands of small
- * packets, and room for any datagram a snap length keeps (262144 at most). At least 2 blocks, so the
- * kernel fills one while the reader empties another: a total below 2 MiB gets smaller blocks (powers
- * of two, at least a page), and a total below two pages gets two pages. A packet larger than a block
- * (a tiny ring, a huge datagram) is cut to the block and marked truncated.
+ * Room a block needs besides one packet's `snapLength` bytes: the block descriptor (48), the
+ * tpacket3_hdr + sockaddr_ll and the aligned link-layer gap before the IP header (~112 on lo or
+ * Ethernet with a VLAN tag). Rounded up so a full snap always fits.
  */
-export function ringGeometry(total: number, pageSize: number): RingGeometry {
-  let blockSize = 1 << 20;
+const RING_BLOCK_OVERHEAD = 256;
+
+/**
+ * Splits a ring of `total` bytes into blocks. The kernel hands the ring over block by block, when a
+ * block is full or when a retire tick (ringTimeoutMs, rounded up to jiffies) finds a packet in it, so
+ * a slow reader (a GC pause, a busy event loop, a cold start) has about blockCount ticks of a trickle
+ * before drops begin: the blocks are as small as one snapLength packet allows (a power of two, at
+ * least a page, at most 1 MiB), hence many of them. (1 MiB blocks made a 4 MiB ring four blocks,
+ * which a packet every 2 ms filled in ~60 ms.) A total of more than 65536 blocks gets larger ones.
+ * At least 2 blocks, so the kernel fills one while the reader empties another: a total below two
+ * such blocks gets smaller ones, down to a page (a packet larger than a block is cut to the block
+ * and marked truncated), and a total below two pages gets two pages.
+ */
+export function ringGeometry(total: number, pageSize: number, snapLength = 65535): RingGeometry {
+  let blockSize = pageSize;
+  while (blockSize < 1 << 20 && (blockSize < snapLength + RING_BLOCK_OVERHEAD || total / blockSize > 65536)) blockSize *= 2;
   while (blockSize > pageSize && blockSize * 2 > total) blockSize /= 2;
-  blockSize = Math.max(blockSize, pageSize);
   const blockCount = Math.min(65536, Math.max(2, Math.floor(total / blockSize)));
   return { blockSize, blockCount };
 }

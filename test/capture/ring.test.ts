@@ -3,6 +3,7 @@
 // (kernel drops counted), truncation, the mapping's lifetime, the block retire timeout.
 import dgram from 'node:dgram';
 import fs from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openCapture, type CaptureRecord } from '../../src/capture/index.js';
 import { captureNative } from '../../src/capture/native.js';
@@ -54,14 +55,26 @@ function mapped(name: string): boolean {
 }
 
 describe('ring geometry and options', () => {
-  it('splits recvBufferSize into 1 MiB blocks, smaller ones for a small total, always at least 2', () => {
-    expect(ringGeometry(4 << 20, 4096)).toEqual({ blockSize: 1 << 20, blockCount: 4 });
-    expect(ringGeometry(3 << 20, 4096)).toEqual({ blockSize: 1 << 20, blockCount: 3 });
-    expect(ringGeometry(1 << 20, 4096)).toEqual({ blockSize: 512 << 10, blockCount: 2 });
+  it('splits recvBufferSize into the smallest blocks one snapLength packet fits, so many blocks; at least 2', () => {
+    // the default snap (65535) plus the block and frame headers: 128 KiB blocks
+    expect(ringGeometry(4 << 20, 4096)).toEqual({ blockSize: 128 << 10, blockCount: 32 });
+    expect(ringGeometry(4 << 20, 4096, 65535)).toEqual({ blockSize: 128 << 10, blockCount: 32 });
+    expect(ringGeometry(64 << 20, 4096, 65535)).toEqual({ blockSize: 128 << 10, blockCount: 512 });
+    expect(ringGeometry(3 << 20, 4096)).toEqual({ blockSize: 128 << 10, blockCount: 24 });
+    // a short snap: page-sized blocks; the largest snap: 512 KiB
+    expect(ringGeometry(4 << 20, 4096, 1500)).toEqual({ blockSize: 4096, blockCount: 1024 });
+    expect(ringGeometry(4 << 20, 4096, 3840)).toEqual({ blockSize: 4096, blockCount: 1024 });
+    expect(ringGeometry(4 << 20, 4096, 3841)).toEqual({ blockSize: 8192, blockCount: 512 });
+    expect(ringGeometry(4 << 20, 4096, 262144)).toEqual({ blockSize: 512 << 10, blockCount: 8 });
+    // a total below two such blocks: smaller ones, down to a page, and never fewer than 2
+    expect(ringGeometry(128 << 10, 4096)).toEqual({ blockSize: 64 << 10, blockCount: 2 });
     expect(ringGeometry(8192, 4096)).toEqual({ blockSize: 4096, blockCount: 2 });
     expect(ringGeometry(4096, 4096)).toEqual({ blockSize: 4096, blockCount: 2 });
     expect(ringGeometry(4096, 65536)).toEqual({ blockSize: 65536, blockCount: 2 });
-    expect(ringGeometry(2 ** 31 - 1, 4096)).toEqual({ blockSize: 1 << 20, blockCount: 2047 });
+    expect(ringGeometry(4 << 20, 65536)).toEqual({ blockSize: 128 << 10, blockCount: 32 });
+    // at most 65536 blocks: a huge total gets larger blocks (up to 1 MiB)
+    expect(ringGeometry(2 ** 31 - 1, 4096)).toEqual({ blockSize: 128 << 10, blockCount: 16383 });
+    expect(ringGeometry(2 ** 31 - 1, 4096, 100)).toEqual({ blockSize: 32 << 10, blockCount: 65535 });
   });
 
   it("ring defaults to true, except with timestamps 'hardware'; ringTimeoutMs to 8; both are checked", () => {
@@ -156,7 +169,7 @@ describe.skipIf(skip !== null)('capture through the TPACKET_V3 ring on lo', () =
     // two blocks of a page: a few dozen small packets
     const c = await cap({ interface: 'lo', ports: [port], direction: 'in', recvBufferSize: 8192, ringTimeoutMs: 5 });
     expect(c.ring).toBe(true);
-    expect(c.recvBufferSize).toBe(ringGeometry(8192, captureNative.PacketSocket.pageSize).blockSize * 2);
+    expect(c.recvBufferSize).toBe(ringGeometry(8192, captureNative.PacketSocket.pageSize, 65535).blockSize * 2);
     const N = 400;
     const items = Array.from({ length: N }, (_, i) => ({ data: `fill ${i}`, address: '127.0.0.1', port }));
     for (let i = 0; i < N; i += 100) await tx.sendBatch(items.slice(i, i + 100));
@@ -204,7 +217,7 @@ describe.skipIf(skip !== null)('capture through the TPACKET_V3 ring on lo', () =
   it('a datagram larger than a block is cut to the block and marked truncated', async () => {
     const rx = await sink();
     const c = await cap({ interface: 'lo', ports: [rx.address().port], direction: 'in', recvBufferSize: 8192 });
-    const block = ringGeometry(8192, captureNative.PacketSocket.pageSize).blockSize;
+    const block = ringGeometry(8192, captureNative.PacketSocket.pageSize, 65535).blockSize;
     await tx.send(Buffer.alloc(block + 1000, 3), { address: '127.0.0.1', port: rx.address().port });
     // (read before sending more: a packet that fills a block whole makes the kernel hand over the
     // block it had open, empty, then take the other: a 2-block ring is then full until read)
@@ -313,5 +326,37 @@ describe.skipIf(skip !== null)('capture through the TPACKET_V3 ring on lo', () =
       expect(r.data.toString()).toBe(`lone ${ringTimeoutMs}`);
       expect(waited).toBeLessThan(ringTimeoutMs + 1000);
     }
+  });
+
+  it('a reader stalled for 150 ms under a trickle (a packet every 2 ms) loses nothing with the default ring', async () => {
+    // Each retire tick (8 ms, rounded up to jiffies) hands over a block holding a packet or a few:
+    // the ring lasts about blockCount ticks. Four 1 MiB blocks (the old geometry) lasted ~60 ms
+    // and dropped ~40 of the ~75 packets sent during the stall; 32 blocks of 128 KiB last ~380 ms.
+    const rx = await sink();
+    const port = rx.address().port;
+    const c = await cap({ interface: 'lo', ports: [port], direction: 'in' });
+    const records: CaptureRecord[] = [];
+    c.on('record', (r) => records.push(r));
+    const N = 150;
+    // a worker sends while this thread is busy: the capture's reader runs here and cannot
+    const worker = new Worker(
+      `const { parentPort } = require('node:worker_threads');
+       const s = require('node:dgram').createSocket('udp4'); let i = 0;
+       const t = setInterval(() => {
+         const last = ++i === ${N};
+         s.send('t' + (i - 1), ${port}, '127.0.0.1', () => { if (i === 1 || last) parentPort.postMessage(last); if (last) s.close(); });
+         if (last) clearInterval(t);
+       }, 2);`,
+      { eval: true },
+    );
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    await new Promise((resolve) => worker.once('message', resolve)); // sending has begun
+    const until = Date.now() + 150;
+    while (Date.now() < until); // the stall: no event loop turn
+    await exited;
+    const deadline = Date.now() + 3000;
+    while (records.length < N && Date.now() < deadline) await sleep(10);
+    expect(c.stats().kernelDrops).toBe(0);
+    expect(records.map((r) => r.data.toString())).toEqual(Array.from({ length: N }, (_, i) => `t${i}`));
   });
 });
