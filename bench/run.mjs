@@ -6,6 +6,9 @@
 //   BENCH_QUICK=1 npm run bench   one repetition, smaller counts
 //   BENCH_PHASES=drain BENCH_SIZES=64 BENCH_RECEIVERS='C recvmmsg,disptap batch' npm run bench
 //                                 a subset (comma-separated), e.g. while working on one path
+//   BENCH_TAP_OPTIONS='{"batchSize":64}'
+//                                 openUdp options for the disptap receivers, to try a setting (a
+//                                 subset run: the figures that count are with default options)
 //   BENCH_OUT=FILE.json           where the results go (default bench/results/latest.json, or
 //                                 subset.json for a subset)
 import { execFileSync, spawn } from 'node:child_process';
@@ -214,15 +217,16 @@ async function main() {
     }
   }
   const machine = { cpus: os.cpus().length, model: os.cpus()[0]?.model, kernel: os.release(), node: process.version, date: new Date().toISOString() };
+  if (process.env.BENCH_TAP_OPTIONS) machine.tapOptions = JSON.parse(process.env.BENCH_TAP_OPTIONS);
   const warnings = [];
   // CPU used by anything but this benchmark's own receiver and sender during a run
   for (const r of rows) if (r.otherBusy > 0.1) warnings.push(`${r.phase} ${r.size}B rep${r.rep} ${r.receiver}: other processes used ${Math.round(r.otherBusy * 100)}% of the machine during the run`);
   fs.mkdirSync(path.join(here, 'results'), { recursive: true });
   // a subset run does not overwrite the full run the README quotes
-  const subset = ['BENCH_PHASES', 'BENCH_SIZES', 'BENCH_RECEIVERS'].some((e) => process.env[e]);
+  const subset = ['BENCH_PHASES', 'BENCH_SIZES', 'BENCH_RECEIVERS', 'BENCH_TAP_OPTIONS'].some((e) => process.env[e]);
   const out = process.env.BENCH_OUT ?? path.join(here, 'results', subset ? 'subset.json' : 'latest.json');
   fs.writeFileSync(out, JSON.stringify({ machine, reps: REPS, summary, rows, warnings }, null, 2) + '\n');
-  console.log(`machine: ${machine.cpus} × ${machine.model}, Linux ${machine.kernel}, Node ${machine.node}; ${REPS} repetition(s)\n`);
+  console.log(`machine: ${machine.cpus} × ${machine.model}, Linux ${machine.kernel}, Node ${machine.node}; ${REPS} repetition(s)${machine.tapOptions ? `; disptap options ${process.env.BENCH_TAP_OPTIONS} (not the defaults)` : ''}\n`);
   console.log('| phase | size | receiver | rate/s (median) | × C (min–max) | loss (min–max) | CPU µs/dgram | read delay p50 / p99 µs |');
   console.log('|---|---|---|---|---|---|---|---|');
   for (const s of summary) {

@@ -8,6 +8,14 @@ export function args() {
   return { host, rcvbuf: Number(rcvbuf), expect: Number(expect), idleMs: Number(idleMs), warm: Number(warm ?? 0) };
 }
 
+/**
+ * Extra openUdp options from BENCH_TAP_OPTIONS (JSON), for trying a setting against the defaults;
+ * the bench's figures are always taken with none.
+ */
+export function tapOptions() {
+  return process.env.BENCH_TAP_OPTIONS ? JSON.parse(process.env.BENCH_TAP_OPTIONS) : {};
+}
+
 /** Counts the warm-up: take(n) is true while n more datagrams still belong to it. */
 export function warmUp(count, onWarm) {
   let seen = 0;

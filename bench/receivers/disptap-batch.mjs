@@ -1,10 +1,10 @@
 // disptap batch API: one recvmmsg round per iteration as struct-of-arrays, all metadata on.
 import { openUdp } from '../../dist/index.js';
-import { args, idleWatch, percentile, report, warmUp } from './common.mjs';
+import { args, tapOptions, idleWatch, percentile, report, warmUp } from './common.mjs';
 
 const { host, rcvbuf, expect, idleMs, warm } = args();
 // Default options but the queue size every receiver here gets: the target is speed as users run it.
-const tap = await openUdp({ address: host, recvBufferSize: rcvbuf });
+const tap = await openUdp({ address: host, recvBufferSize: rcvbuf, ...tapOptions() });
 let cpu0 = process.cpuUsage();
 const warming = warmUp(warm, () => (cpu0 = process.cpuUsage()));
 console.log(`ready ${tap.address().port}`);
