@@ -44,8 +44,15 @@ export interface CaptureStats {
 const ETH_P_ALL = 3;
 /** SCM_TIMESTAMPING + SCM_TIMESTAMPNS and room for one unexpected message. */
 const CONTROL_SIZE = cmsgSpaceOf('SCM_TIMESTAMPING') + cmsgSpaceOf('SCM_TIMESTAMPNS') + cmsgSpace(64);
-/** recvmmsg rounds per poll wake-up before yielding to the event loop. */
+/** Read rounds per poll wake-up that are always read (when the kernel has them). */
 const ROUNDS_PER_WAKE = 16;
+/**
+ * After those, rounds go on while the kernel has full ones, for up to this many ms of the wake-up:
+ * as long as the command's display slices (cli/pipeline/display.ts), so under a burst that both
+ * keep busy, reading gets at least half the thread. 16 rounds of 64 alone fell behind a 2 M
+ * frames/s burst on lo between 4 ms display slices, and the ring overflowed by a packet or two.
+ */
+const READ_SLICE_MS = 4;
 const UV_READABLE = 1;
 
 /**
@@ -185,9 +192,12 @@ export class Capture extends PolledSource<CaptureRecord> {
   }
 
   protected override onReady(): void {
-    for (let round = 0; round < ROUNDS_PER_WAKE && this.#wanted(); round++) {
+    let deadline = 0;
+    for (let round = 1; this.#wanted(); round++) {
       const n = this.#readRound();
       if (n < this.#arena.cap) break; // drained (or closed by a listener)
+      if (round === ROUNDS_PER_WAKE) deadline = performance.now() + READ_SLICE_MS;
+      else if (round > ROUNDS_PER_WAKE && performance.now() > deadline) break;
     }
   }
 
