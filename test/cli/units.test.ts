@@ -86,15 +86,32 @@ describe('values', () => {
     for (const bad of ['0', '1.5k', '12q']) expect(() => parseSize(bad), bad).toThrow(InvalidArgumentError);
   });
 
-  it('percentiles are nearest-rank and exact below the reservoir size; max is always exact', () => {
+  it('percentiles are nearest-rank and exact up to exactLimit, then within 0.4 % (histogram); max is always exact', () => {
     const q = new Quantiles();
     for (let i = 100; i >= 1; i--) q.add(i);
-    expect([q.quantile(0.5), q.quantile(0.99), q.max, q.count]).toEqual([50, 99, 100, 100]);
+    expect([q.quantile(0.5), q.quantile(0.99), q.max, q.count, q.isExact]).toEqual([50, 99, 100, 100, true]);
     const small = new Quantiles(10);
-    for (let i = 1; i <= 1000; i++) small.add(i);
-    expect(small.max).toBe(1000);
-    expect(small.count).toBe(1000);
-    expect(small.values()).toHaveLength(10);
+    const values: number[] = [];
+    for (let i = 1; i <= 100_000; i++) values.push(1000 + ((i * 7919) % 1_000_003) * 37);
+    for (const v of values) small.add(v);
+    expect(small.isExact).toBe(false);
+    expect(small.max).toBe(Math.max(...values));
+    expect(small.count).toBe(100_000);
+    const sorted = Float64Array.from(values).sort();
+    for (const p of [0.01, 0.5, 0.9, 0.99, 1]) {
+      const exact = sorted[Math.ceil(p * sorted.length) - 1]!;
+      expect(Math.abs(small.quantile(p)! - exact) / exact, `p${p * 100}`).toBeLessThan(0.004);
+    }
+    // merged: exact while the union is, the histogram's answer otherwise
+    const a = new Quantiles(), b = new Quantiles();
+    for (let i = 1; i <= 50; i++) a.add(i), b.add(50 + i);
+    const ab = Quantiles.merge([a, b]);
+    expect([ab.isExact, ab.quantile(0.5), ab.quantile(0.99), ab.max, ab.count]).toEqual([true, 50, 99, 100, 100]);
+    const mixed = Quantiles.merge([a, small, new Quantiles()]);
+    expect(mixed.isExact).toBe(false);
+    expect(mixed.count).toBe(100_050);
+    expect(mixed.max).toBe(small.max);
+    expect(mixed.quantile(0.000_001)).toBe(1); // the exact min clamps the first bucket
     expect(new Quantiles().quantile(0.5)).toBeUndefined();
   });
 

@@ -2,42 +2,64 @@
 // read-delay percentiles, per receiving socket and in total. Kept here rather than in the library
 // so that watch/relay/demo share them; once UdpTap.stats() lands, SocketCounters can take its
 // drop and truncation counts from there and keep only the decode-side ones.
+import { LogHistogram } from '../../sys/log-histogram.js';
 
 /**
- * p50/p99/max of a stream of non-negative values. Exact up to `cap` samples (sorted at the end);
- * past that, a uniform reservoir (Algorithm R) of `cap` samples keeps memory bounded on long
- * watches, and the max stays exact.
+ * p50/p99/max of a stream of non-negative values. Exact for the first `exactLimit` values (sorted
+ * when asked); past that a log-linear histogram (sys/log-histogram.ts: within 0.4 % of the true
+ * value), so that adding stays O(1) at line rate and the summary costs nothing; the max stays exact.
+ * (A 100 000-sample reservoir sorted at the end cost ~0.3 µs per datagram of a 300 000 burst.)
  */
 export class Quantiles {
-  private readonly samples: number[] = [];
+  private exact: number[] = [];
+  private hist: LogHistogram | null = null;
   private seen = 0;
+  private minValue = Infinity;
   private maxValue = -Infinity;
-  private state = 0x9e3779b9;
-
-  constructor(private readonly cap = 100_000) {}
-
-  // Sorted copy of the samples, made once per summary (p50, p99 and the per-socket lines ask in turn).
+  // Sorted copy of the exact values, made once per summary (p50, p99 and the per-socket lines ask in turn).
   private sorted: Float64Array | null = null;
 
+  constructor(private readonly exactLimit = 4096) {}
+
+  /** The union of several (the total line of the summary). */
+  static merge(qs: readonly Quantiles[]): Quantiles {
+    const m = new Quantiles(qs.reduce((n, q) => n + (q.hist ? 0 : q.exact.length), 0));
+    for (const q of qs) {
+      if (q.seen === 0) continue;
+      if (q.minValue < m.minValue) m.minValue = q.minValue;
+      if (q.maxValue > m.maxValue) m.maxValue = q.maxValue;
+      m.seen += q.seen;
+      if (q.hist) (m.hist ??= new LogHistogram()).merge(q.hist);
+      else for (const v of q.exact) m.exact.push(v);
+    }
+    if (m.hist) {
+      for (const v of m.exact) m.hist.add(v);
+      m.exact = [];
+    }
+    return m;
+  }
+
   add(v: number): void {
-    this.sorted = null;
     this.seen++;
     if (v > this.maxValue) this.maxValue = v;
-    if (this.samples.length < this.cap) {
-      this.samples.push(v);
-      return;
+    if (v < this.minValue) this.minValue = v;
+    if (this.hist) return this.hist.add(v);
+    this.sorted = null;
+    this.exact.push(v);
+    if (this.exact.length > this.exactLimit) {
+      this.hist = new LogHistogram();
+      for (const x of this.exact) this.hist.add(x);
+      this.exact = [];
     }
-    const j = Math.floor(this.random() * this.seen);
-    if (j < this.cap) this.samples[j] = v;
   }
 
   get count(): number {
     return this.seen;
   }
 
-  /** The kept samples (all of them up to the cap). */
-  values(): readonly number[] {
-    return this.samples;
+  /** Whether quantile() is exact (false once the histogram took over). */
+  get isExact(): boolean {
+    return this.hist === null;
   }
 
   get max(): number | undefined {
@@ -46,20 +68,11 @@ export class Quantiles {
 
   /** Nearest-rank quantile, q in (0, 1]. */
   quantile(q: number): number | undefined {
-    if (this.samples.length === 0) return undefined;
-    const sorted = (this.sorted ??= Float64Array.from(this.samples).sort());
-    const rank = Math.max(1, Math.ceil(q * sorted.length));
+    if (this.seen === 0) return undefined;
+    const rank = Math.max(1, Math.ceil(q * this.seen));
+    if (this.hist) return this.hist.valueAtRank(rank, this.minValue, this.maxValue);
+    const sorted = (this.sorted ??= Float64Array.from(this.exact).sort());
     return sorted[rank - 1];
-  }
-
-  // xorshift32: deterministic, and the reservoir needs no cryptographic quality.
-  private random(): number {
-    let x = this.state;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.state = x >>> 0;
-    return this.state / 0x1_0000_0000;
   }
 }
 
@@ -134,17 +147,10 @@ export class SocketCounters {
 }
 
 function delaySummary(qs: readonly Quantiles[]): DelaySummary {
-  // Percentiles of a union need the samples of all; merge them (bounded by each cap).
-  const merged = new Quantiles(qs.reduce((n, q) => n + Math.max(1, Math.min(q.count, 100_000)), 0));
-  let max: number | undefined;
-  for (const q of qs) {
-    const m = q.max;
-    if (m !== undefined && (max === undefined || m > max)) max = m;
-    for (const v of q.values()) merged.add(v);
-  }
-  const count = qs.reduce((n, q) => n + q.count, 0);
+  const merged = qs.length === 1 ? qs[0]! : Quantiles.merge(qs);
+  const count = merged.count;
   if (count === 0) return { count };
-  return { count, p50Ns: merged.quantile(0.5), p99Ns: merged.quantile(0.99), maxNs: max };
+  return { count, p50Ns: merged.quantile(0.5), p99Ns: merged.quantile(0.99), maxNs: merged.max };
 }
 
 export function summarizeCounters(list: readonly SocketCounters[]): CounterSummary {
