@@ -22,7 +22,7 @@ describe('LogHistogram', () => {
       expect(bucketOf(p)).toBe(bucketOf(p - p / 1024) + 1);
       expect(bucketRange(bucketOf(p))[0]).toBe(p);
     }
-    expect([bucketOf(0), bucketOf(255.9), bucketOf(256)]).toEqual([0, 255, 256]);
+    expect([bucketOf(0), bucketOf(255.9), bucketOf(256), bucketOf(-5)]).toEqual([0, 255, 256, 0]);
     expect(bucketOf(2 ** 70)).toBe(bucketOf(2 ** 63 - 2 ** 52)); // beyond the range: the last bucket
   });
 

@@ -16,9 +16,9 @@ const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
 const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0; // little-endian: the high word is [1]
 
-/** The bucket of a value (non-negative; 2^63 and more count in the last bucket). */
+/** The bucket of a value (a negative one counts in the first bucket; 2^63 and more in the last). */
 export function bucketOf(v: number): number {
-  if (v < LINEAR) return Math.floor(v);
+  if (v < LINEAR) return v > 0 ? Math.floor(v) : 0;
   f64[0] = v;
   const hi = u32[HI]!;
   const e = (hi >>> 20) - 1023; // v in [2^e, 2^(e+1))
