@@ -161,11 +161,12 @@ Napi::Value PacketSocket::Bind(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// stats() → [packets, drops, ringErrors] since the previous call (PACKET_STATISTICS resets the
-// kernel counters). packets counts what passed the filter, so it also proves what the kernel
-// filtered. With a TPACKET_V3 ring the kernel answers with tpacket_stats_v3, whose first two fields
-// are these (it copies no more than we ask for, so the struct fits either version). ringErrors: ring
-// blocks found corrupt and handed back (always 0 without a ring).
+// stats() → [packets, drops, ringErrors, ringFreezes] since the previous call (PACKET_STATISTICS
+// resets the kernel counters). packets counts what passed the filter, so it also proves what the
+// kernel filtered. With a TPACKET_V3 ring the kernel answers with tpacket_stats_v3, whose first two
+// fields are these (it copies no more than we ask for, so the struct fits either version; without a
+// ring tp_freeze_q_cnt stays 0). ringErrors: ring blocks found corrupt and handed back (always 0
+// without a ring). ringFreezes: times the ring was full (the kernel's next block still ours).
 Napi::Value PacketSocket::Stats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!CheckOpen(env, "getsockopt")) return env.Undefined();
@@ -181,7 +182,8 @@ Napi::Value PacketSocket::Stats(const Napi::CallbackInfo& info) {
   corrupt_reported_ = corrupt;
   return MakeArray(env, {Napi::Number::New(env, static_cast<double>(st.tp_packets)),
                          Napi::Number::New(env, static_cast<double>(st.tp_drops)),
-                         Napi::Number::New(env, static_cast<double>(ring_errors))});
+                         Napi::Number::New(env, static_cast<double>(ring_errors)),
+                         Napi::Number::New(env, static_cast<double>(st.tp_freeze_q_cnt))});
 }
 
 // registerArena(data, control, i32, i64, addr, slotSize, controlSize, count, replaceId?) → arena id

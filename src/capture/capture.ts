@@ -39,6 +39,12 @@ export interface CaptureStats {
    * are lost). Never expected from a sane kernel; 0 without a ring.
    */
   ringErrors: number;
+  /**
+   * Times the ring was full: the kernel's next block was still the reader's, so it dropped until
+   * the reader handed one back (tpacket_stats_v3 tp_freeze_q_cnt), cumulative; 0 without a ring.
+   * Drops with no freeze were not for want of room in the ring.
+   */
+  ringFreezes: number;
 }
 
 const ETH_P_ALL = 3;
@@ -68,7 +74,7 @@ export class Capture extends PolledSource<CaptureRecord> {
   readonly #opts: ResolvedCaptureOptions;
   readonly #arena: CaptureArena;
   readonly #view: CaptureBatchView;
-  readonly #stats: CaptureStats = { packets: 0, kernelDrops: 0, records: 0, skipped: {}, ringErrors: 0 };
+  readonly #stats: CaptureStats = { packets: 0, kernelDrops: 0, records: 0, skipped: {}, ringErrors: 0, ringFreezes: 0 };
   /** The BPF program attached to the socket. */
   readonly program: readonly BpfInstruction[];
   /** The SO_TIMESTAMPING option the kernel took (65 = _NEW, 37 = old), 0 when off. */
@@ -78,6 +84,8 @@ export class Capture extends PolledSource<CaptureRecord> {
    * the option said so or because the kernel refused the ring (ENOMEM, EINVAL, ENOPROTOOPT).
    */
   readonly ring: boolean;
+  /** How long (ms) the kernel may keep a block that is not full before handing it over (option ringTimeoutMs); 0 without a ring. */
+  readonly ringTimeoutMs: number;
   /** The ring's mapped bytes; 0 without a ring. */
   readonly #ringBytes: number;
 
@@ -108,6 +116,7 @@ export class Capture extends PolledSource<CaptureRecord> {
       // The ring before bind(): nothing may reach the plain receive queue, which a ring reader never reads.
       this.#ringBytes = o.ring ? setupRing(sock, o) : 0;
       this.ring = this.#ringBytes > 0;
+      this.ringTimeoutMs = this.ring ? o.ringTimeoutMs : 0;
       if (!this.ring) setRecvBuffer(sock, o.recvBufferSize);
       this.timestampingOption = 0;
       if (o.timestamps !== 'none') {
@@ -215,10 +224,11 @@ export class Capture extends PolledSource<CaptureRecord> {
   }
 
   #collectKernelStats(): void {
-    const [packets, drops, ringErrors] = this.handle.stats();
+    const [packets, drops, ringErrors, ringFreezes] = this.handle.stats();
     this.#stats.packets += packets;
     this.#stats.kernelDrops += drops;
     this.#stats.ringErrors += ringErrors ?? 0;
+    this.#stats.ringFreezes += ringFreezes ?? 0;
   }
 
   #readRound(): number {

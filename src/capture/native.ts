@@ -13,9 +13,10 @@ export interface NativePacketSocket extends ArenaRegistrar {
   getIntOption(level: number, name: number): number;
   /**
    * [packets, drops, ringErrors] since the previous call (the kernel resets them on read);
-   * ringErrors counts ring blocks found corrupt and handed back (0 without a ring).
+   * ringErrors counts ring blocks found corrupt and handed back (0 without a ring); ringFreezes
+   * the times the ring was full (tpacket_stats_v3 tp_freeze_q_cnt; 0 without a ring).
    */
-  stats(): [packets: number, drops: number, ringErrors?: number];
+  stats(): [packets: number, drops: number, ringErrors?: number, ringFreezes?: number];
   /**
    * A TPACKET_V3 receive ring (PACKET_RX_RING, mmap'd) instead of recvmmsg: the kernel copies each
    * packet into a block in the receiving context, recv() walks the blocks into the same arena

@@ -118,7 +118,7 @@ describe.skipIf(skip !== null)("capture 'batch' events", () => {
     expect(() => captureReadDelays(one, new Float64Array(1))).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
     expect(() => captureReadDelays(one, new Float32Array(2) as unknown as Float64Array)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
     expect(captureReadDelays(one)).toHaveLength(2);
-    expect(c.stats()).toMatchObject({ packets: 80, kernelDrops: 0, records: 80, skipped: {}, ringErrors: 0 });
+    expect(c.stats()).toMatchObject({ packets: 80, kernelDrops: 0, records: 80, skipped: {}, ringErrors: 0, ringFreezes: 0 });
   });
 
   it('only batches: a 5000-datagram burst in order across rounds, none lost or twice, counted in stats; no records made', async () => {

@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { start, type Json } from './helpers/cli.js';
 import { expectValidRecords } from './helpers/json-schema.js';
 import { scionUdp } from './helpers/traffic.js';
+import { PASSIVE_RING_TIMEOUT_MS, openPassiveCapture } from '../../src/cli/sources/passive.js';
 
 function get(url: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -28,6 +29,17 @@ const skip = process.getuid?.() !== 0 ? 'needs CAP_NET_RAW (run as root)' : null
 if (skip) console.warn(`[passive watch CLI test skipped] ${skip}`);
 
 describe.skipIf(skip !== null)('disptap watch --passive', () => {
+  it("opens its ring with a 50 ms retire timeout, not the library's 8 ms (each tick can cost a packet)", async () => {
+    const c = await openPassiveCapture({ iface: 'lo', port: ['9'], rawPacket: false, recvBufferSize: 1 << 20 }, () => {});
+    try {
+      expect(c.ring).toBe(true);
+      expect(PASSIVE_RING_TIMEOUT_MS).toBe(50);
+      expect(c.ringTimeoutMs).toBe(50);
+    } finally {
+      c.close();
+    }
+  });
+
   it('prints NDJSON records of datagrams to a port owned by another socket, both directions on lo', async () => {
     const owner = dgram.createSocket('udp4');
     await new Promise<void>((r) => owner.bind(0, '127.0.0.1', r));

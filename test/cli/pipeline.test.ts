@@ -366,7 +366,7 @@ describe.skipIf(process.getuid?.() !== 0)('one pipeline: a passive capture takes
       expect(await w.exited(30_000)).toBe(0);
       const summary = w.records.at(-1)!;
       // without the drain: 0 read and 20 000 "unread"
-      expect(summary).toMatchObject({ type: 'summary', reason: 'signal', packets: n, capture: { packets: n, drops: 0, unread: 0 }, write: { packets: n } });
+      expect(summary).toMatchObject({ type: 'summary', reason: 'signal', packets: n, capture: { packets: n, drops: 0, unread: 0, ringFull: 0 }, write: { packets: n } });
       expect(tsharkCount(cap)).toBe(n);
     } finally {
       owner.close();

@@ -241,14 +241,14 @@ if (packet) {
   throws('PacketSocket attachFilter EINVAL', () => packet.attachFilter(badFilter), 'EINVAL', { address: 'SO_ATTACH_FILTER', syscall: 'setsockopt' });
   throws('PacketSocket attachFilter bad type', () => packet.attachFilter('x'), 'ERR_INVALID_ARG_TYPE');
   throws('PacketSocket bind ENODEV', () => packet.bind(2147483647, 3), 'ENODEV', { syscall: 'bind' });
-  returns('PacketSocket stats', () => packet.stats(), isArr(3));
+  returns('PacketSocket stats', () => packet.stats(), isArr(4));
   throws('PacketSocket setupRing bad type', () => ringSock.setupRing('x', 2, 8), 'ERR_INVALID_ARG_TYPE');
   throws('PacketSocket setupRing out of range', () => ringSock.setupRing(page + 1, 2, 8), 'ERR_OUT_OF_RANGE');
   throws('PacketSocket setupRing EINVAL', () => reserved.setupRing(page, 2, 8), 'EINVAL', { errno: -22, syscall: 'setsockopt', address: 'PACKET_RX_RING' });
   returns('PacketSocket setupRing', () => ringSock.setupRing(page, 2, 8), (r) => (r && own(r, 'bytes') === 2 * page && own(r, 'blockCount') === 2 ? true : `got ${JSON.stringify(r)}`));
   throws('PacketSocket setupRing twice', () => ringSock.setupRing(page, 2, 8), 'ERR_INVALID_STATE');
   returns('PacketSocket ring recv', () => ringSock.recv(ringArena, 4), (r) => r === 0 || `got ${String(r)}`);
-  returns('PacketSocket ring stats', () => ringSock.stats(), isArr(3));
+  returns('PacketSocket ring stats', () => ringSock.stats(), isArr(4));
   ringSock.close();
   reserved.close();
   throws('PacketSocket recv unknown arena', () => packet.recv(7), 'ERR_OUT_OF_RANGE');

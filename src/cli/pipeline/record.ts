@@ -238,7 +238,7 @@ export interface SummaryRecord extends Base, CountersJson {
   send?: { sent: number; bytes: number; errors: number; txTimestamps: number; txMissing: number; txLatency: DelayJson };
   write?: { path: string; packets: number; errors: number };
   /** watch --passive: the capture socket's kernel counters; `unread` = still queued at stop. */
-  capture?: { packets: number; drops: number; unread: number };
+  capture?: { packets: number; drops: number; unread: number; ringFull?: number };
   unixRelay?: UnixRelaySummary;
 }
 

@@ -74,7 +74,7 @@ export function attachCapture(session: Session, capture: PacketCapture, label: s
     capture.close();
   });
   session.onSummary((s) => {
-    s.capture = { packets: kernel.packets, drops: kernel.kernelDrops, unread: unread(kernel) };
+    s.capture = { packets: kernel.packets, drops: kernel.kernelDrops, unread: unread(kernel), ringFull: kernel.ringFreezes };
   });
 }
 
