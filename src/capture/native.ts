@@ -12,7 +12,7 @@ export interface NativePacketSocket extends ArenaRegistrar {
   setIntOption(level: number, name: number, value: number, label?: string): void;
   getIntOption(level: number, name: number): number;
   /**
-   * [packets, drops, ringErrors] since the previous call (the kernel resets them on read);
+   * [packets, drops, ringErrors, ringFreezes] since the previous call (the kernel resets them on read);
    * ringErrors counts ring blocks found corrupt and handed back (0 without a ring); ringFreezes
    * the times the ring was full (tpacket_stats_v3 tp_freeze_q_cnt; 0 without a ring).
    */

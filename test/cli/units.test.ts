@@ -8,6 +8,9 @@ import { UsageError } from '../../src/cli/errors.js';
 import { compileFilters, type FilterSubject } from '../../src/cli/pipeline/filter.js';
 import { useColor } from '../../src/cli/pipeline/format.js';
 import { Quantiles, SocketCounters } from '../../src/cli/pipeline/stats.js';
+import { colors } from '../../src/cli/pipeline/format.js';
+import { summaryText } from '../../src/cli/pipeline/output.js';
+import type { SummaryRecord } from '../../src/cli/pipeline/record.js';
 import { recordValidator } from './helpers/json-schema.js';
 
 describe('address specs', () => {
@@ -113,6 +116,17 @@ describe('values', () => {
     expect(mixed.max).toBe(small.max);
     expect(mixed.quantile(0.000_001)).toBe(1); // the exact min clamps the first bucket
     expect(new Quantiles().quantile(0.5)).toBeUndefined();
+  });
+
+  it("the summary's kernel line for a capture: drops, whether the ring was full, what was still queued", () => {
+    const base: SummaryRecord = {
+      v: 1, time: '', host: '', type: 'summary', command: 'watch', reason: 'signal', durationNs: '1000000000', matched: 9,
+      packets: 9, bytes: 9, drops: 0, truncations: 0, decodeErrors: 0, decodeErrorsByCode: {}, readDelay: { count: 0 }, sockets: [],
+    };
+    const kernel = (capture: SummaryRecord['capture']) => summaryText(colors(false), { ...base, capture }).find((l) => l.startsWith('kernel:'));
+    expect(kernel({ packets: 12, drops: 3, unread: 0, ringFull: 0 })).toBe('kernel: 12 packets passed the capture filter, 3 dropped');
+    expect(kernel({ packets: 12, drops: 3, unread: 0, ringFull: 1 })).toBe('kernel: 12 packets passed the capture filter, 3 dropped (ring full once)');
+    expect(kernel({ packets: 12, drops: 3, unread: 2, ringFull: 4 })).toBe('kernel: 12 packets passed the capture filter, 3 dropped (ring full 4 times), 2 still queued at stop (not read)');
   });
 
   it('drop deltas from the cumulative SO_RXQ_OVFL counter', () => {

@@ -165,7 +165,7 @@ export function summaryText(c: Colors, s: SummaryRecord): string[] {
   if (s.unixRelay) lines.push(...unixSummaryText(c, s.unixRelay));
   if (s.capture) {
     const k = s.capture;
-    lines.push(`kernel: ${k.packets} packets passed the capture filter, ${k.drops ? c.red(`${k.drops} dropped`) : '0 dropped'}${k.ringFull ? c.red(` (ring full ${k.ringFull} times)`) : ''}${k.unread ? c.yellow(`, ${k.unread} still queued at stop (not read)`) : ''}`);
+    lines.push(`kernel: ${k.packets} packets passed the capture filter, ${k.drops ? c.red(`${k.drops} dropped`) : '0 dropped'}${k.ringFull ? c.red(` (ring full ${k.ringFull === 1 ? 'once' : `${k.ringFull} times`})`) : ''}${k.unread ? c.yellow(`, ${k.unread} still queued at stop (not read)`) : ''}`);
   }
   if (s.write) lines.push(`capture: ${s.write.packets} packets in ${s.write.path}${s.write.errors ? c.red(` (${s.write.errors} could not be written)`) : ''}`);
   return lines;
