@@ -31,6 +31,20 @@ const pick = (env, all) => {
   }
   return got;
 };
+// Checked before anything runs: a typo must not surface only when the receivers start (or at the end).
+if (process.env.BENCH_TAP_OPTIONS) {
+  let o;
+  try {
+    o = JSON.parse(process.env.BENCH_TAP_OPTIONS);
+  } catch (e) {
+    console.error(`bench: BENCH_TAP_OPTIONS is not JSON: ${e.message}`);
+    process.exit(2);
+  }
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) {
+    console.error('bench: BENCH_TAP_OPTIONS must be a JSON object of openUdp options, e.g. {"batchSize":64}');
+    process.exit(2);
+  }
+}
 const SIZES = pick('BENCH_SIZES', ['64', '1200']).map(Number);
 // drain: a burst queued while the receiver is frozen, emptied by a fresh process (JIT compilation
 // included); warm: the same after a warm-up burst, the steady state of a tap that has been running;

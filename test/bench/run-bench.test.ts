@@ -38,3 +38,14 @@ describe.skipIf(skip !== null)('bench/run.mjs (quick subset)', () => {
     }
   }, 120_000);
 });
+
+describe('bench/run.mjs arguments', () => {
+  it('refuses a BENCH_TAP_OPTIONS that is not a JSON object before running anything (exit 2)', () => {
+    for (const [bad, says] of [['{bad', /is not JSON/], ['[1]', /must be a JSON object/]] as const) {
+      const r = spawnSync(process.execPath, [path.join(ROOT, 'bench/run.mjs')], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, BENCH_TAP_OPTIONS: bad }, timeout: 20_000 });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(says);
+      expect(r.stdout).toBe('');
+    }
+  });
+});
