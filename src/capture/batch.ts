@@ -92,13 +92,26 @@ export function captureBatchView(a: CaptureArena): CaptureBatchView {
   };
 }
 
-/** Whether packet i of `b` is a parsed UDP datagram. */
+// The columns are as long as the arena, so an index past `count` would read an earlier round's
+// packet (or undefined → NaN) instead of failing: say so as RxBatch does.
+function checkIndex(b: CaptureBatch, i: number, fn: string): void {
+  if (!Number.isInteger(i) || i < 0 || i >= b.count) {
+    throw invalidArg('ERR_OUT_OF_RANGE', `${fn}: index ${i} outside 0..${b.count - 1}`, RangeError);
+  }
+}
+
+/** Whether packet i of `b` is a parsed UDP datagram. Throws a RangeError for i outside 0..count-1. */
 export function isDatagram(b: CaptureBatch, i: number): boolean {
+  checkIndex(b, i, 'isDatagram');
   return b.status[i] === L3_STATUS.udp;
 }
 
-/** The IP packet's length on the wire: a snap length trims what was read, the header still says. */
+/**
+ * The IP packet's length on the wire: a snap length trims what was read, the header still says.
+ * Throws a RangeError for i outside 0..count-1.
+ */
 export function packetLength(b: CaptureBatch, i: number): number {
+  checkIndex(b, i, 'packetLength');
   return Math.max(b.origLen[i]!, b.ipLength[i]!, b.capLen[i]!);
 }
 

@@ -118,6 +118,12 @@ describe.skipIf(skip !== null)("capture 'batch' events", () => {
     expect(() => captureReadDelays(one, new Float64Array(1))).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
     expect(() => captureReadDelays(one, new Float32Array(2) as unknown as Float64Array)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
     expect(captureReadDelays(one)).toHaveLength(2);
+    // an index past the round is refused: the columns are as long as the arena and hold stale packets
+    expect(typeof isDatagram(one, 1)).toBe('boolean');
+    for (const bad of [2, -1, 0.5, NaN]) {
+      expect(() => isDatagram(one, bad)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE', name: 'RangeError' }));
+      expect(() => packetLength(one, bad)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE', name: 'RangeError' }));
+    }
     expect(c.stats()).toMatchObject({ packets: 80, kernelDrops: 0, records: 80, skipped: {}, ringErrors: 0, ringFreezes: 0 });
   });
 
