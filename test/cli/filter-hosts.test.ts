@@ -14,19 +14,24 @@ const SENDS: ReadonlyArray<{ tag: string; args: string[] }> = [
 
 /** Runs one watch per filter, sends SENDS to every watch, and returns the tags each one showed. */
 async function shown(filters: readonly string[]): Promise<Map<string, string[]>> {
+  // Eleven processes start at once: an ASan build sharing two cores with the rest of the suite took
+  // more than 10 s to say it was listening.
   const watches = filters.map((f) => ({ f, p: start(['watch', '--bind', '127.0.0.1:0', '--json', '-f', f]) }));
-  const ports = await Promise.all(watches.map(async (w) => (await listening(w.p))[0]!.port));
+  const ports = await Promise.all(watches.map(async (w) => (await listening(w.p, 90_000))[0]!.port));
+  // One send per watch at a time, all watches at once: each watch gets SENDS in order.
   for (const s of SENDS) {
-    for (const port of ports) {
-      const r = await run(['send', '--to', `127.0.0.1:${port}`, '--payload', s.tag, '--rate', '0', ...s.args]);
-      expect(r.code, r.stderr).toBe(0);
-    }
+    await Promise.all(
+      ports.map(async (port) => {
+        const r = await run(['send', '--to', `127.0.0.1:${port}`, '--payload', s.tag, '--rate', '0', ...s.args], { timeoutMs: 90_000 });
+        expect(r.code, r.stderr).toBe(0);
+      }),
+    );
   }
   await sleep(200); // loopback delivery is done when send exits; let the watches read it
   const out = new Map<string, string[]>();
   for (const w of watches) {
     w.p.kill('SIGINT');
-    expect(await w.p.exited()).toBe(0);
+    expect(await w.p.exited(60_000)).toBe(0);
     const summary = ofType(w.p, 'summary')[0]!;
     expect(summary.packets, `${w.f}: every datagram arrived`).toBe(SENDS.length);
     const tags = ofType(w.p, 'packet').map((r) => payloadTag(r));
@@ -74,7 +79,7 @@ describe('filter address terms see the SCION host address', () => {
       'scion dst 192.168.7.7 and underlay dst 127.0.0.1': ['scion-10'],
       'not src 10.0.0.0/8': ['scion-lo', 'plain'],
     });
-  }, 60_000);
+  }, 400_000);
 
   it('underlay/scion need host, src or dst and an address (usage error, exit 2)', async () => {
     for (const [e, msg] of [

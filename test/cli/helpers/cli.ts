@@ -164,9 +164,9 @@ export async function run(args: readonly string[], o: StartOptions & { timeoutMs
   return { code, stdout: p.stdout(), stderr: p.stderr(), records: p.records };
 }
 
-/** The sockets of the `listening` record. */
-export async function listening(p: Proc): Promise<Array<{ bind: string; address: string; port: number; family: number }>> {
-  const r = await p.waitFor((x) => x.type === 'listening', 10_000, 'the listening record');
+/** The sockets of the `listening` record (`timeoutMs`: more where a test starts many processes at once). */
+export async function listening(p: Proc, timeoutMs = 10_000): Promise<Array<{ bind: string; address: string; port: number; family: number }>> {
+  const r = await p.waitFor((x) => x.type === 'listening', timeoutMs, 'the listening record');
   return r.sockets as Array<{ bind: string; address: string; port: number; family: number }>;
 }
 
