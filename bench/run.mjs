@@ -245,7 +245,7 @@ async function main() {
   console.log('|---|---|---|---|---|---|---|---|');
   for (const s of summary) {
     // read delay is only meaningful at a steady rate (drain freezes the receiver on purpose)
-    const delay = s.phase !== 'delay' ? '' : s.delayP50Us === null ? 'n/a (no kernel ts)' : `${s.delayP50Us} / ${s.delayP99Us}${s.receiver === base ? '' : ` (+${s.delayP50OverCUs})`}`;
+    const delay = s.phase !== 'delay' ? '' : s.delayP50Us === null ? 'n/a (no kernel ts)' : `${s.delayP50Us} / ${s.delayP99Us}${s.receiver === base ? '' : ` (${s.delayP50OverCUs < 0 ? '' : '+'}${s.delayP50OverCUs})`}`;
     console.log(`| ${s.phase === 'warm' ? 'drain, warm' : s.phase} | ${s.size} B | ${s.receiver} | ${s.rateMedian} | ${s.ratioToC} (${s.ratioSpread.join('–')}) | ${(s.lossMin * 100).toFixed(1)}–${(s.lossMax * 100).toFixed(1)} % | ${s.cpuUsPerDatagram} | ${delay} |`);
   }
   for (const w of warnings) console.log(`warning: ${w}`);
