@@ -1,9 +1,10 @@
-// One JSON object per record (NDJSON), as `disptap watch --json` prints datagrams: bigints as
-// decimal strings (ns do not fit a double), the payload as hex.
+// One JSON object per capture record, for a program's own NDJSON: bigints as decimal strings (ns do
+// not fit a double), the payload as hex. (The command prints another, shared schema:
+// schema/watch-record.v1.json.)
 import { nsToIso } from '../sys/time.js';
 import type { CaptureRecord } from './record.js';
 
-/** A {@link CaptureRecord} as one NDJSON line of `disptap watch --passive --json`: bigints as decimal strings, payload as hex. */
+/** A {@link CaptureRecord} as one JSON object (e.g. an NDJSON line of your own): bigints as decimal strings, payload as hex. Not the command's `--json` schema. */
 export interface CaptureRecordJSON {
   time: string | null;
   /** Software kernel timestamp, ns since the epoch, as a decimal string. */
