@@ -32,6 +32,7 @@ const pick = (env, all) => {
   return got;
 };
 // Checked before anything runs: a typo must not surface only when the receivers start (or at the end).
+const HOST_FOR_CHECK = '127.0.0.1';
 if (process.env.BENCH_TAP_OPTIONS) {
   let o;
   try {
@@ -42,6 +43,15 @@ if (process.env.BENCH_TAP_OPTIONS) {
   }
   if (o === null || typeof o !== 'object' || Array.isArray(o)) {
     console.error('bench: BENCH_TAP_OPTIONS must be a JSON object of openUdp options, e.g. {"batchSize":64}');
+    process.exit(2);
+  }
+  // openUdp itself judges the options (an unknown key, a value out of range), as the receivers
+  // will pass them: one tap opened and closed now instead of a failure in every receiver later.
+  const { openUdp } = await import('../dist/index.js');
+  try {
+    (await openUdp({ address: HOST_FOR_CHECK, ...o })).close();
+  } catch (e) {
+    console.error(`bench: BENCH_TAP_OPTIONS: ${e.message}`);
     process.exit(2);
   }
 }

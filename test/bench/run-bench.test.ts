@@ -40,8 +40,13 @@ describe.skipIf(skip !== null)('bench/run.mjs (quick subset)', () => {
 });
 
 describe('bench/run.mjs arguments', () => {
-  it('refuses a BENCH_TAP_OPTIONS that is not a JSON object before running anything (exit 2)', () => {
-    for (const [bad, says] of [['{bad', /is not JSON/], ['[1]', /must be a JSON object/]] as const) {
+  it('refuses a BENCH_TAP_OPTIONS that is not a JSON object, or that openUdp refuses, before running anything (exit 2)', () => {
+    for (const [bad, says] of [
+      ['{bad', /is not JSON/],
+      ['[1]', /must be a JSON object/],
+      ['{"batchsize":64}', /BENCH_TAP_OPTIONS: openUdp: unknown option 'batchsize'/],
+      ['{"batchSize":0}', /BENCH_TAP_OPTIONS: .*batchSize/],
+    ] as const) {
       const r = spawnSync(process.execPath, [path.join(ROOT, 'bench/run.mjs')], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, BENCH_TAP_OPTIONS: bad }, timeout: 20_000 });
       expect(r.status).toBe(2);
       expect(r.stderr).toMatch(says);
