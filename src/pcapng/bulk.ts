@@ -5,7 +5,7 @@
 // allocation — so a capture costs about a copy of the bytes received.
 import { LINKTYPE_IPV4, LINKTYPE_RAW, OPT_COMMENT, EPB_FLAGS, BLOCK_EPB, DIRECTION_INBOUND, commentOptions, pad4 } from './blocks.js';
 import { META_PREFIX } from './comments.js';
-import { fold, sum16 } from './synth.js';
+import { fold } from './synth.js';
 import { ADDR, ADDR_STRIDE, HALF_HI, HALF_LO, PRESENT, int64Halves } from '../tap/rx/layout.js';
 import { formatAddress } from '../sys/address.js';
 
@@ -82,6 +82,38 @@ export function writeDecimal(out: Uint8Array, at: number, v: number): number {
   return end;
 }
 
+/** Copies 16 address bytes. */
+function copy16(from: Uint8Array, at: number, to: Uint8Array, dst: number): void {
+  for (let k = 0; k < 16; k++) to[dst + k] = from[at + k]!;
+}
+
+/** Writes the IPv4 address at from[at..at+4) as an IPv4-mapped IPv6 address. */
+function mapped(from: Uint8Array, at: number, to: Uint8Array, dst: number): void {
+  for (let k = 0; k < 10; k++) to[dst + k] = 0;
+  to[dst + 10] = 0xff;
+  to[dst + 11] = 0xff;
+  for (let k = 0; k < 4; k++) to[dst + 12 + k] = from[at + k]!;
+}
+
+/**
+ * The ones'-complement sum's 16-bit big-endian words of bytes [start, end) (unfolded), read four
+ * bytes at a time: half the steps of a byte-pair loop on the longer payloads.
+ */
+function sumWords(dv: DataView, start: number, end: number): number {
+  let acc = 0;
+  let i = start;
+  for (; i + 3 < end; i += 4) {
+    const w = dv.getUint32(i);
+    acc += (w >>> 16) + (w & 0xffff);
+  }
+  if (i + 1 < end) {
+    acc += dv.getUint16(i);
+    i += 2;
+  }
+  if (i < end) acc += dv.getUint8(i) << 8; // odd length: pad with a zero byte
+  return acc;
+}
+
 /**
  * Encodes datagrams [from, to) of `b` as EPBs — or, with `pick`, datagrams pick[from], …,
  * pick[to - 1] (a filter's matches); datagram i's captured bytes are
@@ -104,7 +136,13 @@ export function encodeUdpBatch(
   let bound = 0;
   for (let j = from; j < to; j++) bound += 300 + extra.length + b.lengths[pick ? pick[j]! : j]!;
   const out = t.output ? t.output(bound) : Buffer.allocUnsafe(bound);
-  const payloads = Buffer.isBuffer(payloadBytes) ? payloadBytes : Buffer.from(payloadBytes.buffer, payloadBytes.byteOffset, payloadBytes.byteLength);
+  // Numbers go in through a DataView, which the optimizing compiler turns into plain stores;
+  // Buffer#writeUInt32LE is a call with range checks per field.
+  const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  const payloads = payloadBytes;
+  // The columns, read once: in the loop each `b.x` would be a getter call or a polymorphic load.
+  const { present, lengths, origLengths, srcFamily, dstFamily, ttl: ttls, tos: toss, drops, srcPort } = b;
+  const ifIndexes = b.ifIndex;
   const swHalf = int64Halves(b.swTimestamps);
   const hwHalf = int64Halves(b.hwTimestamps);
   const lo = HALF_LO;
@@ -127,17 +165,18 @@ export function encodeUdpBatch(
   const addr = b.addresses;
   const localPort = t.localPort;
   const lb = t.localBytes;
+  const extraLen = extra.length;
   for (let j = from; j < to; j++) {
     const i = pick ? pick[j]! : j;
-    const p = b.present[i]!;
+    const p = present[i]!;
     const ao = i * ADDR_STRIDE;
-    const cap = b.lengths[i]!;
-    const orig = Math.max(b.origLengths[i]!, cap);
+    const cap = lengths[i]!;
+    const orig = Math.max(origLengths[i]!, cap);
     const truncated = orig > cap;
     // Addresses: IPv4 on the wire when both ends are IPv4 or v4-mapped (a dual-stack socket).
-    const sFam = b.srcFamily[i] === 4 ? 4 : 6;
+    const sFam = srcFamily[i] === 4 ? 4 : 6;
     const hasDst = (p & PRESENT.dst) !== 0;
-    const dFam = hasDst ? (b.dstFamily[i] === 4 ? 4 : 6) : lb.length === 4 ? 4 : 6;
+    const dFam = hasDst ? (dstFamily[i] === 4 ? 4 : 6) : lb.length === 4 ? 4 : 6;
     const srcOff = ao + ADDR.src;
     const dstOff = ao + ADDR.dst;
     const s4 = sFam === 4 || isMapped(addr, srcOff);
@@ -148,8 +187,8 @@ export function encodeUdpBatch(
     const pktLen = ipLen + 8 + cap;
     const hasTtl = (p & PRESENT.ttl) !== 0;
     const hasTos = (p & PRESENT.tos) !== 0;
-    const ttl = hasTtl ? b.ttl[i]! & 0xff : 64;
-    const tos = hasTos ? b.tos[i]! & 0xff : 0;
+    const ttl = hasTtl ? ttls[i]! & 0xff : 64;
+    const tos = hasTos ? toss[i]! & 0xff : 0;
     const hasSw = (p & PRESENT.softwareTs) !== 0;
     let tsSource: number; // 0 hardware, 1 software, 2 user
     let tsLo: number;
@@ -159,7 +198,7 @@ export function encodeUdpBatch(
     else (tsLo = readLo), (tsHi = readHi), (tsSource = 2);
 
     // The metadata comment, as formatMetaComment writes it.
-    const ifIndex = hasDst ? b.ifIndex[i]! : 0;
+    const ifIndex = hasDst ? ifIndexes[i]! : 0;
     // Compared field by field (a string key per datagram cost more than the rest of the block).
     let same =
       prefix.length > 0 && tsSource === pTs && hasDst === pHasDst && ifIndex === pIf && (hasTtl ? ttl : -1) === pTtl && (hasTos ? tos : -1) === pTos && dFam === pFam;
@@ -178,78 +217,96 @@ export function encodeUdpBatch(
       const dstText = hasDst ? endpointText(formatAddress(dFam, addr, dstOff), localPort) : endpointText(t.localAddress, localPort);
       let text = `${META_PREFIX} ts=${tsSource === 0 ? 'hardware' : tsSource === 1 ? 'software' : 'user'} dst=${dstText}`;
       if (hasDst && ifIndex) text += ` ifindex=${ifIndex}`;
-      if (hasTtl) text += ` ttl=${b.ttl[i]!}`;
+      if (hasTtl) text += ` ttl=${ttls[i]!}`;
       if (hasTos) text += ` tos=0x${(tos < 16 ? '0' : '') + tos.toString(16)}`;
       prefix = Buffer.from(text, 'utf8');
     }
 
     const blockStart = off;
-    out.writeUInt32LE(BLOCK_EPB, off);
+    dv.setUint32(off, BLOCK_EPB, true);
     // total length filled in at the end
     // misreadAsRaw(): an IPv4 packet Wireshark would take for PPP under LINKTYPE_RAW.
     const linkType = v4 && tos === 0xff && (20 + udpLen) >> 8 === 0x03 ? LINKTYPE_IPV4 : LINKTYPE_RAW;
     if (ifIndex !== lastIf || linkType !== lastLink) (lastId = t.interfaceId(ifIndex, linkType)), (lastIf = ifIndex), (lastLink = linkType);
-    out.writeUInt32LE(lastId, off + 8);
-    out.writeUInt32LE(tsHi, off + 12);
-    out.writeUInt32LE(tsLo, off + 16);
-    out.writeUInt32LE(pktLen, off + 20);
-    out.writeUInt32LE(ipLen + udpLen, off + 24);
+    dv.setUint32(off + 8, lastId, true);
+    dv.setUint32(off + 12, tsHi, true);
+    dv.setUint32(off + 16, tsLo, true);
+    dv.setUint32(off + 20, pktLen, true);
+    dv.setUint32(off + 24, ipLen + udpLen, true);
     const ip = off + 28;
-    // IP header, then the UDP header, then the payload.
+    // IP header, then the UDP header, then the payload. `acc` gathers the UDP checksum's
+    // pseudo-header addresses as 16-bit words.
     let acc = 0;
     if (v4) {
-      out[ip] = 0x45;
-      out[ip + 1] = tos;
-      out.writeUInt16BE(20 + udpLen, ip + 2);
-      out.writeUInt32BE(0x00004000, ip + 4); // id 0, DF
-      out[ip + 8] = ttl;
-      out[ip + 9] = PROTO_UDP;
-      out[ip + 10] = 0;
-      out[ip + 11] = 0;
       const s0 = sFam === 4 ? srcOff : srcOff + 12;
-      for (let k = 0; k < 4; k++) out[ip + 12 + k] = addr[s0 + k]!;
-      if (hasDst) {
-        const d0 = dFam === 4 ? dstOff : dstOff + 12;
-        for (let k = 0; k < 4; k++) out[ip + 16 + k] = addr[d0 + k]!;
-      } else {
-        const l0 = lb.length === 4 ? 0 : 12;
-        for (let k = 0; k < 4; k++) out[ip + 16 + k] = lb[l0 + k]!;
-      }
-      out.writeUInt16BE(~fold(sum16(out, ip, ip + 20, 0)) & 0xffff, ip + 10);
-      acc = sum16(out, ip + 12, ip + 20, 0);
+      const a0 = hasDst ? (dFam === 4 ? dstOff : dstOff + 12) : 0;
+      const dsrc = hasDst ? addr : lb;
+      const d0 = hasDst ? a0 : lb.length === 4 ? 0 : 12;
+      const sHi = (addr[s0]! << 8) | addr[s0 + 1]!;
+      const sLo = (addr[s0 + 2]! << 8) | addr[s0 + 3]!;
+      const dHi = (dsrc[d0]! << 8) | dsrc[d0 + 1]!;
+      const dLo = (dsrc[d0 + 2]! << 8) | dsrc[d0 + 3]!;
+      acc = sHi + sLo + dHi + dLo;
+      // id 0, DF, no fragment offset; checksum over the header's words
+      const hsum = (0x4500 | tos) + 20 + udpLen + 0x4000 + ((ttl << 8) | PROTO_UDP) + acc;
+      dv.setUint16(ip, 0x4500 | tos);
+      dv.setUint16(ip + 2, 20 + udpLen);
+      dv.setUint32(ip + 4, 0x00004000);
+      dv.setUint16(ip + 8, (ttl << 8) | PROTO_UDP);
+      dv.setUint16(ip + 10, ~fold(hsum) & 0xffff);
+      dv.setUint16(ip + 12, sHi);
+      dv.setUint16(ip + 14, sLo);
+      dv.setUint16(ip + 16, dHi);
+      dv.setUint16(ip + 18, dLo);
     } else {
-      out.writeUInt32BE(((6 << 28) | (tos << 20)) >>> 0, ip);
-      out.writeUInt16BE(udpLen, ip + 4);
+      dv.setUint32(ip, ((6 << 28) | (tos << 20)) >>> 0);
+      dv.setUint16(ip + 4, udpLen);
       out[ip + 6] = PROTO_UDP;
       out[ip + 7] = ttl;
-      if (sFam === 6) out.set(addr.subarray(srcOff, srcOff + 16), ip + 8);
-      else out.set(V4_MAPPED, ip + 8), out.set(addr.subarray(srcOff, srcOff + 4), ip + 20);
-      if (hasDst && dFam === 6) out.set(addr.subarray(dstOff, dstOff + 16), ip + 24);
-      else if (hasDst) out.set(V4_MAPPED, ip + 24), out.set(addr.subarray(dstOff, dstOff + 4), ip + 36);
-      else if (lb.length === 16) out.set(lb, ip + 24);
-      else out.set(V4_MAPPED, ip + 24), out.set(lb, ip + 36);
-      acc = sum16(out, ip + 8, ip + 40, 0);
+      // Byte by byte (a subarray view per address cost more than the copy).
+      if (sFam === 6) copy16(addr, srcOff, out, ip + 8);
+      else mapped(addr, srcOff, out, ip + 8);
+      if (hasDst && dFam === 6) copy16(addr, dstOff, out, ip + 24);
+      else if (hasDst) mapped(addr, dstOff, out, ip + 24);
+      else if (lb.length === 16) copy16(lb, 0, out, ip + 24);
+      else mapped(lb, 0, out, ip + 24);
+      acc = sumWords(dv, ip + 8, ip + 40);
     }
     const u = ip + ipLen;
-    const sp = b.srcPort[i]! & 0xffff;
-    out[u] = sp >> 8;
-    out[u + 1] = sp & 0xff;
-    out[u + 2] = localPort >> 8;
-    out[u + 3] = localPort & 0xff;
-    out[u + 4] = (udpLen >> 8) & 0xff;
-    out[u + 5] = udpLen & 0xff;
-    out[u + 6] = 0;
-    out[u + 7] = 0;
+    const sp = srcPort[i]! & 0xffff;
+    dv.setUint16(u, sp);
+    dv.setUint16(u + 2, localPort);
+    dv.setUint16(u + 4, udpLen & 0xffff);
+    dv.setUint16(u + 6, 0);
     const po = payloadOffsets[i]!;
-    // Small payloads byte by byte: Buffer#copy and subarray() each make a view first, which costs
-    // more than the copy itself for the datagrams a dispatcher mostly sees.
-    if (cap <= 256) for (let k = 0; k < cap; k++) out[u + 8 + k] = payloads[po + k]!;
-    else out.set(payloads.subarray(po, po + cap), u + 8);
+    // Small payloads word by word, summed for the checksum on the way: Buffer#copy and
+    // subarray() each make a view first, which costs more than the copy itself for the
+    // datagrams a dispatcher mostly sees.
+    let psum = 0;
+    if (cap <= 256) {
+      const pe = u + 8;
+      let k = 0;
+      for (; k + 1 < cap; k += 2) {
+        const w0 = payloads[po + k]!;
+        const w1 = payloads[po + k + 1]!;
+        out[pe + k] = w0;
+        out[pe + k + 1] = w1;
+        psum += (w0 << 8) | w1;
+      }
+      if (k < cap) {
+        const w0 = payloads[po + k]!;
+        out[pe + k] = w0;
+        psum += w0 << 8; // odd length: pad with a zero byte
+      }
+    } else {
+      out.set(payloads.subarray(po, po + cap), u + 8);
+      if (!truncated) psum = sumWords(dv, u + 8, u + 8 + cap);
+    }
     if (!truncated) {
-      acc += PROTO_UDP + udpLen;
-      acc = sum16(out, u, u + 8 + cap, acc);
+      // ports, length (twice: header and pseudo-header), protocol, payload
+      acc += sp + localPort + udpLen + udpLen + PROTO_UDP + psum;
       const ck = ~fold(acc) & 0xffff;
-      out.writeUInt16BE(ck === 0 ? 0xffff : ck, u + 6);
+      dv.setUint16(u + 6, ck === 0 ? 0xffff : ck);
     }
     off = ip + pktLen;
     const padded = ip + pad4(pktLen);
@@ -269,25 +326,25 @@ export function encodeUdpBatch(
     }
     if (p & PRESENT.drops) {
       out.set(DROPS, m);
-      m = writeDecimal(out, m + DROPS.length, b.drops[i]! >>> 0);
+      m = writeDecimal(out, m + DROPS.length, drops[i]! >>> 0);
     }
     const mlen = m - (off + 4);
-    out.writeUInt16LE(OPT_COMMENT, off);
-    out.writeUInt16LE(mlen, off + 2);
+    dv.setUint16(off, OPT_COMMENT, true);
+    dv.setUint16(off + 2, mlen, true);
     off = off + 4 + pad4(mlen);
     while (m < off) out[m++] = 0;
-    if (extra.length) {
+    if (extraLen) {
       out.set(extra, off);
-      off += extra.length;
+      off += extraLen;
     }
-    out.writeUInt16LE(EPB_FLAGS, off);
-    out.writeUInt16LE(4, off + 2);
-    out.writeUInt32LE(DIRECTION_INBOUND, off + 4);
-    out.writeUInt32LE(0, off + 8); // opt_endofopt
+    dv.setUint16(off, EPB_FLAGS, true);
+    dv.setUint16(off + 2, 4, true);
+    dv.setUint32(off + 4, DIRECTION_INBOUND, true);
+    dv.setUint32(off + 8, 0, true); // opt_endofopt
     off += 12;
     const total = off + 4 - blockStart;
-    out.writeUInt32LE(total, blockStart + 4);
-    out.writeUInt32LE(total, off);
+    dv.setUint32(blockStart + 4, total, true);
+    dv.setUint32(off, total, true);
     off += 4;
   }
   return out.subarray(0, off);

@@ -131,6 +131,24 @@ describe('encodeUdpBatch', () => {
     expect(t.stdout.trim()).toBe('127.0.0.1\t127.0.0.1');
   });
 
+  it('payloads around the copy-loop limit and the 4-byte checksum steps (255..259, 1201 B): write()\'s blocks, checksums tshark verifies', async () => {
+    const sizes = [1, 255, 256, 257, 258, 259, 1201]; // one round: a fresh tap reads 8 at first
+    for (const [host, bytes] of [['127.0.0.1', Uint8Array.of(127, 0, 0, 1)], ['::1', new Uint8Array(16).fill(0, 0, 15).fill(1, 15)]] as const) {
+      const rx = await openUdp({ address: host, port: 0 });
+      const tx = await openUdp({ address: host, port: 0 });
+      taps.push(rx, tx);
+      const to = { address: host, port: rx.address().port };
+      // bytes that differ in every position, so a word summed twice or skipped changes the checksum
+      for (const n of sizes) await tx.send(Buffer.from(Array.from({ length: n }, (_, k) => (k * 37 + n) & 0xff)), to);
+      await new Promise((r) => setTimeout(r, 50));
+      const [a, c, file] = await both(await receiveAll(rx, sizes.length), to, bytes, `sizes-${bytes.length}`);
+      expectSame(a, c);
+      const t = spawnSync('tshark', ['-r', file, '-o', 'udp.check_checksum:TRUE', '-T', 'fields', '-e', 'udp.length', '-e', 'udp.checksum.status'], { encoding: 'utf8' });
+      expect(t.status, t.stderr).toBe(0);
+      expect(t.stdout.trim().split('\n')).toEqual(sizes.map((n) => `${n + 8}\t1`));
+    }
+  });
+
   it('encodeEpbFast makes the bytes encodeEnhancedPacket makes, for any packet, comments and direction', () => {
     fc.assert(
       fc.property(
