@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { openUdp } from '../src/index.js';
 import { closeSocket, sendTo, sleep, udpSender } from './helpers/send.js';
+import fc from 'fast-check';
+import { delayBase } from '../src/tap/rx/layout.js';
 
 describe('RxBatch.readDelays', () => {
   it('is readAt − the software stamp of each datagram, exactly as the bigint arithmetic gives it', async () => {
@@ -44,5 +46,42 @@ describe('RxBatch.readDelays', () => {
     expect(Array.from(b.readDelays()).every(Number.isNaN)).toBe(true);
     t.close();
     await closeSocket(s);
+  });
+});
+
+describe('delayBase (the split readDelays, captureReadDelays and the pcapng encoder subtract from)', () => {
+  // The halves as int64Halves() gives them: the low half of either operand may be above or below
+  // 2^31, and the stamp's low half above readAt's (a borrow from the high half).
+  const halves = (v: bigint): [number, number] => [Number(v >> 32n), Number(v & 0xffffffffn)];
+  const delay = (readAt: bigint, stamp: bigint): number => {
+    const { hi, lo } = delayBase(readAt);
+    const [sHi, sLo] = halves(stamp);
+    return (hi - sHi) * 0x1_0000_0000 + (lo - sLo);
+  };
+
+  it('gives readAt − stamp exactly at the edges of the low half', () => {
+    const base = 0x18f0_0000_0000_0000n;
+    for (const lo of [0n, 1n, 0x7fff_ffffn, 0x8000_0000n, 0xffff_ffffn]) {
+      for (const d of [0n, 1n, 0x7fff_ffffn, 0x8000_0000n, 0x1_0000_0000n, 5_000_000_000n]) {
+        const readAt = base + lo;
+        expect(delay(readAt, readAt - d)).toBe(Number(d));
+        expect(delay(readAt, readAt + d)).toBe(0 - Number(d)); // a stamp after the read (a clock step)
+      }
+    }
+  });
+
+  it('gives readAt − stamp for any realtime stamp and delay below 2^48 ns', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 1n << 60n, max: (1n << 62n) - 1n }), fc.bigInt({ min: 0n, max: (1n << 48n) - 1n }), (readAt, d) => {
+        expect(delay(readAt, readAt - d)).toBe(Number(d));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('keeps its low half off the small integers, whatever readAt is', () => {
+    for (const readAt of [0n, 1n, 0x7fff_ffffn, 0x1_0000_0000n, 0x18f0_0000_0000_0000n]) {
+      expect(delayBase(readAt).lo).toBeGreaterThanOrEqual(2 ** 32);
+    }
   });
 });

@@ -1,7 +1,7 @@
 // A whole read round of a capture as arrays: what `'batch'` listeners get instead of one
 // CaptureRecord per packet. Views of the capture's arena, made once per arena and reused every
 // round: nothing is allocated per packet, and nothing may be kept past the listener.
-import { HALF_HI, HALF_LO, int64Halves } from '../tap/rx/layout.js';
+import { HALF_HI, HALF_LO, delayBase, int64Halves } from '../tap/rx/layout.js';
 import { invalidArg } from '../sys/errors.js';
 import type { CaptureArena } from './arena.js';
 import { L3_STATUS, P32, P64 } from './layout.js';
@@ -129,13 +129,13 @@ export function captureReadDelays(b: CaptureBatch, out?: Float64Array): Float64A
   }
   out ??= new Float64Array(n);
   const half = int64Halves(b.software, n);
-  const readAt = BigInt.asUintN(64, b.readAt);
-  const readLo = Number(readAt & 0xffffffffn);
-  const readHi = Number(readAt >> 32n);
+  const { hi: readHi, lo: readLo } = delayBase(b.readAt);
   for (let i = 0; i < n; i++) {
     const lo = half[2 * i + HALF_LO]!;
     const hi = half[2 * i + HALF_HI]!;
-    out[i] = lo === 0 && hi === 0 ? NaN : (readHi - hi) * 0x1_0000_0000 + (readLo - lo);
+    // (lo | hi): a bitwise test takes any 32-bit half as it is; `lo === 0` is specialised like a
+    // subtraction (see delayBase)
+    out[i] = (lo | hi) === 0 ? NaN : (readHi - hi) * 0x1_0000_0000 + (readLo - lo);
   }
   return out;
 }

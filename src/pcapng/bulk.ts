@@ -6,7 +6,7 @@
 import { LINKTYPE_IPV4, LINKTYPE_RAW, OPT_COMMENT, EPB_FLAGS, BLOCK_EPB, DIRECTION_INBOUND, commentOptions, pad4 } from './blocks.js';
 import { META_PREFIX } from './comments.js';
 import { fold } from './synth.js';
-import { ADDR, ADDR_STRIDE, HALF_HI, HALF_LO, PRESENT, int64Halves } from '../tap/rx/layout.js';
+import { ADDR, ADDR_STRIDE, HALF_HI, HALF_LO, PRESENT, delayBase, int64Halves } from '../tap/rx/layout.js';
 import { formatAddress } from '../sys/address.js';
 
 /** The columns of a receive batch the encoder reads (RxBatch and the CLI's copies have them). */
@@ -39,6 +39,11 @@ export interface UdpBatchTarget {
   interfaceId(ifIndex: number, linkType: number): number;
   /** Comments after the metadata line, the same for every datagram of the socket. */
   comments: readonly string[];
+  /**
+   * The same comments already encoded as options (blocks.ts commentOptions()), for a caller that
+   * writes the same ones every round; `comments` is then not read.
+   */
+  commentBytes?: Uint8Array;
   /** Where the blocks go (at least `size` bytes; block-scratch.ts for the command); a fresh buffer when absent. */
   output?: (size: number) => Buffer;
 }
@@ -81,6 +86,15 @@ export function writeDecimal(out: Uint8Array, at: number, v: number): number {
   }
   return end;
 }
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * The last metadata-comment prefix encoded, and what it was made of (pDst in `dst`): the next call
+ * starts from it. One for the module: JS runs one call at a time, and a different socket only
+ * means the first datagram makes its prefix anew.
+ */
+const last = { port: -1, localAddress: '', prefix: EMPTY, ts: -1, hasDst: false, ifIndex: -1, ttl: -2, tos: -2, fam: 0, dst: new Uint8Array(16) };
 
 /** Copies 16 address bytes. */
 function copy16(from: Uint8Array, at: number, to: Uint8Array, dst: number): void {
@@ -130,7 +144,7 @@ export function encodeUdpBatch(
   t: UdpBatchTarget,
   pick?: Uint32Array,
 ): Buffer {
-  const extra = commentOptions(t.comments);
+  const extra = t.commentBytes ?? commentOptions(t.comments);
   // Upper bound per datagram: block 12 + EPB 20 + IPv6 40 + UDP 8 + payload + 3 pad + options
   // (meta comment ≤ 200 + extra + flags 8 + end 4).
   let bound = 0;
@@ -147,24 +161,29 @@ export function encodeUdpBatch(
   const hwHalf = int64Halves(b.hwTimestamps);
   const lo = HALF_LO;
   const hi = HALF_HI;
+  // readAt's halves: the stamp of a datagram without one
   const readLo = Number(BigInt.asUintN(64, b.readAt) & 0xffffffffn);
   const readHi = Number(BigInt.asUintN(64, b.readAt) >> 32n);
+  const { hi: delayHi, lo: delayLo } = delayBase(b.readAt);
   let off = 0;
   let lastIf = -1;
   let lastLink = -1;
   let lastId = 0;
-  // The metadata comment up to read-delay is the same for a run of datagrams: keep it encoded.
-  let prefix = Buffer.alloc(0);
-  let pTs = -1;
-  let pHasDst = false;
-  let pIf = -1;
-  let pTtl = -2;
-  let pTos = -2;
-  let pFam = 0;
-  const pDst = new Uint8Array(16);
+  // The metadata comment up to read-delay is the same for a run of datagrams, mostly from one
+  // round to the next too: keep it encoded (`last` holds it between calls).
   const addr = b.addresses;
   const localPort = t.localPort;
   const lb = t.localBytes;
+  const sameSocket = last.port === localPort && last.localAddress === t.localAddress;
+  last.port = -1; // until this call has written its state back (an interfaceId() that throws)
+  let prefix = sameSocket ? last.prefix : EMPTY;
+  let pTs = last.ts;
+  let pHasDst = last.hasDst;
+  let pIf = last.ifIndex;
+  let pTtl = last.ttl;
+  let pTos = last.tos;
+  let pFam = last.fam;
+  const pDst = last.dst;
   const extraLen = extra.length;
   for (let j = from; j < to; j++) {
     const i = pick ? pick[j]! : j;
@@ -318,7 +337,7 @@ export function encodeUdpBatch(
     let m = off + 4 + prefix.length;
     if (hasSw) {
       // readAt − software stamp in ns, exact in a double (read delays are far below 2^53 ns).
-      const d = (readHi - swHalf[2 * i + hi]!) * 0x1_0000_0000 + (readLo - swHalf[2 * i + lo]!);
+      const d = (delayHi - swHalf[2 * i + hi]!) * 0x1_0000_0000 + (delayLo - swHalf[2 * i + lo]!);
       out.set(READ_DELAY, m);
       m = writeDecimal(out, m + READ_DELAY.length, d);
       out[m++] = 0x6e; // n
@@ -347,5 +366,14 @@ export function encodeUdpBatch(
     dv.setUint32(off, total, true);
     off += 4;
   }
+  last.port = localPort;
+  last.localAddress = t.localAddress;
+  last.prefix = prefix;
+  last.ts = pTs;
+  last.hasDst = pHasDst;
+  last.ifIndex = pIf;
+  last.ttl = pTtl;
+  last.tos = pTos;
+  last.fam = pFam;
   return out.subarray(0, off);
 }

@@ -149,6 +149,27 @@ describe('encodeUdpBatch', () => {
     }
   });
 
+  it('consecutive rounds of one socket whose metadata changes between them: each round write()\'s blocks (the comment kept from the last round is not reused wrongly)', async () => {
+    const rx = await openUdp({ address: '127.0.0.1', port: 0 });
+    const tx = await openUdp({ address: '127.0.0.1', port: 0 });
+    const other = await openUdp({ address: '127.0.0.1', port: 0 });
+    taps.push(rx, tx, other);
+    const to = { address: '127.0.0.1', port: rx.address().port };
+    const toOther = { address: '127.0.0.1', port: other.address().port };
+    const round = async (t: UdpTap, dst: typeof to, ttls: number[], name: string) => {
+      for (const ttl of ttls) await tx.send(Buffer.from(`ttl ${ttl}`), dst, { ttl });
+      await new Promise((r) => setTimeout(r, 50));
+      const [a, c] = await both(await receiveAll(t, ttls.length), dst, Uint8Array.of(127, 0, 0, 1), name);
+      expectSame(a, c);
+      expect(c.includes(`ttl=${ttls[0]}`)).toBe(true);
+    };
+    await round(rx, to, [7, 7], 'r1');
+    await round(rx, to, [9, 7], 'r2'); // starts with a different TTL
+    await round(rx, to, [7], 'r3'); // starts where r2 ended
+    await round(other, toOther, [7], 'r4'); // another socket: its own port in dst=
+    await round(rx, to, [7], 'r5');
+  });
+
   it('encodeEpbFast makes the bytes encodeEnhancedPacket makes, for any packet, comments and direction', () => {
     fc.assert(
       fc.property(

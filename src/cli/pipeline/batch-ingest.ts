@@ -40,6 +40,8 @@ export class BatchIngest {
   private pickScratch = new Uint32Array(0);
   // Address texts of the datagrams a filter looks at: consecutive ones mostly share them.
   private readonly texts = new AddressTexts();
+  /** Each socket's capture comments: one array, so the capture encodes them once. */
+  private readonly comments = new WeakMap<BatchSocket, readonly string[]>();
 
   constructor(private readonly host: IngestHost) {}
 
@@ -160,7 +162,9 @@ export class BatchIngest {
     const capture = this.host.captureForBatch();
     if (!capture) return undefined;
     try {
-      return capture.writeBatch(b, n, sock, [`host ${HOST}, socket ${sock.label}, direction in`], pick);
+      let comments = this.comments.get(sock);
+      if (!comments) this.comments.set(sock, (comments = [`host ${HOST}, socket ${sock.label}, direction in`]));
+      return capture.writeBatch(b, n, sock, comments, pick);
     } catch (e) {
       this.host.captureFailed(e, n);
       return undefined;

@@ -72,11 +72,17 @@ export class Capture {
       this.locals.set(sock.label, local);
     }
     const w = this.writer;
+    let extra = this.socketComments.get(sock.label);
+    if (!extra || extra.comments !== comments) {
+      extra = { comments, bytes: commentOptions(comments) };
+      this.socketComments.set(sock.label, extra);
+    }
     const blocks = encodeUdpBatch(b, 0, count, b.payloads, b.offsets, {
       localPort: sock.local.port,
       localAddress: sock.local.address,
       localBytes: local,
       comments,
+      commentBytes: extra.bytes,
       interfaceId: (ifIndex, linkType) =>
         w.interfaceId(ifNameOf(ifIndex) ?? (ifIndex ? `ifindex${ifIndex}` : 'unknown'), ifIndex || undefined, linkType),
       output: blockScratch,
@@ -85,6 +91,8 @@ export class Capture {
   }
 
   private readonly locals = new Map<string, Uint8Array>();
+  /** A bound socket's comment options, encoded once for the comments array its caller keeps. */
+  private readonly socketComments = new Map<string, { comments: readonly string[]; bytes: Buffer }>();
 
   /**
    * Datagrams pick[0..n) of a passive capture's round in one write (the blocks write() makes for

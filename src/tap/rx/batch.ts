@@ -2,7 +2,7 @@
 import { formatAddress } from '../../sys/address.js';
 import { batchReleasedError, invalidArg } from '../../sys/errors.js';
 import type { Arena, FieldViews } from './arena.js';
-import { ADDR, ADDR_STRIDE, HALF_HI, HALF_LO, PRESENT, int64Halves } from './layout.js';
+import { ADDR, ADDR_STRIDE, HALF_HI, HALF_LO, PRESENT, delayBase, int64Halves } from './layout.js';
 import type { BatchTap, RxMessage, RxMeta } from './rx-types.js';
 import { messageAt, metaAt } from './slot-reader.js';
 
@@ -156,9 +156,7 @@ export class RxBatch {
     const d = out ?? new Float64Array(n);
     const half = int64Halves(this.#v.swTimestamps, n);
     const present = this.#v.present;
-    const readAt = BigInt.asUintN(64, this.readAt);
-    const readLo = Number(readAt & 0xffffffffn);
-    const readHi = Number(readAt >> 32n);
+    const { hi: readHi, lo: readLo } = delayBase(this.readAt);
     for (let i = 0; i < n; i++) {
       d[i] = present[i]! & PRESENT.softwareTs ? (readHi - half[2 * i + HALF_HI]!) * 0x1_0000_0000 + (readLo - half[2 * i + HALF_LO]!) : NaN;
     }
