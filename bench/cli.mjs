@@ -22,10 +22,12 @@
 // tcpdump) get a plain C receiver bound on it, on the tool's CPU, so the datagrams are consumed as
 // in real life.
 //
-// Steady state (a second column): the same tool gets two bursts; the CPU its threads used for the
-// second one (/proc/PID/task/*/schedstat, ns), less its idle rate times that window, per datagram.
-// The first burst of a fresh process carries one-time costs (Node compiles the hot paths while it
-// runs); a tap left running, as on a dispatcher host, pays the second figure.
+// Steady state (a second column): the same tool gets STEADY_WARM bursts, then one more; the CPU its
+// threads used for the last one (/proc/PID/task/*/schedstat, ns), less its idle rate times that
+// window, per datagram. The first burst of a fresh process carries one-time costs (Node compiles
+// the hot paths while it runs); a tap left running, as on a dispatcher host, pays the last figure.
+// Two warm bursts, not one: what runs once per read round (a few thousand times a burst) is often
+// still being compiled during the second (seen with --trace-opt).
 import { execFileSync, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import fs from 'node:fs';
@@ -41,6 +43,7 @@ const HOST = '127.0.0.1';
 const SIZE = 64;
 const RECEIVER_RCVBUF = 1 << 28; // the plain receivers must never be the ones that drop
 const QUIET_MS = 1000;
+const STEADY_WARM = 2; // bursts before the measured one of a steady run
 
 function parseArgs(argv) {
   const o = { quick: false, keep: false, count: undefined, reps: undefined, rows: undefined, out: undefined, timer: 'c', steady: true };
@@ -346,12 +349,12 @@ function blast(port, count) {
 
 /**
  * One run of one row. With `stopAtMs` it is the idle twin: no traffic, stopped that long after it
- * was started. With `steady`, two bursts, and the CPU of the second (steadyCpuS, see the header).
+ * was started. With `steady`, STEADY_WARM bursts, then the measured one (steadyCpuS, see the header).
  * Returns the timer's wall/user/sys, when it was stopped, and (loaded) what it kept.
  */
 async function runRow(row, { stopAtMs, steady = false } = {}) {
   const idle = stopAtMs !== undefined;
-  const bursts = steady ? 2 : 1;
+  const bursts = steady ? STEADY_WARM + 1 : 1;
   // between two bursts the tool goes quiet for a while: the plain receivers must not end then
   const receiverIdleMs = steady ? 60_000 : QUIET_MS;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `disptap-bench-cli-${row.id}-`));
@@ -403,9 +406,11 @@ async function runRow(row, { stopAtMs, steady = false } = {}) {
     let steadyCpuS;
     const files = () => [ctx.stdoutPath, ...fs.readdirSync(dir).map((f) => path.join(dir, f))];
     if (steady) {
-      sent = blast(port, COUNT).sent;
-      await quiet(tool, files());
-      // its idle rate (timers, the periodic rate line), then the second burst
+      for (let k = 0; k < STEADY_WARM; k++) {
+        sent += blast(port, COUNT).sent;
+        await quiet(tool, files());
+      }
+      // its idle rate (timers, the periodic rate line), then the measured burst
       const i0 = { ns: cpuNsOf(tool), at: process.hrtime.bigint() };
       await sleep(QUIET_MS);
       const s1 = { ns: cpuNsOf(tool), at: process.hrtime.bigint() };
@@ -514,9 +519,9 @@ async function main() {
       const cpuUs = loaded.kept > 0 ? ((loaded.cpuS - idle.cpuS) * 1e6) / loaded.kept : null;
       const run = { rep, ...loaded, idleCpuS: idle.cpuS, idleWall: idle.wall, cpuUsPerDatagram: cpuUs };
       if (opts.steady) {
-        // per datagram of the second burst, counting what the tool kept of it
+        // per datagram of the measured burst, counting what the tool kept of it
         const st = await runRow(row, { steady: true });
-        const second = st.kept - COUNT;
+        const second = st.kept - STEADY_WARM * COUNT;
         run.steady = { kept: st.kept, sent: st.sent, cpuS: st.steadyCpuS };
         run.steadyUsPerDatagram = second > 0 ? (st.steadyCpuS * 1e6) / second : null;
       }
