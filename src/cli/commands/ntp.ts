@@ -4,7 +4,8 @@
 // joined across points (segments.ts) and set beside chrony's log when given.
 import fs from 'node:fs';
 import path from 'node:path';
-import { Histogram, type Registry } from 'prom-client';
+import type { Histogram, Registry } from 'prom-client';
+import { prom } from '../pipeline/prom.js';
 import { readPcapng, dissectUdp, parseMetaComment, type PcapngFile } from '../../pcapng/index.js';
 import { NtpPairer } from '../../ntp/pair.js';
 import { NtpSegmentJoiner } from '../../ntp/segments.js';
@@ -111,6 +112,7 @@ function readFile(file: string): Uint8Array {
 type Histograms = { offset: Histogram<'point'>; delay: Histogram<'point'>; seg: Histogram<'segment' | 'direction'> };
 
 function histograms(registry: Registry): Histograms {
+  const { Histogram } = prom();
   const b = [-1e-3, -1e-4, -2.5e-5, -1e-5, -2.5e-6, -1e-6, 0, 1e-6, 2.5e-6, 1e-5, 2.5e-5, 1e-4, 1e-3];
   const d = [1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 1e-2, 0.1, 1];
   return {

@@ -2,7 +2,8 @@
 // the transit summary in the common NDJSON envelope (schema/watch-record.v1.json: transitPair,
 // transitUnmatched, transitSummary), the text summary in the `--- <command> summary` form, and the
 // transit-time histogram for --metrics.
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { prom } from '../pipeline/prom.js';
 import type { CaptureRecord } from '../../capture/record.js';
 import { formatTransitSummary, transitEventToJSON, transitSummaryToJSON } from '../../transit/format.js';
 import type { TransitSummary } from '../../transit/pairer.js';
@@ -59,6 +60,7 @@ export class TransitMetrics {
   readonly pending: Gauge<'side'>;
 
   constructor(registry: Registry, pending: () => { in: number; out: number }) {
+    const { Counter, Gauge, Histogram } = prom();
     // clock is a label because hardware and software stamps are different measurements: a
     // histogram mixing them would say nothing about either.
     this.transit = new Histogram({

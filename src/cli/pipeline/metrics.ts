@@ -3,7 +3,8 @@
 // and embedders can run several in one process.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { prom } from './prom.js';
 import { formatEndpoint, isLoopback, parseEndpoint, type Endpoint } from '../bind-spec.js';
 import { RxDelayHistogram, RxSeriesTable, collectInto } from './rx-series.js';
 import { CliError, UsageError } from '../errors.js';
@@ -17,7 +18,7 @@ export const DELAY_BUCKETS = [1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e
 type RxLabels = 'bind' | 'layer' | 'direction';
 
 export class Metrics {
-  readonly registry = new Registry();
+  readonly registry: Registry;
   /**
    * Received datagrams: packets, bytes, truncations, decode errors and read delay per (bind, layer,
    * direction), counted here per datagram and read into the exported metrics at scrape time.
@@ -42,7 +43,8 @@ export class Metrics {
   readonly unixDeliveryDelay: Histogram<'bind'>;
 
   constructor(defaults = true) {
-    const r = this.registry;
+    const { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } = prom();
+    const r = (this.registry = new Registry());
     const rx: RxLabels[] = ['bind', 'layer', 'direction'];
     const table = this.rx;
     this.packets = new Counter({
