@@ -53,8 +53,10 @@ declare -A FILES=(
   # the pcapng Enhanced Packet Block encoder over random capture arenas and jobs (seeds:
   # fuzz/pcapng-seeds.mjs)
   [pcapng]="native/pcapng/fuzz/epb_encode_fuzz.cc native/pcapng/epb_encode.cc"
+  # a bound socket's payload copies and UDP checksums, against a plain second implementation
+  [payload]="native/pcapng/fuzz/udp_payloads_fuzz.cc native/pcapng/udp_payloads.cc"
 )
-all_targets=(cmsg sockaddr rtnetlink l3 ring pcapng)
+all_targets=(cmsg sockaddr rtnetlink l3 ring pcapng payload)
 [ ${#targets[@]} -eq 0 ] && targets=("${all_targets[@]}")
 
 CXXFLAGS=(-std=c++17 -g -O1 -fno-omit-frame-pointer -Wall -Wextra

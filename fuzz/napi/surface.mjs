@@ -1585,6 +1585,70 @@ function opEpb(ctx, rng) {
   bump(stats.got, 'epb blocks', blocks);
 }
 
+// copyUdpPayloads(out, src, srcOff, len, dstOff, partial, n) (native/pcapng/pcapng_binding.cc): a
+// job mostly as src/pcapng/bulk.ts makes it (payloads end to end in src, each placed after a
+// 2-byte checksum field in out), then spoiled: offsets and lengths out of range, partial < -1,
+// `out` a view of an input, detached and shrunk buffers, wrong types, junk counts, hostile objects.
+function opPayloads(ctx, rng) {
+  const n = rng.chance(0.9) ? rng.int(9) : 0;
+  const srcOff = typedArg(ctx, rng, Uint32Array, n);
+  const len = typedArg(ctx, rng, Uint32Array, n);
+  const dstOff = typedArg(ctx, rng, Uint32Array, n);
+  const partial = typedArg(ctx, rng, Int32Array, n);
+  let s = 0;
+  let d = 0;
+  for (let k = 0; k < n; k++) {
+    const l = rng.pick([0, 1, 2, 63, 64, 1200, 1201]);
+    srcOff[k] = s;
+    len[k] = l;
+    dstOff[k] = d + 2;
+    partial[k] = rng.chance(0.8) ? rng.int(1 << 21) : -1;
+    s += l;
+    d += 2 + l + rng.int(4);
+  }
+  if (n && rng.chance(0.15)) {
+    const k = rng.int(n);
+    const which = rng.int(4);
+    if (which === 0) srcOff[k] = rng.pick([s, s + 1, 0xffffffff]);
+    else if (which === 1) len[k] = rng.pick([s + 1, 0xffffffff]);
+    else if (which === 2) dstOff[k] = rng.pick([0, 1, d + 1, 0xffffffff]);
+    else partial[k] = rng.pick([-2, -(2 ** 31)]);
+  }
+  const src = rng.chance(0.9) ? u8(ctx, rng, Math.max(0, s - (rng.chance(0.05) ? 1 : 0)), { fill: s <= 4096 }) : byteArg(ctx, rng, s);
+  const r = rng.int(20);
+  let out;
+  if (r < 15) out = u8(ctx, rng, Math.max(0, d + rng.pick([0, 0, 0, -1, 4])), { fill: false });
+  else if (r < 18) {
+    const v = rng.pick([src, srcOff, len, dstOff, partial]);
+    try {
+      out = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+    } catch {
+      out = v;
+    }
+  } else out = byteArg(ctx, rng, d);
+  const args = [out, src, srcOff, len, dstOff, partial, n];
+  const h = rng.int(14);
+  if (h === 0) args[rng.int(7)] = junk(ctx, rng);
+  else if (h === 1) args[6] = rng.pick([...JUNK_NUMBERS, n + 1, '3', 3n]);
+  else if (h === 2) {
+    const k = rng.int(6);
+    if (ArrayBuffer.isView(args[k])) detach(args[k].buffer, rng.int(3));
+  } else if (h === 3) {
+    const v = args[rng.int(6)];
+    if (ArrayBuffer.isView(v) && v.buffer.resizable) {
+      try {
+        v.buffer.resize(rng.int(v.buffer.byteLength + 1));
+      } catch {}
+    }
+  } else if (h === 4) args[rng.int(6)] = hostileObject(rng, 'payloads');
+  else if (h === 5) args[rng.int(6)] = new (rng.pick([Int8Array, Uint8ClampedArray, Uint16Array, Int32Array, Float64Array]))(rng.int(64));
+  else if (h === 6) args.length = rng.int(7);
+  const res = call('copyUdpPayloads', native.copyUdpPayloads, native, args);
+  if (res === FAIL) return;
+  invariant(res === Math.trunc(args[6]) && res >= 0, 'copyUdpPayloads', `returned ${describe(res)} for n = ${describe(args[6])}`);
+  bump(stats.got, 'payload calls');
+}
+
 /** A raw fd: one of our own sockets' (udp only when it may send), or a number that is not open. */
 function fdArg(ctx, rng, anyKind) {
   const w = pickSocket(ctx, rng, anyKind ? undefined : 'udp');
@@ -1681,6 +1745,7 @@ const OPS = [
   [1, 'hostile', opHostile],
   [8, 'pure', opPure],
   [3, 'encodeCaptureEpbs', opEpb],
+  [2, 'copyUdpPayloads', opPayloads],
   [3, 'rawmsg', opRaw],
   [2, 'localAddress', opLocal],
   [5, 'yield', opYield],

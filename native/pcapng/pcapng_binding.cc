@@ -1,8 +1,11 @@
 // encodeCaptureEpbs for JS (src/pcapng/bulk-capture.ts): the byte work of a capture round's
-// pcapng blocks, on the capture arena's own arrays. Every input is read and checked before any
-// byte is written; epb_encode.cc bounds-checks every index against those lengths.
+// pcapng blocks, on the capture arena's own arrays; copyUdpPayloads (src/pcapng/bulk.ts): the
+// payloads and UDP checksums of a bound socket's blocks. Every input is read and checked before
+// any byte is written; epb_encode.cc and udp_payloads.cc bounds-check every index against those
+// lengths.
 #include <napi.h>
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 
@@ -11,6 +14,7 @@
 #include "common/js_bytes.h"
 #include "common/js_values.h"
 #include "pcapng/epb_encode.h"
+#include "pcapng/udp_payloads.h"
 
 namespace disptap {
 namespace {
@@ -80,8 +84,50 @@ Napi::Value EncodeCaptureEpbs(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, static_cast<double>(written));
 }
 
+// copyUdpPayloads(out, src, srcOff, len, dstOff, partial, n) → n
+Napi::Value CopyUdpPayloads(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  static const char* const kUsage =
+      "copyUdpPayloads(out: Uint8Array, src: Uint8Array, srcOff: Uint32Array, len: Uint32Array, dstOff: Uint32Array, "
+      "partial: Int32Array, n)";
+  if (info.Length() < 7) {
+    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", kUsage);
+    return env.Undefined();
+  }
+  Bytes out, src, src_off, len, dst_off, partial;
+  const bool typed = TypedBytes(info[0], napi_uint8_array, &out.p, &out.n) && TypedBytes(info[1], napi_uint8_array, &src.p, &src.n) &&
+                     TypedBytes(info[2], napi_uint32_array, &src_off.p, &src_off.n) &&
+                     TypedBytes(info[3], napi_uint32_array, &len.p, &len.n) &&
+                     TypedBytes(info[4], napi_uint32_array, &dst_off.p, &dst_off.n) &&
+                     TypedBytes(info[5], napi_int32_array, &partial.p, &partial.n);
+  if (!typed || !info[6].IsNumber()) {
+    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", kUsage);
+    return env.Undefined();
+  }
+  const double count = info[6].As<Napi::Number>().DoubleValue();
+  // !(x >= 0) also refuses NaN; compared as a double, so a count past size_t is never converted
+  if (!(count >= 0) || count != std::floor(count) || count > static_cast<double>(src_off.n / 4) || count > static_cast<double>(len.n / 4) ||
+      count > static_cast<double>(dst_off.n / 4) || count > static_cast<double>(partial.n / 4)) {
+    ThrowRangeError(env, "ERR_OUT_OF_RANGE", "copyUdpPayloads: n must be a whole number no larger than srcOff, len, dstOff and partial");
+    return env.Undefined();
+  }
+  // Every JS value is read: from here on only memory.
+  pcapng::UdpPayloadJob job{static_cast<const uint8_t*>(src.p), src.n,
+                            static_cast<const uint32_t*>(src_off.p), static_cast<const uint32_t*>(len.p),
+                            static_cast<const uint32_t*>(dst_off.p), static_cast<const int32_t*>(partial.p),
+                            static_cast<size_t>(count)};
+  const char* why = "";
+  const int64_t copied = pcapng::CopyUdpPayloads(job, static_cast<uint8_t*>(out.p), out.n, &why);
+  if (copied < 0) {
+    ThrowRangeError(env, "ERR_OUT_OF_RANGE", std::string("copyUdpPayloads: ") + why);
+    return env.Undefined();
+  }
+  return Napi::Number::New(env, static_cast<double>(copied));
+}
+
 void Init(Napi::Env env, Napi::Object exports) {
-  DefineValues(env, exports, {{"encodeCaptureEpbs", Napi::Function::New(env, EncodeCaptureEpbs, "encodeCaptureEpbs")}});
+  DefineValues(env, exports, {{"encodeCaptureEpbs", Napi::Function::New(env, EncodeCaptureEpbs, "encodeCaptureEpbs")},
+                              {"copyUdpPayloads", Napi::Function::New(env, CopyUdpPayloads, "copyUdpPayloads")}});
 }
 
 }  // namespace

@@ -2,12 +2,15 @@
 // PcapngWriter.write() makes for each datagram (synthesized IPv4/IPv6 + UDP headers with
 // checksums, the `disptap:` metadata comment, extra comments, the inbound flag), but written
 // straight from the batch's arrays — no per-datagram record object, header array or block
-// allocation — so a capture costs about a copy of the bytes received.
+// allocation — so a capture costs about a copy of the bytes received. JS writes the headers and
+// comments; the payloads and the rest of their UDP checksums are one native call per round
+// (native/pcapng/udp_payloads.cc).
 import { LINKTYPE_IPV4, LINKTYPE_RAW, OPT_COMMENT, EPB_FLAGS, BLOCK_EPB, DIRECTION_INBOUND, commentOptions, pad4 } from './blocks.js';
 import { META_PREFIX } from './comments.js';
 import { fold } from './synth.js';
 import { ADDR, ADDR_STRIDE, HALF_HI, HALF_LO, PRESENT, delayBase, int64Halves } from '../tap/rx/layout.js';
 import { formatAddress } from '../sys/address.js';
+import { native } from '../sys/native.js';
 
 /** The columns of a receive batch the encoder reads (RxBatch and the CLI's copies have them). */
 export interface UdpBatchColumns {
@@ -109,9 +112,33 @@ function mapped(from: Uint8Array, at: number, to: Uint8Array, dst: number): void
   for (let k = 0; k < 4; k++) to[dst + 12 + k] = from[at + k]!;
 }
 
+// One round's payload copies for native/pcapng/udp_payloads.cc: where each payload is, its length,
+// where it goes, and its checksum's sum so far. Kept between calls (a round is at most 1024).
+let jobSrc = new Uint32Array(256);
+let jobLen = new Uint32Array(256);
+let jobDst = new Uint32Array(256);
+let jobPartial = new Int32Array(256);
+
+function growJobs(n: number): void {
+  jobSrc = new Uint32Array(n);
+  jobLen = new Uint32Array(n);
+  jobDst = new Uint32Array(n);
+  jobPartial = new Int32Array(n);
+}
+
+interface PayloadBinding {
+  copyUdpPayloads(out: Uint8Array, src: Uint8Array, srcOff: Uint32Array, len: Uint32Array, dstOff: Uint32Array, partial: Int32Array, n: number): number;
+}
+const payloadNative = native as unknown as PayloadBinding;
+
+/** Copies the round's payloads into their blocks and completes their checksums (one native call). */
+function copyPayloads(out: Uint8Array, src: Uint8Array, n: number): void {
+  if (n > 0) payloadNative.copyUdpPayloads(out, src, jobSrc, jobLen, jobDst, jobPartial, n);
+}
+
 /**
  * The ones'-complement sum's 16-bit big-endian words of bytes [start, end) (unfolded), read four
- * bytes at a time: half the steps of a byte-pair loop on the longer payloads.
+ * bytes at a time (the IPv6 addresses of the pseudo-header).
  */
 function sumWords(dv: DataView, start: number, end: number): number {
   let acc = 0;
@@ -132,8 +159,9 @@ function sumWords(dv: DataView, start: number, end: number): number {
  * Encodes datagrams [from, to) of `b` as EPBs — or, with `pick`, datagrams pick[from], …,
  * pick[to - 1] (a filter's matches); datagram i's captured bytes are
  * `payloadBytes[payloadOffsets[i] .. + lengths[i]]`. Returns the blocks; the caller writes them in
- * one write(2). Per datagram it only copies bytes and writes numbers: the constant part of the
- * metadata comment is encoded once per run of datagrams that share it.
+ * one write(2). Per datagram it only writes numbers (the payload bytes are copied natively at the
+ * end): the constant part of the metadata comment is encoded once per run of datagrams that
+ * share it.
  */
 export function encodeUdpBatch(
   b: UdpBatchColumns,
@@ -153,7 +181,6 @@ export function encodeUdpBatch(
   // Numbers go in through a DataView, which the optimizing compiler turns into plain stores;
   // Buffer#writeUInt32LE is a call with range checks per field.
   const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
-  const payloads = payloadBytes;
   // The columns, read once: in the loop each `b.x` would be a getter call or a polymorphic load.
   const { present, lengths, origLengths, srcFamily, dstFamily, ttl: ttls, tos: toss, drops, srcPort } = b;
   const ifIndexes = b.ifIndex;
@@ -185,6 +212,8 @@ export function encodeUdpBatch(
   let pFam = last.fam;
   const pDst = last.dst;
   const extraLen = extra.length;
+  if (jobSrc.length < to - from) growJobs(to - from);
+  let jobs = 0;
   for (let j = from; j < to; j++) {
     const i = pick ? pick[j]! : j;
     const p = present[i]!;
@@ -297,36 +326,13 @@ export function encodeUdpBatch(
     dv.setUint16(u + 2, localPort);
     dv.setUint16(u + 4, udpLen & 0xffff);
     dv.setUint16(u + 6, 0);
-    const po = payloadOffsets[i]!;
-    // Small payloads word by word, summed for the checksum on the way: Buffer#copy and
-    // subarray() each make a view first, which costs more than the copy itself for the
-    // datagrams a dispatcher mostly sees.
-    let psum = 0;
-    if (cap <= 256) {
-      const pe = u + 8;
-      let k = 0;
-      for (; k + 1 < cap; k += 2) {
-        const w0 = payloads[po + k]!;
-        const w1 = payloads[po + k + 1]!;
-        out[pe + k] = w0;
-        out[pe + k + 1] = w1;
-        psum += (w0 << 8) | w1;
-      }
-      if (k < cap) {
-        const w0 = payloads[po + k]!;
-        out[pe + k] = w0;
-        psum += w0 << 8; // odd length: pad with a zero byte
-      }
-    } else {
-      out.set(payloads.subarray(po, po + cap), u + 8);
-      if (!truncated) psum = sumWords(dv, u + 8, u + 8 + cap);
-    }
-    if (!truncated) {
-      // ports, length (twice: header and pseudo-header), protocol, payload
-      acc += sp + localPort + udpLen + udpLen + PROTO_UDP + psum;
-      const ck = ~fold(acc) & 0xffff;
-      dv.setUint16(u + 6, ck === 0 ? 0xffff : ck);
-    }
+    // The payload and the rest of its checksum: natively, for the whole round after this loop.
+    jobSrc[jobs] = payloadOffsets[i]!;
+    jobLen[jobs] = cap;
+    jobDst[jobs] = u + 8;
+    // ports, length (twice: header and pseudo-header), protocol; a truncated datagram's checksum
+    // is not computable (0: none)
+    jobPartial[jobs++] = truncated ? -1 : acc + sp + localPort + udpLen + udpLen + PROTO_UDP;
     off = ip + pktLen;
     const padded = ip + pad4(pktLen);
     while (off < padded) out[off++] = 0;
@@ -366,6 +372,7 @@ export function encodeUdpBatch(
     dv.setUint32(off, total, true);
     off += 4;
   }
+  copyPayloads(out, payloadBytes, jobs);
   last.port = localPort;
   last.localAddress = t.localAddress;
   last.prefix = prefix;

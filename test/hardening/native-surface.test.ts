@@ -75,6 +75,8 @@ describe('native surface under junk arguments', () => {
     ['clock.realtimeNs', native.clock.realtimeNs, native.clock],
   ];
   if (typeof anyNative.parseL3 === 'function') plain.push(['parseL3', anyNative.parseL3 as AnyFn, native]);
+  // the pcapng encoders' byte work (fuzz/napi/surface.mjs builds valid jobs for them too)
+  for (const name of ['encodeCaptureEpbs', 'copyUdpPayloads']) plain.push([name, anyNative[name] as AnyFn, native]);
 
   it.each(plain)('%s', (_name, f, self) => {
     fc.assert(fc.property(args, (a) => call(f, self, a)), { numRuns: RUNS });
