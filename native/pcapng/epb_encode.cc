@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "common/bytes.h"
 #include "packet_socket/packet_layout.h"
 
 namespace disptap::pcapng {
@@ -62,11 +63,6 @@ bool WellFormedOptions(const uint8_t* p, size_t len) {
   return true;
 }
 
-// Whether [p, p + n) and [q, q + m) share a byte (as addresses: the arrays are unrelated objects).
-bool Overlaps(const void* p, size_t n, const void* q, size_t m) {
-  const uintptr_t a = reinterpret_cast<uintptr_t>(p), b = reinterpret_cast<uintptr_t>(q);
-  return n != 0 && m != 0 && a < b + m && b < a + n;
-}
 
 }  // namespace
 
@@ -100,7 +96,7 @@ int64_t EncodeCaptureEpbs(const CaptureArenaView& a, const EpbJob& job, uint8_t*
                 {job.extra_in, job.extra_in_len},
                 {job.extra_out, job.extra_out_len}};
   for (const auto& input : inputs) {
-    if (Overlaps(out, out_len, input.p, input.n)) {
+    if (bytes::Overlaps(out, out_len, input.p, input.n)) {
       *why = "the output buffer shares memory with an input";
       return -1;
     }

@@ -2,13 +2,10 @@
 
 #include <cstring>
 
+#include "common/bytes.h"
+
 namespace disptap::pcapng {
 namespace {
-
-bool Overlaps(const void* p, size_t n, const void* q, size_t m) {
-  const uintptr_t a = reinterpret_cast<uintptr_t>(p), b = reinterpret_cast<uintptr_t>(q);
-  return n != 0 && m != 0 && a < b + m && b < a + n;
-}
 
 uint16_t Fold(uint64_t sum) {
   while (sum > 0xffff) sum = (sum & 0xffff) + (sum >> 16);
@@ -36,7 +33,7 @@ int64_t CopyUdpPayloads(const UdpPayloadJob& job, uint8_t* out, size_t out_len, 
                 {job.dst_off, job.n * sizeof(uint32_t)},
                 {job.partial, job.n * sizeof(int32_t)}};
   for (const auto& input : inputs) {
-    if (Overlaps(out, out_len, input.p, input.n)) {
+    if (bytes::Overlaps(out, out_len, input.p, input.n)) {
       *why = "the output buffer shares memory with an input";
       return -1;
     }

@@ -7,7 +7,7 @@
 // (native/pcapng/udp_payloads.cc).
 import { LINKTYPE_IPV4, LINKTYPE_RAW, OPT_COMMENT, EPB_FLAGS, BLOCK_EPB, DIRECTION_INBOUND, commentOptions, pad4 } from './blocks.js';
 import { META_PREFIX } from './comments.js';
-import { fold } from './synth.js';
+import { fold, sum16 } from './synth.js';
 import { ADDR, ADDR_STRIDE, HALF_HI, HALF_LO, PRESENT, delayBase, int64Halves } from '../tap/rx/layout.js';
 import { formatAddress } from '../sys/address.js';
 import { native } from '../sys/native.js';
@@ -134,25 +134,6 @@ const payloadNative = native as unknown as PayloadBinding;
 /** Copies the round's payloads into their blocks and completes their checksums (one native call). */
 function copyPayloads(out: Uint8Array, src: Uint8Array, n: number): void {
   if (n > 0) payloadNative.copyUdpPayloads(out, src, jobSrc, jobLen, jobDst, jobPartial, n);
-}
-
-/**
- * The ones'-complement sum's 16-bit big-endian words of bytes [start, end) (unfolded), read four
- * bytes at a time (the IPv6 addresses of the pseudo-header).
- */
-function sumWords(dv: DataView, start: number, end: number): number {
-  let acc = 0;
-  let i = start;
-  for (; i + 3 < end; i += 4) {
-    const w = dv.getUint32(i);
-    acc += (w >>> 16) + (w & 0xffff);
-  }
-  if (i + 1 < end) {
-    acc += dv.getUint16(i);
-    i += 2;
-  }
-  if (i < end) acc += dv.getUint8(i) << 8; // odd length: pad with a zero byte
-  return acc;
 }
 
 /**
@@ -318,7 +299,7 @@ export function encodeUdpBatch(
       else if (hasDst) mapped(addr, dstOff, out, ip + 24);
       else if (lb.length === 16) copy16(lb, 0, out, ip + 24);
       else mapped(lb, 0, out, ip + 24);
-      acc = sumWords(dv, ip + 8, ip + 40);
+      acc = sum16(out, ip + 8, ip + 40, 0);
     }
     const u = ip + ipLen;
     const sp = srcPort[i]! & 0xffff;
