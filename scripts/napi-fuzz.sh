@@ -175,6 +175,12 @@ for ((i = 0; i < nruns; i++)); do
   fi
   status=1
   summary+=("seed $seed $mode: FINDING ($why)")
+  # The finding's own first line (and the worker it came from) in the summary too: CI keeps only the
+  # end of a long log, and the replay's trace printed below would push the details out of it.
+  headline=$(grep -m1 -E 'napi-fuzz: (FINDING|STALL)|FATAL ERROR|ERROR: AddressSanitizer|runtime error:' "$log" | cut -c1-400)
+  worker=$(grep -m1 -E '^napi-fuzz: \(in worker ' "$log" | cut -c1-200)
+  [ -n "$headline" ] && summary+=("  $headline")
+  [ -n "$worker" ] && summary+=("  $worker")
   {
     echo "napi-fuzz[$i]: FINDING: $why; seed $seed, mode $mode (log $log)"
     grep -E -A40 'napi-fuzz: (FINDING|STALL)' "$log" | head -60
