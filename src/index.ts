@@ -44,6 +44,14 @@ export type {
   TimestampingCapabilities, HwTimestampConfig, HwTimestampConfigInput, HwTxType, HwTxTypeName, HwRxFilter,
   HwRxFilterName, SofTimestampingName,
 } from './netif/hwtstamp.js';
+export { rxMessageToPcapngRecord } from './tap/rx/pcapng.js';
+export { PcapngWriter, readPcapng, dissectUdp, formatMetaComment, parseMetaComment, META_PREFIX } from './pcapng/index.js';
+export type {
+  CaptureRecord as PcapngRecord, CaptureInterface as PcapngWriterInterface, WriterOptions as PcapngWriterOptions,
+  FdWriterOptions as PcapngFdWriterOptions, PcapngFile, PcapngInterface, PcapngPacket, PcapngSection,
+  ReadError as PcapngReadError, ReadErrorCode as PcapngReadErrorCode, PacketMeta as PcapngPacketMeta,
+  TimestampSource as PcapngTimestampSource, Endpoint as PcapngEndpoint, DissectedUdp,
+} from './pcapng/index.js';
 export * from './decode/index.js';
 export * from './capture/index.js';
 export * from './transit/index.js';

@@ -21,6 +21,7 @@ function endpoint(e: { address: string; port: number }): string {
   return e.address.includes(':') ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`;
 }
 
+/** The `disptap:` metadata comment line the writer puts first in every packet's comments. */
 export function formatMetaComment(m: PacketMeta): string {
   const parts = [META_PREFIX, `ts=${m.timestampSource}`];
   if (m.dst) parts.push(`dst=${endpoint(m.dst)}`);

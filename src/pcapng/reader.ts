@@ -100,6 +100,10 @@ function viewOf(b: Uint8Array): DataView {
   return new DataView(b.buffer, b.byteOffset, b.byteLength);
 }
 
+/**
+ * Parses a pcapng (any byte order, several sections) or classic pcap capture held in memory. Never
+ * throws: what cannot be read is in `errors`, each with its byte offset; the packets before it are kept.
+ */
 export function readPcapng(input: Uint8Array): PcapngFile {
   const out: PcapngFile = { format: 'unknown', sections: [], interfaces: [], packets: [], errors: [] };
   try {

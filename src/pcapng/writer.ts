@@ -19,6 +19,7 @@ import { synthesizeUdp, type Endpoint } from './synth.js';
 import { encodeEpbFast } from './epb.js';
 import { invalidArg, pcapngClosedError } from '../sys/errors.js';
 
+/** One UDP datagram for {@link PcapngWriter.write} (from a message: `rxMessageToPcapngRecord`; from a capture: `toPcapngRecord`). */
 export interface CaptureRecord {
   /** Kernel RX timestamp, ns since the Unix epoch. */
   timestampNs: bigint;
@@ -82,6 +83,10 @@ function codedError(code: string, message: string, cause?: unknown): ErrnoError 
 const fsOpen = promisify(fs.open);
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
+/**
+ * Writes a pcapng file Wireshark and tshark read: ns timestamps, one interface block per receiving
+ * interface, the kernel metadata as a packet comment. Each write() is on disk when it returns.
+ */
 export class PcapngWriter {
   readonly path: string;
   private readonly fd: number;
