@@ -50,7 +50,7 @@ export type {
   CaptureRecord as PcapngRecord, CaptureInterface as PcapngWriterInterface, WriterOptions as PcapngWriterOptions,
   FdWriterOptions as PcapngFdWriterOptions, PcapngFile, PcapngInterface, PcapngPacket, PcapngSection,
   ReadError as PcapngReadError, ReadErrorCode as PcapngReadErrorCode, PacketMeta as PcapngPacketMeta,
-  TimestampSource as PcapngTimestampSource, Endpoint as PcapngEndpoint, DissectedUdp,
+  TimestampSource as PcapngTimestampSource, Endpoint as PcapngEndpoint, DissectedUdp, Direction as PcapngDirection,
 } from './pcapng/index.js';
 export * from './decode/index.js';
 export * from './capture/index.js';

@@ -40,6 +40,7 @@ export const DIRECTION_UNKNOWN = 0;
 export const DIRECTION_INBOUND = 1;
 export const DIRECTION_OUTBOUND = 2;
 
+/** A packet's direction, written as epb_flags (inbound 1, outbound 2). */
 export type Direction = 'in' | 'out';
 
 export interface PcapngOption {

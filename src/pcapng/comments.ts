@@ -1,8 +1,10 @@
 // The per-packet metadata comment: one `disptap:` line of key=value pairs, readable in
 // Wireshark's packet comments and parseable back by `disptap decode`.
 
+/** Which clock stamped a packet: the NIC, the kernel, or the time of the read (no kernel stamp). */
 export type TimestampSource = 'hardware' | 'software' | 'user';
 
+/** What the `disptap:` metadata comment carries ({@link formatMetaComment}). */
 export interface PacketMeta {
   timestampSource: TimestampSource;
   dst?: { address: string; port: number };
@@ -15,6 +17,7 @@ export interface PacketMeta {
   drops?: number | bigint;
 }
 
+/** The first word of the metadata comment. */
 export const META_PREFIX = 'disptap:';
 
 function endpoint(e: { address: string; port: number }): string {

@@ -2,6 +2,7 @@
 // `disptap decode` and for tests. Returns null rather than throwing on anything else.
 import ipaddr from 'ipaddr.js';
 
+/** The headers and payload of a raw IPv4/IPv6 + UDP packet. */
 export interface DissectedUdp {
   family: 4 | 6;
   src: { address: string; port: number };
@@ -21,6 +22,7 @@ function addr(bytes: Uint8Array): string {
   return ipaddr.fromByteArray(Array.from(bytes)).toString();
 }
 
+/** Takes apart a raw IPv4/IPv6 + UDP packet (a pcapng packet's `data`); null when it is none. */
 export function dissectUdp(data: Uint8Array): DissectedUdp | null {
   if (data.length < 1) return null;
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);

@@ -21,6 +21,7 @@ import {
   pad4,
 } from './blocks.js';
 
+/** What kind of damage a {@link ReadError} reports. */
 export type ReadErrorCode =
   | 'BAD_INPUT'
   | 'NOT_PCAPNG'
@@ -32,12 +33,14 @@ export type ReadErrorCode =
   | 'BAD_OPTION'
   | 'BAD_INTERFACE';
 
+/** Damage found by {@link readPcapng}, with the byte offset where it was found. */
 export interface ReadError {
   code: ReadErrorCode;
   message: string;
   offset: number;
 }
 
+/** A section header block: byte order, version, application, OS, comments. */
 export interface PcapngSection {
   offset: number;
   byteOrder: 'le' | 'be';
@@ -49,6 +52,7 @@ export interface PcapngSection {
   comments: string[];
 }
 
+/** An interface description block (or a pcap file's one link type). */
 export interface PcapngInterface {
   /** Index into `interfaces` (unique across sections, unlike the per-section pcapng id). */
   id: number;
@@ -63,6 +67,7 @@ export interface PcapngInterface {
   comments: string[];
 }
 
+/** One packet (EPB, SPB, obsolete PB or pcap record) as read back. */
 export interface PcapngPacket {
   /** Index into `interfaces`. */
   interfaceId: number;
@@ -78,6 +83,7 @@ export interface PcapngPacket {
   offset: number;
 }
 
+/** What {@link readPcapng} read: sections, interfaces, packets, and any damage. */
 export interface PcapngFile {
   format: 'pcapng' | 'pcap' | 'unknown';
   sections: PcapngSection[];

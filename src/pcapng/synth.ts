@@ -3,6 +3,7 @@
 import ipaddr from 'ipaddr.js';
 import { invalidArg } from '../sys/errors.js';
 
+/** An address and port, as the pcapng writer takes them. */
 export interface Endpoint {
   /** Informational only: the family is taken from the address text. */
   family?: 'IPv4' | 'IPv6' | 4 | 6;

@@ -48,6 +48,7 @@ export interface CaptureRecord {
   packet?: { data: Uint8Array; origLength: number };
 }
 
+/** Options of {@link PcapngWriter.open}. */
 export interface WriterOptions {
   /** shb_userappl; default 'disptap'. */
   userAppl?: string;
@@ -58,11 +59,13 @@ export interface WriterOptions {
   mode?: number;
 }
 
+/** Options of {@link PcapngWriter.fromFd}. */
 export interface FdWriterOptions extends Omit<WriterOptions, 'flags' | 'mode'> {
   /** Close the fd on close(); default false (e.g. stdout). */
   closeFd?: boolean;
 }
 
+/** An interface block the writer declared ({@link PcapngWriter.interfaces}). */
 export interface CaptureInterface {
   /** pcapng interface id (IDB order). */
   id: number;
