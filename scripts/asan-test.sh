@@ -68,8 +68,8 @@ if [ "${ASAN_SKIP_BUILD:-0}" != "1" ] || [ ! -f "$src/build/Release/disptap.node
   # Tests that run dist/ (demo, CLI) see the copy's own compiled TypeScript.
   # A tsc error is reported but does not stop the run: vitest compiles the tests' own imports,
   # and a test that needs dist/ then fails on its own.
-  (cd "$src" && node node_modules/typescript/bin/tsc -p tsconfig.build.json) ||
-    echo "asan-test: WARNING: tsc -p tsconfig.build.json failed; tests that run dist/ will fail" >&2
+  (cd "$src" && node node_modules/typescript/bin/tsc -p tsconfig.build.json && node scripts/bundle-cli.mjs) ||
+    echo "asan-test: WARNING: tsc -p tsconfig.build.json or the CLI bundle failed; tests that run dist/ will fail" >&2
 fi
 addon="$src/build/Release/disptap.node"
 if [ "$(nm -D "$addon" | grep -c __asan_report)" = "0" ]; then
