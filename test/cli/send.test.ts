@@ -10,7 +10,12 @@ async function receiver(address: string) {
   const tap = await openUdp({ address, port: 0 });
   const got: RxMessage[] = [];
   tap.on('message', (m) => got.push(m));
-  return { tap, got, port: tap.address().port };
+  // The sender's exit can be seen in the loop turn before its datagrams are: wait for them.
+  const wait = async (n: number, ms = 5000): Promise<RxMessage[]> => {
+    for (const end = Date.now() + ms; got.length < n && Date.now() < end; ) await new Promise((r) => setTimeout(r, 5));
+    return got;
+  };
+  return { tap, got, wait, port: tap.address().port };
 }
 
 describe('send', () => {
@@ -21,7 +26,7 @@ describe('send', () => {
       expect(r.code, r.stderr).toBe(0);
       const sent = ofType(r, 'sent');
       expect(sent.map((s) => s.seq)).toEqual([1, 2, 3, 4, 5]);
-      expect(rx.got).toHaveLength(5);
+      expect(await rx.wait(5)).toHaveLength(5);
       sent.forEach((s, i) => {
         const m = rx.got[i]!;
         const sendNs = BigInt(s.sendNs as string);
@@ -78,7 +83,7 @@ describe('send', () => {
       const layers = ofType(w, 'packet').map((p) => p.layer);
       expect(layers).toEqual(['SCION/UDP', 'SCION/SCMP', 'SCION/UDP/NTP', 'SCION/BFD', 'Payload']);
       for (const p of ofType(w, 'packet').slice(0, 4)) expect([p.srcIA, p.dstIA, p.decodeError]).toEqual(['1-ff00:0:110', '2-ff00:0:220', undefined]);
-      const ntp = rx.got[0]!;
+      const ntp = (await rx.wait(1))[0]!;
       expect(decodePayload({ srcPort: 40000, dstPort: 123, payload: ntp.data })).toMatchObject({ layer: 'ntp', ok: true, modeName: 'Client' });
 
       const t0 = Date.now();
