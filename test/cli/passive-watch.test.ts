@@ -54,7 +54,7 @@ describe.skipIf(skip !== null)('disptap watch --passive', () => {
     const sender = dgram.createSocket('udp4');
     // the capture needs a moment to attach its filter; resend until records show up
     const timer = setInterval(() => sender.send('passive hello', port, '127.0.0.1'), 100);
-    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    const code = await new Promise<number | null>((r) => child.on('close', r)); // 'close': after the output is read
     clearInterval(timer);
     sender.close();
     owner.close();
@@ -75,7 +75,7 @@ describe.skipIf(skip !== null)('disptap watch --passive', () => {
     const child = spawn(process.execPath, [cli, 'watch', '--passive', '--iface', 'lo'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d));
-    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    const code = await new Promise<number | null>((r) => child.on('close', r)); // 'close': after the output is read
     expect(code).toBe(2);
     expect(err).toContain('--passive needs at least one --port');
   });

@@ -53,7 +53,7 @@ function startToFile(args: readonly string[], out: string): { child: ChildProces
   fs.closeSync(fd);
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d));
-  const exited = new Promise<number>((r) => child.on('exit', (code, sig) => r(code ?? (sig === 'SIGTERM' ? 143 : 130))));
+  const exited = new Promise<number>((r) => child.on('close', (code, sig) => r(code ?? (sig === 'SIGTERM' ? 143 : 130)))); // 'close': stderr read to its end
   return { child, stderr: () => err, exited };
 }
 

@@ -42,7 +42,7 @@ describe.skipIf(skip !== null)(`disptap ntp against real chronyd${skip ? ` (skip
     l.chronyd(v.nsB, 'server', `local stratum 1\nallow all\nbindaddress ${v.addrB4}`);
     await sleep(300);
     l.chronyd(v.nsA, 'client', `server ${v.addrB4} minpoll 0 maxpoll 0`);
-    const code = await new Promise<number | null>((resolve) => live.once('exit', resolve));
+    const code = await new Promise<number | null>((resolve) => live.once('close', resolve)); // 'close': after its output is read
     expect(code, err()).toBe(0);
     await l.stop();
     const records = out().trim().split('\n').map((x) => JSON.parse(x) as Json);

@@ -31,7 +31,7 @@ describe.skipIf(skip !== null)(`disptap ntp --listen between chronyd client and 
     const { child: relay, out, err } = await startListening(l, ['netns', 'exec', v.nsB, process.execPath, MAIN, 'ntp', '--listen', `${v.addrB4}:${PORT}`, '--to', `${v.addrB4}:123`, '--json', '-w', cap, '-d', '8s']);
     await sleep(300);
     l.chronyd(v.nsA, 'client', `server ${v.addrB4} port ${PORT} minpoll 0 maxpoll 0${xleave ? ' xleave' : ''}\nlog measurements`);
-    const code = await new Promise<number | null>((resolve) => relay.once('exit', resolve));
+    const code = await new Promise<number | null>((resolve) => relay.once('close', resolve)); // 'close': after its output is read
     expect(code, err()).toBe(0);
     await l.stop();
 

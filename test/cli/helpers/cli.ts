@@ -104,11 +104,18 @@ export function startScript(script: string, args: readonly string[], o: StartOpt
     wake();
   });
   let exitCode: number | null = null;
+  // 'exit' can come before the last of the child's output has been read from its pipes: the
+  // process counts as exited once they are closed too ('close'), so that records and lines are
+  // complete then. Bounded: a grandchild that inherited them could hold them open.
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const exitP = new Promise<number>((resolve) => {
-    child.on('exit', (code, signal) => {
-      exitCode = code ?? 128 + (signal ? SIGNUM[signal] ?? 0 : 0);
-      resolve(exitCode);
-      wake();
+    child.once('exit', (code, signal) => {
+      const status = code ?? 128 + (signal ? SIGNUM[signal] ?? 0 : 0);
+      void Promise.race([closed, new Promise((r) => setTimeout(r, 2000).unref())]).then(() => {
+        exitCode = status;
+        resolve(status);
+        wake();
+      });
     });
   });
   const until = <T>(check: () => T | undefined, timeoutMs: number, what: string): Promise<T> =>
