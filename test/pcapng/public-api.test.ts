@@ -49,6 +49,20 @@ async function writeFile(name: string, tap: UdpTap, sent: readonly Sent[], comme
 }
 
 describe('rxMessageToPcapngRecord + PcapngWriter + readPcapng', () => {
+  it('refuses a missing or wrong local address and a non-message with coded TypeErrors', async () => {
+    const tap = await openUdp({ address: '127.0.0.1' });
+    try {
+      const [{ msg }] = await exchange(tap, 4, [8]);
+      const bad = (f: () => unknown, what: RegExp) => expect(f).toThrow(expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', message: expect.stringMatching(what) }));
+      for (const local of [undefined, null, {}, { address: '127.0.0.1' }, { address: '127.0.0.1', port: 70000 }, { address: 1, port: 1 }])
+        bad(() => rxMessageToPcapngRecord(msg, local as never), /local must be the tap's address/);
+      for (const m of [undefined, {}, { timestamps: {}, data: 'x' }]) bad(() => rxMessageToPcapngRecord(m as never, tap.address()), /msg must be an RxMessage/);
+      expect(rxMessageToPcapngRecord(msg, tap.address()).dst.port).toBe(tap.address().port);
+    } finally {
+      tap.close();
+    }
+  });
+
   it('IPv4: every datagram with its kernel timestamp, addresses, ports, TTL/TOS and comments, read back', async () => {
     const tap = await openUdp({ address: '127.0.0.1' });
     try {

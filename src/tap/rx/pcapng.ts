@@ -3,6 +3,7 @@
 import type { CaptureRecord as PcapngRecord } from '../../pcapng/writer.js';
 import type { Endpoint } from '../../pcapng/synth.js';
 import type { RxMessage } from './rx-types.js';
+import { invalidArg } from '../../sys/errors.js';
 
 /**
  * An {@link RxMessage} as a record for `PcapngWriter.write()`: stamped with the hardware timestamp
@@ -12,6 +13,13 @@ import type { RxMessage } from './rx-types.js';
  * message has none (pktinfo off).
  */
 export function rxMessageToPcapngRecord(msg: RxMessage, local: Endpoint, comments?: readonly string[]): PcapngRecord {
+  // The tap's address completes every record: refuse a missing one here, not as a property error.
+  if (typeof local !== 'object' || local === null || typeof local.address !== 'string' || !Number.isInteger(local.port) || local.port < 0 || local.port > 65535) {
+    throw invalidArg('ERR_INVALID_ARG_TYPE', 'rxMessageToPcapngRecord: local must be the tap\'s address ({ address, port }), as tap.address() returns it');
+  }
+  if (typeof msg !== 'object' || msg === null || typeof msg.timestamps !== 'object' || !(msg.data instanceof Uint8Array)) {
+    throw invalidArg('ERR_INVALID_ARG_TYPE', 'rxMessageToPcapngRecord: msg must be an RxMessage (from tap.receive() or the tap\'s iterator)');
+  }
   const { hardware: hw, software: sw } = msg.timestamps;
   const ifIndex = msg.dst?.ifIndex;
   const out: PcapngRecord = {
