@@ -1,7 +1,7 @@
 // Address specs on the command line: `127.0.0.1:30041`, `localhost:30041` (= 127.0.0.1), `[::1]:31000`, `[fe80::1%eth0]:30041`,
 // port ranges `127.0.0.1:31000-31015` (watch only), and a bare port `30041` meaning the
 // dual-stack wildcard `[::]:30041` (a SCION dispatcher listens on both families).
-import ipaddr from 'ipaddr.js';
+import ipaddr from '../sys/ipaddr.js';
 import { UsageError } from './errors.js';
 
 export interface Endpoint {

@@ -6,7 +6,7 @@
  * cookie after garbage.
  */
 
-import ipaddr from 'ipaddr.js';
+import ipaddr from '../sys/ipaddr.js';
 import { asBytes, copy, u16, u32, ByteWriter, type BytesLike } from './bytes.js';
 import { decodeError, EncodeError, type DecodeError } from './errors.js';
 import { formatIPv4, formatIPv6, svcName } from './scion/address.js';

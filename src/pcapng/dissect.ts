@@ -1,6 +1,6 @@
 // Takes apart the raw IPv4/IPv6 + UDP packets that synth.ts builds (LINKTYPE_RAW), for
 // `disptap decode` and for tests. Returns null rather than throwing on anything else.
-import ipaddr from 'ipaddr.js';
+import ipaddr from '../sys/ipaddr.js';
 
 /** The headers and payload of a raw IPv4/IPv6 + UDP packet. */
 export interface DissectedUdp {

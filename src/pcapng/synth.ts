@@ -1,6 +1,6 @@
 // Synthesizes the IPv4/IPv6 + UDP headers the kernel stripped, so a capture of socket payloads
 // dissects in Wireshark as if taken on the wire (LINKTYPE_RAW).
-import ipaddr from 'ipaddr.js';
+import ipaddr, { type IPv4, type IPv6 } from '../sys/ipaddr.js';
 import { invalidArg } from '../sys/errors.js';
 
 /** An address and port, as the pcapng writer takes them. */
@@ -36,7 +36,7 @@ export const UDP_HEADER = 8;
 const PROTO_UDP = 17;
 
 /** Bytes of an address; v4-mapped IPv6 stays 16 bytes here (mapping is decided per pair). */
-function parse(address: string, field: string): ipaddr.IPv4 | ipaddr.IPv6 {
+function parse(address: string, field: string): IPv4 | IPv6 {
   let text = address.trim();
   if (text.startsWith('[') && text.endsWith(']')) text = text.slice(1, -1);
   const pct = text.indexOf('%'); // zone ids are not on the wire
@@ -46,14 +46,14 @@ function parse(address: string, field: string): ipaddr.IPv4 | ipaddr.IPv6 {
   throw invalidArg('ERR_INVALID_ADDRESS', `${field}: '${address}' is not an IPv4 or IPv6 address`);
 }
 
-function asV4(a: ipaddr.IPv4 | ipaddr.IPv6): number[] | null {
+function asV4(a: IPv4 | IPv6): number[] | null {
   if (a.kind() === 'ipv4') return a.toByteArray();
-  const v6 = a as ipaddr.IPv6;
+  const v6 = a as IPv6;
   return v6.isIPv4MappedAddress() ? v6.toIPv4Address().toByteArray() : null;
 }
 
-function asV6(a: ipaddr.IPv4 | ipaddr.IPv6): number[] {
-  return a.kind() === 'ipv4' ? (a as ipaddr.IPv4).toIPv4MappedAddress().toByteArray() : a.toByteArray();
+function asV6(a: IPv4 | IPv6): number[] {
+  return a.kind() === 'ipv4' ? (a as IPv4).toIPv4MappedAddress().toByteArray() : a.toByteArray();
 }
 
 /** Picks the wire family: IPv4 when both ends are IPv4 or v4-mapped (a dual-stack socket's view), else IPv6. */

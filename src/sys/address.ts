@@ -1,5 +1,5 @@
 // Address strings ⇄ bytes, with the validation every entry point needs before a syscall.
-import ipaddr from 'ipaddr.js';
+import ipaddr from './ipaddr.js';
 import { invalidArg } from './errors.js';
 
 export type Family = 4 | 6;

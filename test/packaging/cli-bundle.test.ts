@@ -44,6 +44,17 @@ describe('the bundled command (dist/cli/main.js)', () => {
     expect(fs.statSync(MAIN).mode & 0o111).not.toBe(0);
   });
 
+  it('requires ipaddr.js instead of importing it, in the command and in every library module', () => {
+    // An ESM import of that 38 KB CommonJS file runs Node's export lexer over it long enough for
+    // V8 to optimize the lexer: ~70 ms of CPU at every start (src/sys/ipaddr.ts).
+    expect(specifiers(fs.readFileSync(MAIN, 'utf8'))).not.toContain('ipaddr.js');
+    const importers = (fs.readdirSync(path.join(ROOT, 'dist'), { recursive: true }) as string[])
+      .filter((f) => f.endsWith('.js'))
+      .filter((f) => specifiers(fs.readFileSync(path.join(ROOT, 'dist', f), 'utf8')).includes('ipaddr.js'));
+    expect(importers).toEqual([]);
+    expect(fs.readFileSync(path.join(ROOT, 'dist/sys/ipaddr.js'), 'utf8')).toMatch(/createRequire\(import\.meta\.url\)\(['"]ipaddr\.js['"]\)/);
+  });
+
   it('answers --version from package.json and finds its native addon (ifaces --json lists lo)', () => {
     const v = spawnSync(process.execPath, [MAIN, '--version'], { encoding: 'utf8' });
     expect(v.status, v.stderr).toBe(0);

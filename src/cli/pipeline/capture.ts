@@ -1,7 +1,7 @@
 // `--write FILE.pcapng` for watch/relay/demo: one EPB per shown datagram, stamped with the kernel
 // RX timestamp, written synchronously before the datagram is printed — so a capture cut short by
 // Ctrl-C, SIGTERM or even SIGKILL holds every packet that was printed.
-import ipaddr from 'ipaddr.js';
+import ipaddr from '../../sys/ipaddr.js';
 import { PcapngWriter } from '../../pcapng/index.js';
 import { encodeUdpBatch } from '../../pcapng/bulk.js';
 import { encodeCaptureBatch } from '../../pcapng/bulk-capture.js';

@@ -12,7 +12,7 @@
 // layer of the stack, case-insensitive (scion, udp, scmp, bfd, ntp, stun, payload, dns, …), so
 // `layer ntp` finds plain NTP and NTP in SCION. An IA may use 0 as a wildcard: `ia 1-0` is all of
 // ISD 1. Several --filter options must all match. `&&`, `||`, `!` work as and, or, not.
-import ipaddr from 'ipaddr.js';
+import ipaddr, { type IPv4, type IPv6 } from '../../sys/ipaddr.js';
 import { tryParseIA } from '../../decode/index.js';
 import { UsageError } from '../errors.js';
 
@@ -72,11 +72,11 @@ function iaMatcher(text: string | undefined, term: string): (ia: string | undefi
 
 function addrMatcher(text: string | undefined, term: string): (a: string | undefined) => boolean {
   if (text === undefined) throw new UsageError(`filter: '${term}' needs an address or prefix, e.g. ${term} 127.0.0.1 or ${term} fd00::/8`);
-  let net: [ipaddr.IPv4 | ipaddr.IPv6, number];
+  let net: [IPv4 | IPv6, number];
   try {
     net = text.includes('/') ? ipaddr.parseCIDR(text) : (() => {
       const a = ipaddr.process(text);
-      return [a, a.kind() === 'ipv4' ? 32 : 128] as [ipaddr.IPv4 | ipaddr.IPv6, number];
+      return [a, a.kind() === 'ipv4' ? 32 : 128] as [IPv4 | IPv6, number];
     })();
   } catch {
     throw new UsageError(`filter: '${text}' is not an address or prefix`);

@@ -1,6 +1,6 @@
 /** SCION host addresses (IPv4 / IPv6 / SVC) and the address header that carries them. */
 
-import ipaddr from 'ipaddr.js';
+import ipaddr, { type IPv4, type IPv6 } from '../../sys/ipaddr.js';
 import { copy, u16, ByteWriter } from '../bytes.js';
 import { EncodeError } from '../errors.js';
 import { readIA, type IA, type IAInput } from './ia.js';
@@ -98,8 +98,8 @@ export function hostAddrBytes(addrLen: number): number {
 export function formatIPv6(raw: Uint8Array): string {
   const a = ipaddr.fromByteArray(Array.from(raw));
   // RFC 5952 §5: mapped IPv4 keeps its dotted tail.
-  if (a.kind() === 'ipv6' && (a as ipaddr.IPv6).isIPv4MappedAddress()) {
-    return `::ffff:${(a as ipaddr.IPv6).toIPv4Address().toString()}`;
+  if (a.kind() === 'ipv6' && (a as IPv6).isIPv4MappedAddress()) {
+    return `::ffff:${(a as IPv6).toIPv4Address().toString()}`;
   }
   return a.toString();
 }
@@ -148,7 +148,7 @@ export interface EncodedHost {
   raw: Uint8Array;
 }
 
-function ipBytes(ip: string, field: string): ipaddr.IPv4 | ipaddr.IPv6 {
+function ipBytes(ip: string, field: string): IPv4 | IPv6 {
   if (!ipaddr.isValid(ip)) throw new EncodeError(`${field}: not an IP address: ${JSON.stringify(ip)}`);
   return ipaddr.parse(ip);
 }
@@ -159,8 +159,8 @@ export function encodeHostAddr(h: HostAddrInput, field: string): EncodedHost {
     if (svc !== undefined) return encodeHostAddr({ type: 'svc', svc }, field);
     let a = ipBytes(h, field);
     // Like Go's packAddr (IP.To4): IPv4-mapped IPv6 text goes on the wire as IPv4.
-    if (a.kind() === 'ipv6' && (a as ipaddr.IPv6).isIPv4MappedAddress()) {
-      a = (a as ipaddr.IPv6).toIPv4Address();
+    if (a.kind() === 'ipv6' && (a as IPv6).isIPv4MappedAddress()) {
+      a = (a as IPv6).toIPv4Address();
     }
     return a.kind() === 'ipv4'
       ? { addrType: 0, addrLen: 0, raw: Uint8Array.from(a.toByteArray()) }
@@ -174,7 +174,7 @@ export function encodeHostAddr(h: HostAddrInput, field: string): EncodedHost {
     }
     case 'ipv6': {
       const a = ipBytes(h.ip, field);
-      const v6 = a.kind() === 'ipv6' ? (a as ipaddr.IPv6) : (a as ipaddr.IPv4).toIPv4MappedAddress();
+      const v6 = a.kind() === 'ipv6' ? (a as IPv6) : (a as IPv4).toIPv4MappedAddress();
       return { addrType: 0, addrLen: 3, raw: Uint8Array.from(v6.toByteArray()) };
     }
     case 'svc': {

@@ -10,10 +10,11 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 
 /** Returns the path of the transpiled index.js; `dir` is removed by the caller. */
 export function transpilePcapng(dir: string): string {
-  // src/pcapng and the one module outside it that it imports (the error factories)
+  // src/pcapng and the modules outside it that it imports (the error factories, ipaddr.js's loader)
   const files = [
     ...fs.readdirSync(path.join(repo, 'src/pcapng')).filter((n) => n.endsWith('.ts')).map((n) => `pcapng/${n}`),
     'sys/errors.ts',
+    'sys/ipaddr.ts',
   ];
   for (const rel of files) {
     const out = ts.transpileModule(fs.readFileSync(path.join(repo, 'src', rel), 'utf8'), {
