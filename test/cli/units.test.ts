@@ -116,6 +116,12 @@ describe('values', () => {
     expect(mixed.max).toBe(small.max);
     expect(mixed.quantile(0.000_001)).toBe(1); // the exact min clamps the first bucket
     expect(new Quantiles().quantile(0.5)).toBeUndefined();
+    // the limit itself: exact through the limit-th value, the histogram from the next
+    const edge = new Quantiles(3);
+    for (const v of [5, 1, 3]) edge.add(v);
+    expect([edge.isExact, edge.quantile(0.5), edge.quantile(1)]).toEqual([true, 3, 5]);
+    edge.add(100);
+    expect([edge.isExact, edge.count, edge.quantile(0.5), edge.quantile(1)]).toEqual([false, 4, 3, 100]);
   });
 
   it("the summary's kernel line for a capture: drops, whether the ring was full, what was still queued", () => {
