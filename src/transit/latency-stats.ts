@@ -27,7 +27,10 @@ export class LatencyStats {
   #min: bigint | undefined;
   #max: bigint | undefined;
   #exact: bigint[] = [];
-  #hist: LogHistogram | null = null;
+  // Every value goes into the histogram from the first one, and the extremes are stored on every
+  // add: a switch mid-stream, or a store only a new extreme reaches, throws V8's optimized code of
+  // the pairing loop away in the middle of a burst (as it did in the command's read-delay counters).
+  readonly #hist = new LogHistogram();
 
   constructor(readonly exactLimit = 4096) {}
 
@@ -40,25 +43,23 @@ export class LatencyStats {
     if (ns < 0n) throw new RangeError(`latency ${ns} ns is negative`);
     this.#count++;
     this.#sum += ns;
-    if (this.#min === undefined || ns < this.#min) this.#min = ns;
-    if (this.#max === undefined || ns > this.#max) this.#max = ns;
-    if (this.#hist === null && this.#exact.length < this.exactLimit) {
-      this.#exact.push(ns);
-      return;
-    }
-    if (this.#hist === null) {
-      this.#hist = new LogHistogram();
-      for (const v of this.#exact) this.#hist.add(Number(v));
-      this.#exact = [];
-    }
+    const min = this.#min, max = this.#max;
+    this.#min = min === undefined || ns < min ? ns : min;
+    this.#max = max === undefined || ns > max ? ns : max;
     this.#hist.add(Number(ns));
+    if (this.#exact.length < this.exactLimit) this.#exact.push(ns);
+  }
+
+  /** Whether quantiles are exact (every value so far kept), not the histogram's. */
+  get #isExact(): boolean {
+    return this.#count <= this.exactLimit;
   }
 
   /** Nearest-rank quantile (q in [0, 1]). */
   quantile(q: number): bigint | undefined {
     if (this.#count === 0) return undefined;
     const rank = Math.max(1, Math.ceil(q * this.#count));
-    if (this.#hist === null) return [...this.#exact].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))[rank - 1];
+    if (this.#isExact) return [...this.#exact].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))[rank - 1];
     return BigInt(this.#hist.valueAtRank(rank, Number(this.#min!), Number(this.#max!))!);
   }
 
@@ -73,7 +74,7 @@ export class LatencyStats {
       p50: this.quantile(0.5),
       p90: this.quantile(0.9),
       p99: this.quantile(0.99),
-      exact: this.#hist === null,
+      exact: this.#isExact,
     };
   }
 }

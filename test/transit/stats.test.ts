@@ -32,6 +32,17 @@ describe('LatencyStats', () => {
     expect(sum.min).toBe(BigInt(values[0]!));
   });
 
+  it('exact through the limit-th value, the histogram from the next', () => {
+    const s = new LatencyStats(3);
+    for (const v of [5_000n, 1_000n, 3_000n]) s.add(v);
+    expect(s.summary()).toMatchObject({ count: 3, min: 1_000n, max: 5_000n, p50: 3_000n, exact: true });
+    s.add(100_000n);
+    const after = s.summary();
+    expect(after).toMatchObject({ count: 4, min: 1_000n, max: 100_000n, exact: false });
+    expect(Number(after.p50)).toBeCloseTo(3_000, -2); // the histogram's bucket: within 0.4 %
+    expect(s.quantile(1)).toBe(100_000n);
+  });
+
   it('small values (under 256 ns) are exact in the histogram too', () => {
     const s = new LatencyStats(0);
     for (const v of [0n, 5n, 5n, 200n]) s.add(v);
