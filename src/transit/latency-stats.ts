@@ -1,7 +1,7 @@
-// Latency distribution in bounded memory: exact quantiles while the sample count is small (the
-// first `exactLimit` values are kept), then a log-linear histogram (sys/log-histogram.ts: under
-// 0.4 % from the true value) that never grows.
-import { LogHistogram } from '../sys/log-histogram.js';
+// Latency distribution in bounded memory: sys/quantiles.ts (exact quantiles for the first
+// `exactLimit` values, a log-linear histogram under 0.4 % from the true value after), in bigint ns,
+// with the exact sum, min and max.
+import { Quantiles } from '../sys/quantiles.js';
 
 /** Count, extremes, mean and quantiles of the latencies added so far. */
 export interface LatencySummary {
@@ -22,59 +22,50 @@ export interface LatencySummary {
  * then a log-linear histogram (under 0.4 % from the true value).
  */
 export class LatencyStats {
-  #count = 0;
   #sum = 0n;
   #min: bigint | undefined;
   #max: bigint | undefined;
-  #exact: bigint[] = [];
-  // Every value goes into the histogram from the first one, and the extremes are stored on every
-  // add: a switch mid-stream, or a store only a new extreme reaches, throws V8's optimized code of
-  // the pairing loop away in the middle of a burst (as it did in the command's read-delay counters).
-  readonly #hist = new LogHistogram();
+  // Numbers are exact for latencies below 2^53 ns (104 days).
+  readonly #q: Quantiles;
 
-  constructor(readonly exactLimit = 4096) {}
+  constructor(readonly exactLimit = 4096) {
+    this.#q = new Quantiles(exactLimit);
+  }
 
   get count(): number {
-    return this.#count;
+    return this.#q.count;
   }
 
   /** Adds one latency in ns; a negative one throws a RangeError. */
   add(ns: bigint): void {
     if (ns < 0n) throw new RangeError(`latency ${ns} ns is negative`);
-    this.#count++;
     this.#sum += ns;
+    // stored on every add (see Quantiles.add)
     const min = this.#min, max = this.#max;
     this.#min = min === undefined || ns < min ? ns : min;
     this.#max = max === undefined || ns > max ? ns : max;
-    this.#hist.add(Number(ns));
-    if (this.#exact.length < this.exactLimit) this.#exact.push(ns);
-  }
-
-  /** Whether quantiles are exact (every value so far kept), not the histogram's. */
-  get #isExact(): boolean {
-    return this.#count <= this.exactLimit;
+    this.#q.add(Number(ns));
   }
 
   /** Nearest-rank quantile (q in [0, 1]). */
   quantile(q: number): bigint | undefined {
-    if (this.#count === 0) return undefined;
-    const rank = Math.max(1, Math.ceil(q * this.#count));
-    if (this.#isExact) return [...this.#exact].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))[rank - 1];
-    return BigInt(this.#hist.valueAtRank(rank, Number(this.#min!), Number(this.#max!))!);
+    const v = this.#q.quantile(q);
+    return v === undefined ? undefined : BigInt(v);
   }
 
   /** The distribution so far. */
   summary(): LatencySummary {
-    if (this.#count === 0) return { count: 0, exact: true };
+    const count = this.#q.count;
+    if (count === 0) return { count: 0, exact: true };
     return {
-      count: this.#count,
+      count,
       min: this.#min,
       max: this.#max,
-      mean: this.#sum / BigInt(this.#count),
+      mean: this.#sum / BigInt(count),
       p50: this.quantile(0.5),
       p90: this.quantile(0.9),
       p99: this.quantile(0.99),
-      exact: this.#isExact,
+      exact: this.#q.isExact,
     };
   }
 }

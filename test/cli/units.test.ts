@@ -7,7 +7,8 @@ import { parseBindSpec, parseBindSpecs, parseEndpoint } from '../../src/cli/bind
 import { UsageError } from '../../src/cli/errors.js';
 import { compileFilters, type FilterSubject } from '../../src/cli/pipeline/filter.js';
 import { useColor } from '../../src/cli/pipeline/format.js';
-import { Quantiles, SocketCounters } from '../../src/cli/pipeline/stats.js';
+import { SocketCounters } from '../../src/cli/pipeline/stats.js';
+import { Quantiles } from '../../src/sys/quantiles.js';
 import { colors } from '../../src/cli/pipeline/format.js';
 import { summaryText } from '../../src/cli/pipeline/output.js';
 import type { SummaryRecord } from '../../src/cli/pipeline/record.js';

@@ -8,7 +8,7 @@ import type { SendCli } from '../types.js';
 import { Metrics, parseMetricsAddress, serveMetrics, type MetricsServer } from '../pipeline/metrics.js';
 import { Output } from '../pipeline/output.js';
 import { base, delayJson, type SentRecord, type SummaryRecord } from '../pipeline/record.js';
-import { Quantiles } from '../pipeline/stats.js';
+import { Quantiles } from '../../sys/quantiles.js';
 import { KIND_LAYER, buildDatagram, checkSpec, type TrafficSpec } from './traffic.js';
 import { nsToIso } from '../../sys/time.js';
 

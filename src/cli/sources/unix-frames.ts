@@ -10,7 +10,7 @@ import { formatNs } from '../pipeline/format.js';
 import type { Observation } from '../pipeline/observation.js';
 import { base, delayJson, ns, type FrameRecord, type UnixRelaySummary } from '../pipeline/record.js';
 import type { Session } from '../pipeline/session.js';
-import { Quantiles } from '../pipeline/stats.js';
+import { Quantiles } from '../../sys/quantiles.js';
 import { nsToIso } from '../../sys/time.js';
 
 const TAG: Readonly<Record<StreamDirection, string>> = { 'app-to-dispatcher': 'a→d', 'dispatcher-to-app': 'd→a' };
